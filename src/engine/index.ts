@@ -1,0 +1,88 @@
+// The engine API the UI and the tests use: load a model with progress, remove the background of
+// an image, dispose. Every pixel is handled in the inference worker; this file only talks to it.
+
+import * as Comlink from 'comlink';
+import { JingjieError, asJingjieError } from '../shared/errors';
+import type { EngineInfo, EngineOptions, LoadProgress, RemoveOptions, RemoveResult } from '../shared/types';
+import type { InferenceApi } from '../../workers/inference.worker';
+
+export type { EngineInfo, EngineOptions, LoadProgress, RemoveOptions, RemoveResult };
+export { JingjieError };
+
+export interface Engine {
+  /** Fetch (or read from IndexedDB) the model and start a session. Safe to call again; one load at a time. */
+  load(onProgress?: (p: LoadProgress) => void): Promise<EngineInfo>;
+  /** Cut out the subject of an image file. Rejects with a JingjieError (branch on `err.name`). */
+  removeBackground(input: Blob, opts?: RemoveOptions & { signal?: AbortSignal }): Promise<RemoveResult>;
+  info(): EngineInfo | undefined;
+  dispose(): Promise<void>;
+}
+
+function appUrl(path: string): string {
+  return new URL(path, new URL(import.meta.env.BASE_URL, self.location.href)).href;
+}
+
+export function createEngine(options: EngineOptions = {}): Engine {
+  const worker = new Worker(new URL('../../workers/inference.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'jingjie-inference',
+  });
+  const remote = Comlink.wrap<InferenceApi>(worker);
+  let loading: Promise<EngineInfo> | undefined;
+  let current: EngineInfo | undefined;
+  let nextJob = 1;
+  // One job at a time: the session and the worker's memory are shared.
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const load = (onProgress?: (p: LoadProgress) => void): Promise<EngineInfo> => {
+    loading ??= remote
+      .load(
+        {
+          ...options,
+          modelBaseUrl: options.modelBaseUrl ? new URL(options.modelBaseUrl, self.location.href).href : appUrl('models/'),
+          ortBaseUrl: appUrl('ort/'),
+        },
+        onProgress ? Comlink.proxy(onProgress) : undefined,
+      )
+      .then((i) => (current = i))
+      .catch((err: unknown) => {
+        loading = undefined;
+        throw asJingjieError(err);
+      });
+    return loading;
+  };
+
+  const removeBackground = (input: Blob, opts: RemoveOptions & { signal?: AbortSignal } = {}): Promise<RemoveResult> => {
+    const { signal, ...rest } = opts;
+    const job = nextJob++;
+    const run = async (): Promise<RemoveResult> => {
+      if (signal?.aborted) throw new JingjieError('AbortError', 'Cancelled');
+      await load();
+      const onAbort = () => void remote.cancel(job);
+      signal?.addEventListener('abort', onAbort);
+      try {
+        const r = await remote.remove(job, input, rest);
+        current = (await remote.info()) ?? current;
+        return r;
+      } catch (err) {
+        throw asJingjieError(err);
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+      }
+    };
+    const p = queue.then(run, run);
+    queue = p.catch(() => undefined);
+    return p;
+  };
+
+  return {
+    load,
+    removeBackground,
+    info: () => current,
+    async dispose() {
+      await remote.dispose().catch(() => undefined);
+      remote[Comlink.releaseProxy]();
+      worker.terminate();
+    },
+  };
+}

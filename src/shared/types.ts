@@ -1,0 +1,112 @@
+// Contracts between the page (src/) and the inference worker (workers/). No DOM, no code with side effects.
+
+export type Backend = 'webgpu' | 'wasm';
+export type Precision = 'uint8' | 'fp16' | 'fp32';
+
+/** One entry of public/models/models.json, written by `npm run models`. */
+export interface ModelVariant {
+  id: string;
+  /** Human name of the weights actually loaded; never "RMBG-1.4" for the IS-Net fallback. */
+  name: string;
+  file: string;
+  bytes: number;
+  sha256: string;
+  precision: Precision;
+  source: string;
+  licence: string;
+  backends: Backend[];
+  inputName: string;
+  outputName: string;
+  /** Adapter features a WebGPU session needs (e.g. "shader-f16"). */
+  requires?: string[];
+  pruned?: boolean;
+}
+
+export interface ModelManifest {
+  version: number;
+  defaults: Record<Backend, string>;
+  variants: ModelVariant[];
+}
+
+export interface EngineOptions {
+  /** Force a backend; default: WebGPU when an adapter works, else WASM. */
+  backend?: Backend;
+  /** Force a variant id from the manifest; default: the manifest's default for the backend. */
+  variant?: string;
+  /** WASM threads; default: min(cores, 4) when crossOriginIsolated, else 1. */
+  threads?: number;
+  /** Base URL of the model files and models.json (default: `<app>/models/`). */
+  modelBaseUrl?: string;
+  /** Skip the IndexedDB cache (for benchmarks of the network path). */
+  noCache?: boolean;
+}
+
+export type LoadStage = 'manifest' | 'download' | 'verify' | 'cache' | 'session' | 'warmup' | 'ready';
+
+export interface LoadProgress {
+  stage: LoadStage;
+  /** Bytes received so far and total, for the model download. */
+  loaded?: number;
+  total?: number;
+  variant?: string;
+  variantName?: string;
+  fromCache?: boolean;
+}
+
+export interface EngineInfo {
+  backend: Backend;
+  variant: ModelVariant;
+  threads: number;
+  crossOriginIsolated: boolean;
+  simd: boolean;
+  /** Why the engine is not on the preferred backend, e.g. WebGPU fallback reason. */
+  fallbackReason?: string;
+  /** Where the model bytes came from on this load. */
+  modelFrom: 'network' | 'indexeddb';
+  /** A storage problem that did not stop the engine (e.g. private mode). */
+  storageWarning?: string;
+  loadMs: number;
+}
+
+export interface StageTimings {
+  decode: number;
+  preprocess: number;
+  inference: number;
+  postprocess: number;
+  refine: number;
+  encode: number;
+  total: number;
+}
+
+export type OutputFormat = 'png' | 'webp';
+
+export interface RemoveOptions {
+  /** Output encoding (default png). */
+  format?: OutputFormat;
+  /** Edge-aware upsampling of the mask (default on). */
+  refineEdges?: boolean;
+  /** Estimate the subject's colours in soft edges (default on). */
+  decontaminate?: boolean;
+  /** Solid background colour `#rrggbb`; default transparent. */
+  background?: string;
+  /** Also return the mask as an 8-bit grayscale PNG. */
+  maskPng?: boolean;
+  /** Pixel limit; images above it are downsized with a notice. */
+  maxPixels?: number;
+}
+
+export interface RemoveResult {
+  blob: Blob;
+  mask: Uint8ClampedArray;
+  maskPng?: Blob;
+  width: number;
+  height: number;
+  /** Size of the decoded original before any downsizing. */
+  originalWidth: number;
+  originalHeight: number;
+  /** Set when the image was downsized to fit the device. */
+  notice?: string;
+  backend: Backend;
+  variant: string;
+  timings: StageTimings;
+}

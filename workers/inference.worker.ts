@@ -1,0 +1,224 @@
+// The inference worker: owns the model session and every pixel of a job, from decode to encoded
+// file. Exposed to the page with Comlink; see src/engine for the typed wrapper.
+
+import * as Comlink from 'comlink';
+import type * as ort from 'onnxruntime-web';
+import { JingjieError, asJingjieError, throwIfAborted } from '../src/shared/errors';
+import type {
+  Backend,
+  EngineInfo,
+  EngineOptions,
+  LoadProgress,
+  ModelManifest,
+  ModelVariant,
+  RemoveOptions,
+  StageTimings,
+} from '../src/shared/types';
+import { fetchManifest, loadModelBytes } from './model-store';
+import { configureOrt, createSession, defaultThreads, probeWebGpu, runModel, variantFits } from './session';
+import { decode } from './pipeline/decode';
+import { MODEL_SIZE, preprocess } from './pipeline/preprocess';
+import { minMaxNormalize, upsampleMask } from './pipeline/postprocess';
+import { compose, parseHexColour } from './pipeline/compose';
+import { encodeImage } from './pipeline/encode';
+
+export interface LoadRequest extends EngineOptions {
+  /** Absolute URL of the folder holding models.json and the model files. */
+  modelBaseUrl: string;
+  /** Absolute URL of the folder holding onnxruntime-web's .mjs/.wasm files. */
+  ortBaseUrl: string;
+}
+
+export interface WorkerResult {
+  blob: Blob;
+  mask: Uint8ClampedArray;
+  maskPng?: Blob;
+  width: number;
+  height: number;
+  originalWidth: number;
+  originalHeight: number;
+  notice?: string;
+  backend: Backend;
+  variant: string;
+  timings: StageTimings;
+}
+
+const DEFAULT_MAX_PIXELS = 64_000_000;
+
+let manifest: ModelManifest | undefined;
+let session: ort.InferenceSession | undefined;
+let info: EngineInfo | undefined;
+let request: LoadRequest | undefined;
+let gpuFeatures: string[] = [];
+const cancelled = new Set<number>();
+
+function pickVariant(m: ModelManifest, backend: Backend, forced?: string): ModelVariant | undefined {
+  if (forced) {
+    const v = m.variants.find((x) => x.id === forced);
+    if (!v) throw new JingjieError('RuntimeFailed', `No model variant "${forced}" in models.json.`);
+    return variantFits(v, backend, gpuFeatures) ? v : undefined;
+  }
+  const id = m.defaults[backend];
+  return m.variants.find((x) => x.id === id && variantFits(x, backend, gpuFeatures)) ??
+    m.variants.find((x) => variantFits(x, backend, gpuFeatures));
+}
+
+async function start(
+  req: LoadRequest,
+  backend: Backend,
+  variant: ModelVariant,
+  onProgress: ((p: LoadProgress) => void) | undefined,
+  t0: number,
+  fallbackReason?: string,
+): Promise<EngineInfo> {
+  const threads = backend === 'wasm' ? (req.threads ?? defaultThreads()) : 1;
+  configureOrt(req.ortBaseUrl, req.threads ?? defaultThreads());
+  const base = { variant: variant.id, variantName: variant.name };
+  onProgress?.({ stage: 'download', loaded: 0, total: variant.bytes, ...base });
+  const bytes = await loadModelBytes(req.modelBaseUrl, variant, {
+    noCache: req.noCache,
+    onProgress: (loaded, total) => onProgress?.({ stage: 'download', loaded, total, ...base }),
+    onVerify: () => onProgress?.({ stage: 'verify', ...base }),
+  });
+  onProgress?.({ stage: 'session', fromCache: bytes.from === 'indexeddb', ...base });
+  session = await createSession(bytes.data, backend);
+  info = {
+    backend,
+    variant,
+    threads,
+    crossOriginIsolated: self.crossOriginIsolated,
+    simd: true,
+    fallbackReason,
+    modelFrom: bytes.from,
+    storageWarning: bytes.storageWarning,
+    loadMs: performance.now() - t0,
+  };
+  onProgress?.({ stage: 'ready', fromCache: bytes.from === 'indexeddb', ...base });
+  return info;
+}
+
+const api = {
+  async load(req: LoadRequest, onProgress?: (p: LoadProgress) => void): Promise<EngineInfo> {
+    const t0 = performance.now();
+    request = req;
+    await session?.release();
+    session = undefined;
+    onProgress?.({ stage: 'manifest' });
+    manifest = await fetchManifest(req.modelBaseUrl);
+    let fallbackReason: string | undefined;
+    if (req.backend !== 'wasm') {
+      const probe = await probeWebGpu();
+      gpuFeatures = probe.features;
+      const v = probe.ok ? pickVariant(manifest, 'webgpu', req.variant) : undefined;
+      if (probe.ok && v) {
+        try {
+          return await start(req, 'webgpu', v, onProgress, t0);
+        } catch (err) {
+          fallbackReason = `WebGPU failed (${(err as Error).message}); using WASM.`;
+        }
+      } else {
+        fallbackReason = probe.reason ?? 'No model variant fits this WebGPU adapter.';
+      }
+      if (req.backend === 'webgpu') throw new JingjieError('RuntimeFailed', fallbackReason);
+    }
+    const v = pickVariant(manifest, 'wasm', req.variant);
+    if (!v) throw new JingjieError('RuntimeFailed', `Model variant "${req.variant}" cannot run on WASM.`);
+    return start(req, 'wasm', v, onProgress, t0, fallbackReason);
+  },
+
+  info(): EngineInfo | undefined {
+    return info;
+  },
+
+  cancel(jobId: number): void {
+    cancelled.add(jobId);
+  },
+
+  async remove(jobId: number, blob: Blob, opts: RemoveOptions = {}): Promise<WorkerResult> {
+    if (!session || !info || !manifest || !request) throw new JingjieError('RuntimeFailed', 'The engine is not loaded.');
+    const signal = { get aborted() { return cancelled.has(jobId); } } as AbortSignal;
+    try {
+      const t: StageTimings = { decode: 0, preprocess: 0, inference: 0, postprocess: 0, refine: 0, encode: 0, total: 0 };
+      const tStart = performance.now();
+      let t0 = tStart;
+      const lap = (k: keyof StageTimings) => {
+        const now = performance.now();
+        t[k] = now - t0;
+        t0 = now;
+      };
+      const img = await decode(blob, { maxPixels: opts.maxPixels ?? DEFAULT_MAX_PIXELS });
+      const { width: w, height: h } = img;
+      lap('decode');
+      throwIfAborted(signal);
+
+      const input = preprocess(img.rgba, w, h, MODEL_SIZE);
+      lap('preprocess');
+      const raw = await runWithFallback(input);
+      lap('inference');
+      throwIfAborted(signal);
+
+      const low = minMaxNormalize(raw);
+      const mask = upsampleMask(low, MODEL_SIZE, MODEL_SIZE, w, h);
+      lap('postprocess');
+
+      const maskPng = opts.maskPng ? await encodeImage(mask, w, h, 'png', 'gray') : undefined;
+      const bg = opts.background ? parseHexColour(opts.background) : undefined;
+      compose(img.rgba, mask, { background: bg, keepSourceAlpha: img.hasAlpha });
+      const out = await encodeImage(img.rgba, w, h, opts.format ?? 'png', 'rgba');
+      lap('encode');
+      t.total = performance.now() - tStart;
+
+      const notice =
+        w !== img.originalWidth
+          ? `The photo is ${img.originalWidth}×${img.originalHeight}; it was reduced to ${w}×${h} to fit this device's memory.`
+          : undefined;
+      const result: WorkerResult = {
+        blob: out,
+        mask,
+        maskPng,
+        width: w,
+        height: h,
+        originalWidth: img.originalWidth,
+        originalHeight: img.originalHeight,
+        notice,
+        backend: info.backend,
+        variant: info.variant.id,
+        timings: t,
+      };
+      return Comlink.transfer(result, [mask.buffer]);
+    } catch (err) {
+      throw asJingjieError(err);
+    } finally {
+      cancelled.delete(jobId);
+    }
+  },
+
+  async dispose(): Promise<void> {
+    await session?.release();
+    session = undefined;
+    info = undefined;
+  },
+};
+
+/** Run on the current session; if WebGPU fails mid-flight (device lost, kernel error), move to WASM and retry. */
+async function runWithFallback(input: Float32Array): Promise<Float32Array> {
+  try {
+    return await runModel(session!, info!.variant, input, MODEL_SIZE);
+  } catch (err) {
+    if (info!.backend !== 'webgpu' || !request) throw new JingjieError('RuntimeFailed', `Inference failed: ${(err as Error).message}`);
+    const reason = `WebGPU failed during inference (${(err as Error).message}); switched to WASM.`;
+    try {
+      await session?.release();
+    } catch {
+      // A lost device may refuse to release; the session is dropped either way.
+    }
+    session = undefined;
+    const v = pickVariant(manifest!, 'wasm', undefined)!;
+    await start({ ...request, backend: 'wasm' }, 'wasm', v, undefined, performance.now(), reason);
+    return runModel(session!, info!.variant, input, MODEL_SIZE);
+  }
+}
+
+export type InferenceApi = typeof api;
+
+Comlink.expose(api);

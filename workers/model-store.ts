@@ -1,0 +1,170 @@
+// Model bytes: fetched once with byte progress, checked against the manifest's size and sha256,
+// kept in IndexedDB keyed by that hash, and read back from there on every later load.
+
+import { openDB, type IDBPDatabase } from 'idb';
+import { JingjieError, asJingjieError } from '../src/shared/errors';
+import type { ModelManifest, ModelVariant } from '../src/shared/types';
+
+const DB_NAME = 'jingjie-models';
+const STORE = 'models';
+
+interface StoredModel {
+  sha256: string;
+  id: string;
+  bytes: number;
+  data: ArrayBuffer;
+  storedAt: number;
+}
+
+export interface ModelBytes {
+  data: Uint8Array;
+  from: 'network' | 'indexeddb';
+  /** A storage problem that did not stop us (private mode, quota). */
+  storageWarning?: string;
+}
+
+export type ByteProgress = (loaded: number, total: number) => void;
+
+let dbPromise: Promise<IDBPDatabase> | undefined;
+function db(): Promise<IDBPDatabase> {
+  dbPromise ??= openDB(DB_NAME, 1, {
+    upgrade(d) {
+      d.createObjectStore(STORE, { keyPath: 'sha256' });
+    },
+  });
+  return dbPromise;
+}
+
+export async function fetchManifest(baseUrl: string): Promise<ModelManifest> {
+  let res: Response;
+  try {
+    res = await fetch(new URL('models.json', baseUrl), { cache: 'no-cache' });
+  } catch (err) {
+    throw new JingjieError('ModelDownloadFailed', `The model list could not be fetched: ${(err as Error).message}`);
+  }
+  if (!res.ok) throw new JingjieError('ModelDownloadFailed', `The model list could not be fetched (HTTP ${res.status}).`);
+  return (await res.json()) as ModelManifest;
+}
+
+export async function sha256Hex(data: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+async function download(url: string, variant: ModelVariant, onProgress?: ByteProgress, reload = false): Promise<Uint8Array> {
+  let res: Response;
+  try {
+    res = await fetch(url, { cache: reload ? 'reload' : 'default' });
+  } catch (err) {
+    throw new JingjieError('ModelDownloadFailed', `Downloading ${variant.name} failed: ${(err as Error).message}`);
+  }
+  if (!res.ok || !res.body)
+    throw new JingjieError('ModelDownloadFailed', `Downloading ${variant.name} failed (HTTP ${res.status}).`);
+  const total = variant.bytes;
+  // Preallocate the size the manifest promises; a larger body is an integrity failure, not a realloc.
+  const buf = new Uint8Array(total);
+  let loaded = 0;
+  const reader = res.body.getReader();
+  onProgress?.(0, total);
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (loaded + value.length > total) {
+      await reader.cancel();
+      throw new JingjieError('ModelIntegrity', `${variant.name}: the server sent more than the expected ${total} bytes.`);
+    }
+    buf.set(value, loaded);
+    loaded += value.length;
+    onProgress?.(loaded, total);
+  }
+  if (loaded !== total)
+    throw new JingjieError('ModelIntegrity', `${variant.name}: received ${loaded} of ${total} bytes.`, { loaded, total });
+  return buf;
+}
+
+async function readCache(variant: ModelVariant): Promise<Uint8Array | undefined> {
+  const rec = (await (await db()).get(STORE, variant.sha256)) as StoredModel | undefined;
+  if (!rec) return undefined;
+  if (rec.data.byteLength !== variant.bytes) {
+    await (await db()).delete(STORE, variant.sha256);
+    return undefined;
+  }
+  return new Uint8Array(rec.data);
+}
+
+async function writeCache(variant: ModelVariant, data: Uint8Array): Promise<void> {
+  const d = await db();
+  const rec: StoredModel = {
+    sha256: variant.sha256,
+    id: variant.id,
+    bytes: variant.bytes,
+    data: data.buffer as ArrayBuffer,
+    storedAt: Date.now(),
+  };
+  await d.put(STORE, rec);
+  // Keep one copy per variant id: drop older hashes of the same id (a new model version).
+  for (const key of await d.getAllKeys(STORE)) {
+    if (key === variant.sha256) continue;
+    const other = (await d.get(STORE, key)) as StoredModel | undefined;
+    if (other?.id === variant.id) await d.delete(STORE, key);
+  }
+}
+
+export async function deleteCached(sha256: string): Promise<void> {
+  await (await db()).delete(STORE, sha256);
+}
+
+function storageMessage(err: unknown): string {
+  const e = asJingjieError(err, 'StorageUnavailable');
+  return e.name === 'QuotaExceeded'
+    ? 'The browser storage is full, so the model could not be saved for next time; it will be downloaded again on the next visit.'
+    : `The browser storage is unavailable (${e.message}); the model works now but will be downloaded again on the next visit.`;
+}
+
+/**
+ * Model bytes for a variant: IndexedDB first, else the network (verified, then stored).
+ * A hash mismatch refetches once bypassing the HTTP cache, then fails with ModelIntegrity.
+ */
+export async function loadModelBytes(
+  baseUrl: string,
+  variant: ModelVariant,
+  opts: { onProgress?: ByteProgress; onVerify?: () => void; noCache?: boolean } = {},
+): Promise<ModelBytes> {
+  let storageWarning: string | undefined;
+  if (!opts.noCache) {
+    try {
+      const cached = await readCache(variant);
+      if (cached) return { data: cached, from: 'indexeddb' };
+    } catch (err) {
+      storageWarning = storageMessage(err);
+    }
+  }
+  const url = new URL(variant.file, baseUrl).href;
+  let data: Uint8Array | undefined;
+  for (let attempt = 0; attempt < 2 && !data; attempt++) {
+    let got: Uint8Array;
+    try {
+      got = await download(url, variant, opts.onProgress, attempt > 0);
+    } catch (err) {
+      if (attempt === 0 && err instanceof JingjieError && err.name === 'ModelIntegrity') continue;
+      throw err;
+    }
+    opts.onVerify?.();
+    const hash = await sha256Hex(got);
+    if (hash === variant.sha256) data = got;
+    else if (!opts.noCache) await deleteCached(variant.sha256).catch(() => undefined);
+  }
+  if (!data)
+    throw new JingjieError(
+      'ModelIntegrity',
+      `${variant.name}: the downloaded file does not match its checksum, twice. The server may be serving a broken or different file.`,
+    );
+  if (!opts.noCache && !storageWarning) {
+    try {
+      await writeCache(variant, data);
+    } catch (err) {
+      storageWarning = storageMessage(err);
+    }
+  }
+  return { data, from: 'network', storageWarning };
+}
