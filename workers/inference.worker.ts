@@ -11,15 +11,16 @@ import type {
   LoadProgress,
   ModelManifest,
   ModelVariant,
+  OutputFormat,
   RemoveOptions,
   StageTimings,
 } from '../src/shared/types';
 import { fetchManifest, loadModelBytes } from './model-store';
 import { configureOrt, createSession, defaultThreads, probeWebGpu, runModel, variantFits } from './session';
-import { decode } from './pipeline/decode';
+import { bitmapToRgba, decode, decodeToBitmap } from './pipeline/decode';
 import { MODEL_SIZE, preprocess } from './pipeline/preprocess';
 import { minMaxNormalize, upsampleMask } from './pipeline/postprocess';
-import { compose, parseHexColour } from './pipeline/compose';
+import { alphaOf, compose, flattenOnto, parseHexColour } from './pipeline/compose';
 import { encodeImage } from './pipeline/encode';
 
 export interface LoadRequest extends EngineOptions {
@@ -41,6 +42,13 @@ export interface WorkerResult {
   backend: Backend;
   variant: string;
   timings: StageTimings;
+}
+
+export interface RenderOptions {
+  format?: OutputFormat;
+  /** `#rrggbb` */
+  background?: string;
+  backgroundImage?: Blob;
 }
 
 const DEFAULT_MAX_PIXELS = 64_000_000;
@@ -190,6 +198,34 @@ const api = {
       throw asJingjieError(err);
     } finally {
       cancelled.delete(jobId);
+    }
+  },
+
+  /**
+   * Re-export a finished cut-out without running the model again: flatten onto a colour or onto
+   * an image of the user's (scaled to cover), and/or change the format.
+   */
+  async render(cutout: Blob, opts: RenderOptions = {}): Promise<Blob> {
+    try {
+      const img = bitmapToRgba(await decodeToBitmap(cutout));
+      const { width: w, height: h } = img;
+      if (opts.backgroundImage) {
+        const bg = await decodeToBitmap(opts.backgroundImage);
+        const s = Math.max(w / bg.width, h / bg.height);
+        const canvas = new OffscreenCanvas(w, h);
+        const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+        ctx.imageSmoothingQuality = 'high';
+        ctx.drawImage(bg, (w - bg.width * s) / 2, (h - bg.height * s) / 2, bg.width * s, bg.height * s);
+        bg.close();
+        flattenOnto(img.rgba, ctx.getImageData(0, 0, w, h).data);
+      } else if (opts.background) {
+        const c = parseHexColour(opts.background);
+        if (!c) throw new JingjieError('RuntimeFailed', `Not a colour: ${opts.background}`);
+        compose(img.rgba, alphaOf(img.rgba), { background: c });
+      }
+      return await encodeImage(img.rgba, w, h, opts.format ?? 'png', 'rgba');
+    } catch (err) {
+      throw asJingjieError(err);
     }
   },
 

@@ -13,7 +13,7 @@ export interface GpuProbe {
 
 /** Feature-detect WebGPU: `navigator.gpu` may exist while requestAdapter() returns null. */
 export async function probeWebGpu(): Promise<GpuProbe> {
-  const gpu = (navigator as WorkerNavigator & { gpu?: { requestAdapter(): Promise<{ features: Set<string> } | null> } }).gpu;
+  const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<{ features: Set<string> } | null> } }).gpu;
   if (!gpu) return { ok: false, features: [], reason: 'WebGPU is not available in this browser.' };
   try {
     const adapter = await gpu.requestAdapter();

@@ -4,9 +4,9 @@
 import * as Comlink from 'comlink';
 import { JingjieError, asJingjieError } from '../shared/errors';
 import type { EngineInfo, EngineOptions, LoadProgress, RemoveOptions, RemoveResult } from '../shared/types';
-import type { InferenceApi } from '../../workers/inference.worker';
+import type { InferenceApi, RenderOptions } from '../../workers/inference.worker';
 
-export type { EngineInfo, EngineOptions, LoadProgress, RemoveOptions, RemoveResult };
+export type { EngineInfo, EngineOptions, LoadProgress, RemoveOptions, RemoveResult, RenderOptions };
 export { JingjieError };
 
 export interface Engine {
@@ -14,6 +14,8 @@ export interface Engine {
   load(onProgress?: (p: LoadProgress) => void): Promise<EngineInfo>;
   /** Cut out the subject of an image file. Rejects with a JingjieError (branch on `err.name`). */
   removeBackground(input: Blob, opts?: RemoveOptions & { signal?: AbortSignal }): Promise<RemoveResult>;
+  /** Re-export a cut-out (PNG from removeBackground) onto a colour/image or as WebP, without re-running the model. */
+  render(cutout: Blob, opts?: RenderOptions): Promise<Blob>;
   info(): EngineInfo | undefined;
   dispose(): Promise<void>;
 }
@@ -78,6 +80,9 @@ export function createEngine(options: EngineOptions = {}): Engine {
   return {
     load,
     removeBackground,
+    render: (cutout, opts = {}) => remote.render(cutout, opts).catch((err: unknown) => {
+      throw asJingjieError(err);
+    }),
     info: () => current,
     async dispose() {
       await remote.dispose().catch(() => undefined);

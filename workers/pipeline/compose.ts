@@ -48,3 +48,21 @@ export function parseHexColour(hex: string): [number, number, number] | undefine
   const v = parseInt(m[1], 16);
   return [(v >> 16) & 255, (v >> 8) & 255, v & 255];
 }
+
+export function alphaOf(rgba: Uint8ClampedArray): Uint8ClampedArray {
+  const a = new Uint8ClampedArray(rgba.length / 4);
+  for (let i = 0; i < a.length; i++) a[i] = rgba[i * 4 + 3];
+  return a;
+}
+
+/** Straight-alpha `over`: cut-out onto an opaque background of the same size, in place. */
+export function flattenOnto(rgba: Uint8ClampedArray, background: Uint8ClampedArray): Uint8ClampedArray {
+  for (let p = 0; p < rgba.length; p += 4) {
+    const a = rgba[p + 3] / 255;
+    rgba[p] = rgba[p] * a + background[p] * (1 - a);
+    rgba[p + 1] = rgba[p + 1] * a + background[p + 1] * (1 - a);
+    rgba[p + 2] = rgba[p + 2] * a + background[p + 2] * (1 - a);
+    rgba[p + 3] = 255;
+  }
+  return rgba;
+}

@@ -1,0 +1,229 @@
+// Foreground colour estimation (colour decontamination): multi-level foreground estimation
+// (Germer et al. 2020) on a reduced grid, then a per-pixel closed-form correction at full res.
+
+import { downsampleArea, linearTaps } from './resample';
+
+export interface ForegroundOptions {
+  /** Long side of the grid the multi-level solver runs on. Default 1024. */
+  workingSize?: number;
+  /** ε of the smoothness weights (Germer et al.: 1e-5). */
+  regularization?: number;
+  /** Weight of |Δα| in the smoothness weights (Germer et al.: 1). */
+  gradientWeight?: number;
+  /** Gauss–Seidel sweeps on levels whose short side ≤ smallSize. Default 10. */
+  smallIterations?: number;
+  /** Sweeps on the larger levels. Default 2. */
+  bigIterations?: number;
+  /** Default 32. */
+  smallSize?: number;
+  /**
+   * Weight of the low-res prior in the full-res correction (larger: trust the smooth
+   * low-res F/B more than the exact compositing equation at each pixel). Default 0.05.
+   */
+  priorWeight?: number;
+  /** Colour written under alpha = 0: the estimated foreground (default) or black. */
+  transparent?: 'estimate' | 'zero';
+}
+
+/**
+ * Estimates the foreground colour F of every pixel so that rgba ≈ α·F + (1 − α)·B.
+ * Returns RGBA: RGB = estimated F, A = the given alpha. Pixels with alpha 255 keep their RGB
+ * exactly; pixels with alpha 0 get the estimate (or 0 with `transparent: 'zero'`).
+ */
+export function estimateForeground(
+  rgba: Uint8ClampedArray,
+  alpha: Uint8Array | Uint8ClampedArray,
+  w: number,
+  h: number,
+  opts: ForegroundOptions = {},
+): Uint8ClampedArray {
+  if (!(w > 0 && h > 0)) throw new RangeError('sizes must be positive');
+  if (rgba.length !== w * h * 4) throw new RangeError(`rgba has ${rgba.length} bytes, expected ${w * h * 4}`);
+  if (alpha.length !== w * h) throw new RangeError(`alpha has ${alpha.length} values, expected ${w * h}`);
+  const ws = opts.workingSize ?? 1024;
+  const s = Math.min(1, ws / Math.max(w, h));
+  const lw = Math.max(1, Math.round(w * s));
+  const lh = Math.max(1, Math.round(h * s));
+  const n = lw * lh;
+
+  // 1. Reduced grid: area averages keep I ≈ αF + (1−α)B when F and B are locally smooth.
+  const R = new Float32Array(n), G = new Float32Array(n), B = new Float32Array(n), A = new Float32Array(n);
+  downsampleArea(rgba, alpha, w, h, lw, lh, R, G, B, A);
+  const img = new Float32Array(n * 3);
+  for (let k = 0; k < n; k++) {
+    img[k * 3] = R[k];
+    img[k * 3 + 1] = G[k];
+    img[k * 3 + 2] = B[k];
+  }
+
+  // 2. Multi-level solve: fb holds F (0..2) and B (3..5) interleaved, values in 0..1.
+  const fb = multiLevel(img, A, lw, lh, opts);
+
+  // 3. Full res: copy, then correct the partially transparent pixels.
+  const out = new Uint8ClampedArray(w * h * 4);
+  out.set(rgba);
+  const fillZero = opts.transparent === 'zero';
+  const lam = opts.priorWeight ?? 0.05;
+  const X = linearTaps(lw, w);
+  const Y = linearTaps(lh, h);
+  const row = new Float32Array(lw * 6);
+  for (let y = 0; y < h; y++) {
+    const y0 = Y.i0[y], y1 = Y.i1[y], fy = Y.f[y];
+    let rowReady = false;
+    const o = y * w;
+    for (let x = 0; x < w; x++) {
+      const i = o + x;
+      const a8 = alpha[i];
+      const q = i * 4;
+      out[q + 3] = a8;
+      if (a8 === 255) continue;
+      if (a8 === 0 && fillZero) {
+        out[q] = 0; out[q + 1] = 0; out[q + 2] = 0;
+        continue;
+      }
+      if (!rowReady) {
+        const r0 = y0 * lw * 6, r1 = y1 * lw * 6;
+        for (let k = 0; k < lw * 6; k++) {
+          const v = fb[r0 + k];
+          row[k] = v + fy * (fb[r1 + k] - v);
+        }
+        rowReady = true;
+      }
+      const c0 = X.i0[x] * 6, c1 = X.i1[x] * 6, f = X.f[x];
+      const fr = row[c0] + f * (row[c1] - row[c0]);
+      const fg = row[c0 + 1] + f * (row[c1 + 1] - row[c0 + 1]);
+      const fbl = row[c0 + 2] + f * (row[c1 + 2] - row[c0 + 2]);
+      if (a8 === 0) {
+        out[q] = fr * 255; out[q + 1] = fg * 255; out[q + 2] = fbl * 255;
+        continue;
+      }
+      const br = row[c0 + 3] + f * (row[c1 + 3] - row[c0 + 3]);
+      const bg = row[c0 + 4] + f * (row[c1 + 4] - row[c0 + 4]);
+      const bb = row[c0 + 5] + f * (row[c1 + 5] - row[c0 + 5]);
+      // min |αF + (1−α)B − I|² + λ(|F − F0|² + |B − B0|²)  ⇒  F = F0 + α·res / (α² + (1−α)² + λ)
+      const a = a8 * (1 / 255), a1 = 1 - a;
+      const k = (a * 255) / (a * a + a1 * a1 + lam);
+      const inv = 1 / 255;
+      const rr = rgba[q] * inv - a * fr - a1 * br;
+      const rg = rgba[q + 1] * inv - a * fg - a1 * bg;
+      const rb = rgba[q + 2] * inv - a * fbl - a1 * bb;
+      out[q] = fr * 255 + k * rr;
+      out[q + 1] = fg * 255 + k * rg;
+      out[q + 2] = fbl * 255 + k * rb;
+    }
+  }
+  return out;
+}
+
+/** Germer et al.'s coarse-to-fine solver on a w×h grid. img: interleaved RGB 0..1. */
+function multiLevel(img: Float32Array, alpha: Float32Array, w: number, h: number, opts: ForegroundOptions): Float32Array {
+  const reg = opts.regularization ?? 1e-5;
+  const gw = opts.gradientWeight ?? 1;
+  const smallIt = opts.smallIterations ?? 10;
+  const bigIt = opts.bigIterations ?? 2;
+  const smallSize = opts.smallSize ?? 32;
+  const n = w * h;
+  const levels = Math.max(1, Math.ceil(Math.log2(Math.max(w, h))));
+
+  // Start from the alpha-weighted mean colours.
+  let sf0 = 0, sf1 = 0, sf2 = 0, sb0 = 0, sb1 = 0, sb2 = 0, sa = 0;
+  for (let k = 0; k < n; k++) {
+    const a = alpha[k], b = 1 - a;
+    sf0 += a * img[k * 3]; sf1 += a * img[k * 3 + 1]; sf2 += a * img[k * 3 + 2];
+    sb0 += b * img[k * 3]; sb1 += b * img[k * 3 + 1]; sb2 += b * img[k * 3 + 2];
+    sa += a;
+  }
+  const na = Math.max(sa, 1e-6), nb = Math.max(n - sa, 1e-6);
+  let prev = new Float32Array([sf0 / na, sf1 / na, sf2 / na, sb0 / nb, sb1 / nb, sb2 / nb]);
+  let pw = 1, ph = 1;
+
+  const fbA = new Float32Array(n * 6);
+  const fbB = new Float32Array(n * 6);
+  const limg = new Float32Array(n * 3);
+  const lal = new Float32Array(n);
+  const xmap = new Int32Array(w);
+  let cur = fbA;
+  for (let level = 0; level <= levels; level++) {
+    const cw = level === levels ? w : Math.max(1, Math.round(Math.pow(w, level / levels)));
+    const ch = level === levels ? h : Math.max(1, Math.round(Math.pow(h, level / levels)));
+    cur = prev === fbA ? fbB : fbA;
+    // nearest-neighbour resize of image and alpha from the working grid, and of F/B from the
+    // previous level
+    const full = cw === w && ch === h;
+    for (let x = 0; x < cw; x++) xmap[x] = Math.min(w - 1, Math.floor(((x + 0.5) * w) / cw));
+    for (let y = 0; y < ch; y++) {
+      const sy = Math.min(h - 1, Math.floor(((y + 0.5) * h) / ch));
+      const py = Math.min(ph - 1, Math.floor(((y + 0.5) * ph) / ch));
+      for (let x = 0; x < cw; x++) {
+        const d = y * cw + x;
+        if (!full) {
+          const si = sy * w + xmap[x];
+          limg[d * 3] = img[si * 3];
+          limg[d * 3 + 1] = img[si * 3 + 1];
+          limg[d * 3 + 2] = img[si * 3 + 2];
+          lal[d] = alpha[si];
+        }
+        const px = Math.min(pw - 1, Math.floor(((x + 0.5) * pw) / cw));
+        const pi = (py * pw + px) * 6;
+        const o = d * 6;
+        cur[o] = prev[pi]; cur[o + 1] = prev[pi + 1]; cur[o + 2] = prev[pi + 2];
+        cur[o + 3] = prev[pi + 3]; cur[o + 4] = prev[pi + 4]; cur[o + 5] = prev[pi + 5];
+      }
+    }
+    const I = full ? img : limg;
+    const al = full ? alpha : lal;
+    const iters = Math.min(cw, ch) <= smallSize ? smallIt : bigIt;
+    for (let it = 0; it < iters; it++) sweep(I, al, cur, cw, ch, reg, gw);
+    prev = cur;
+    pw = cw;
+    ph = ch;
+  }
+  return cur;
+}
+
+function sweep(I: Float32Array, al: Float32Array, fb: Float32Array, w: number, h: number, reg: number, gw: number): void {
+  for (let y = 0; y < h; y++) {
+    const up = y > 0 ? -w : 0;
+    const dn = y < h - 1 ? w : 0;
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      const a0 = al[i], a1 = 1 - a0;
+      let a00 = a0 * a0, a11 = a1 * a1;
+      const a01 = a0 * a1;
+      const ir = I[i * 3], ig = I[i * 3 + 1], ib = I[i * 3 + 2];
+      let f0 = a0 * ir, f1 = a0 * ig, f2 = a0 * ib;
+      let b0 = a1 * ir, b1 = a1 * ig, b2 = a1 * ib;
+      // four neighbours, clamped at the border
+      const nL = x > 0 ? i - 1 : i, nR = x < w - 1 ? i + 1 : i, nU = i + up, nD = i + dn;
+      let j = nL, da = reg + gw * Math.abs(a0 - al[j]), q = j * 6;
+      a00 += da; a11 += da;
+      f0 += da * fb[q]; f1 += da * fb[q + 1]; f2 += da * fb[q + 2];
+      b0 += da * fb[q + 3]; b1 += da * fb[q + 4]; b2 += da * fb[q + 5];
+      j = nR; da = reg + gw * Math.abs(a0 - al[j]); q = j * 6;
+      a00 += da; a11 += da;
+      f0 += da * fb[q]; f1 += da * fb[q + 1]; f2 += da * fb[q + 2];
+      b0 += da * fb[q + 3]; b1 += da * fb[q + 4]; b2 += da * fb[q + 5];
+      j = nU; da = reg + gw * Math.abs(a0 - al[j]); q = j * 6;
+      a00 += da; a11 += da;
+      f0 += da * fb[q]; f1 += da * fb[q + 1]; f2 += da * fb[q + 2];
+      b0 += da * fb[q + 3]; b1 += da * fb[q + 4]; b2 += da * fb[q + 5];
+      j = nD; da = reg + gw * Math.abs(a0 - al[j]); q = j * 6;
+      a00 += da; a11 += da;
+      f0 += da * fb[q]; f1 += da * fb[q + 1]; f2 += da * fb[q + 2];
+      b0 += da * fb[q + 3]; b1 += da * fb[q + 4]; b2 += da * fb[q + 5];
+      const inv = 1 / (a00 * a11 - a01 * a01);
+      const m00 = a11 * inv, m01 = -a01 * inv, m11 = a00 * inv;
+      const o = i * 6;
+      fb[o] = clamp01(m00 * f0 + m01 * b0);
+      fb[o + 1] = clamp01(m00 * f1 + m01 * b1);
+      fb[o + 2] = clamp01(m00 * f2 + m01 * b2);
+      fb[o + 3] = clamp01(m01 * f0 + m11 * b0);
+      fb[o + 4] = clamp01(m01 * f1 + m11 * b1);
+      fb[o + 5] = clamp01(m01 * f2 + m11 * b2);
+    }
+  }
+}
+
+function clamp01(v: number): number {
+  return v < 0 ? 0 : v > 1 ? 1 : v;
+}

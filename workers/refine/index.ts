@@ -1,0 +1,6 @@
+// Public entry of the refine stage: alpha upsampling to the photo's size and foreground
+// colour estimation. Pure TypeScript on typed arrays; runs in a Web Worker or in Node.
+
+export { upsampleAlphaBilinear, upsampleAlphaGuided, type GuidedUpsampleOptions } from './upsample';
+export { estimateForeground, type ForegroundOptions } from './foreground';
+export type { AlphaInput } from './resample';
