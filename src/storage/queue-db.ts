@@ -1,0 +1,130 @@
+// IndexedDB schema and stores of the batch queue: task records, originals and results live in
+// separate object stores, and every write that must be all-or-nothing is one transaction.
+
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { Task } from '../features/queue/types';
+
+export const QUEUE_DB_NAME = 'jingjie-queue';
+const VERSION = 1;
+
+export interface StoredResult {
+  /** Transparent PNG. */
+  png: Blob;
+  /** 8-bit grayscale PNG mask. */
+  mask?: Blob;
+}
+
+interface QueueDb extends DBSchema {
+  tasks: { key: string; value: Task; indexes: { seq: number } };
+  originals: { key: string; value: Blob };
+  results: { key: string; value: StoredResult };
+  meta: { key: string; value: unknown };
+}
+
+export type QueueDbHandle = IDBPDatabase<QueueDb>;
+
+export interface QueueStore {
+  /** All task records in submission order, read in pages so no single read holds the thread long. */
+  loadTasks(onPage?: (page: Task[]) => void): Promise<Task[]>;
+  /** A new task and its original, both or neither. */
+  addTask(task: Task, original: Blob): Promise<void>;
+  /** Update a task record alone (state changes). */
+  putTask(task: Task): Promise<void>;
+  /** Several task records in one transaction (startup recovery). */
+  putTasks(tasks: Task[]): Promise<void>;
+  /** A finished task: its result and its `done` record, both or neither. */
+  finishTask(task: Task, result: StoredResult): Promise<void>;
+  /** A task, its original and its result, in one transaction. */
+  deleteTask(id: string): Promise<void>;
+  clear(): Promise<void>;
+  original(id: string): Promise<Blob | undefined>;
+  result(id: string): Promise<StoredResult | undefined>;
+  getMeta<T>(key: string): Promise<T | undefined>;
+  setMeta(key: string, value: unknown): Promise<void>;
+  close(): void;
+}
+
+const PAGE = 500;
+
+/**
+ * Waits for every request AND the transaction's end, then reports the transaction's own error:
+ * a failing write aborts its siblings with AbortError, but the cause (QuotaExceededError) is on
+ * the transaction.
+ */
+async function commit(tx: { done: Promise<void>; error: DOMException | null }, requests: Promise<unknown>[]): Promise<void> {
+  const settled = await Promise.allSettled([...requests, tx.done]);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw tx.error ?? failed.reason;
+}
+
+/** Opens (and creates or upgrades) the queue database. Throws what indexedDB throws. */
+export async function openQueueStore(name = QUEUE_DB_NAME): Promise<QueueStore> {
+  const db = await openDB<QueueDb>(name, VERSION, {
+    upgrade(d) {
+      const tasks = d.createObjectStore('tasks', { keyPath: 'id' });
+      tasks.createIndex('seq', 'seq', { unique: true });
+      d.createObjectStore('originals');
+      d.createObjectStore('results');
+      d.createObjectStore('meta');
+    },
+    blocking() {
+      // A newer version wants the database: let it have it rather than block it forever.
+      db.close();
+    },
+  });
+
+  return {
+    async loadTasks(onPage) {
+      const all: Task[] = [];
+      let after: number | undefined;
+      for (;;) {
+        const range = after === undefined ? undefined : IDBKeyRange.lowerBound(after, true);
+        const page = await db.getAllFromIndex('tasks', 'seq', range, PAGE);
+        if (page.length === 0) break;
+        for (const t of page) all.push(t);
+        onPage?.(page);
+        after = page[page.length - 1].seq;
+        if (page.length < PAGE) break;
+      }
+      return all;
+    },
+    async addTask(task, original) {
+      const tx = db.transaction(['tasks', 'originals'], 'readwrite');
+      await commit(tx, [tx.objectStore('originals').put(original, task.id), tx.objectStore('tasks').put(task)]);
+    },
+    async putTask(task) {
+      await db.put('tasks', task);
+    },
+    async putTasks(tasks) {
+      const tx = db.transaction('tasks', 'readwrite');
+      await commit(tx, tasks.map((t) => tx.store.put(t)));
+    },
+    async finishTask(task, result) {
+      const tx = db.transaction(['tasks', 'results'], 'readwrite');
+      await commit(tx, [tx.objectStore('results').put(result, task.id), tx.objectStore('tasks').put(task)]);
+    },
+    async deleteTask(id) {
+      const tx = db.transaction(['tasks', 'originals', 'results'], 'readwrite');
+      await commit(tx, [
+        tx.objectStore('tasks').delete(id),
+        tx.objectStore('originals').delete(id),
+        tx.objectStore('results').delete(id),
+      ]);
+    },
+    async clear() {
+      const tx = db.transaction(['tasks', 'originals', 'results'], 'readwrite');
+      await commit(tx, [
+        tx.objectStore('tasks').clear(),
+        tx.objectStore('originals').clear(),
+        tx.objectStore('results').clear(),
+      ]);
+    },
+    original: (id) => db.get('originals', id),
+    result: (id) => db.get('results', id),
+    getMeta: async <T>(key: string) => (await db.get('meta', key)) as T | undefined,
+    async setMeta(key, value) {
+      await db.put('meta', value, key);
+    },
+    close: () => db.close(),
+  };
+}
