@@ -18,7 +18,9 @@ import { ensureFloatIO } from './onnx/float-io.mjs';
 import { assembleChunks } from './onnx/imgly.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const OUT_DIR = path.join(ROOT, 'public/models');
+// `--out DIR` exists for trying the script without touching the app's public/models/.
+const outArg = process.argv.indexOf('--out');
+const OUT_DIR = outArg > 0 ? path.resolve(process.argv[outArg + 1]) : path.join(ROOT, 'public/models');
 const MANIFEST = path.join(OUT_DIR, 'models.json');
 // Not part of the manifest the app reads: remembers how each file was made, for skipping.
 const STAMPS = path.join(OUT_DIR, '.prepared.json');
@@ -273,6 +275,7 @@ async function main() {
       pruned: true,
     };
     if (p.requiresF16 && entry.backends.includes('webgpu')) entry.requires = ['shader-f16'];
+    if (p.requiresF16 && v.precision === 'fp32') log(`  warning: ${v.id} is labelled fp32 but computes in fp16`);
     entries.push(entry);
     stamps[v.id] = { recipe, steps: p.steps };
     log(`  ${entry.bytes} bytes, sha256 ${entry.sha256.slice(0, 12)}…`);
@@ -291,7 +294,7 @@ async function main() {
   const text = JSON.stringify(manifest, null, 2) + '\n';
   if (!fs.existsSync(MANIFEST) || fs.readFileSync(MANIFEST, 'utf8') !== text) writeAtomic(MANIFEST, text);
   fs.writeFileSync(STAMPS, JSON.stringify(stamps, null, 2) + '\n');
-  log(`wrote public/models/models.json: defaults wasm=${defaults.wasm} webgpu=${defaults.webgpu ?? '(none)'}`);
+  log(`wrote ${path.relative(ROOT, MANIFEST)}: defaults wasm=${defaults.wasm} webgpu=${defaults.webgpu ?? '(none)'}`);
 }
 
 main().catch((err) => fail(err.stack ?? String(err)));
