@@ -6,7 +6,7 @@
 //   node scripts/serve-static.mjs [--root dist] [--port 0] [--isolate]
 //
 // --isolate adds COOP/COEP/CORP like a configured host. Prints "serving <root> on <url>".
-// Programmatic: `const s = await serveStatic({ root, port, isolate }); … await s.close();`
+// Programmatic: `const s = await serveStatic({ root, port, isolate, onRequest }); … await s.close();`
 import { createServer } from 'node:http';
 import { createReadStream, statSync } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
@@ -77,11 +77,12 @@ function parseRange(header, size) {
   return { start, end };
 }
 
-export function serveStatic({ root = 'dist', port = 0, host = '127.0.0.1', isolate = false, log = false } = {}) {
+export function serveStatic({ root = 'dist', port = 0, host = '127.0.0.1', isolate = false, log = false, onRequest } = {}) {
   root = resolve(root);
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (log) console.log(req.method, url.pathname, req.headers.range ?? '');
+    onRequest?.(req);
     const headers = { 'X-Content-Type-Options': 'nosniff', ...(isolate ? ISOLATION : {}) };
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { ...headers, Allow: 'GET, HEAD' }).end();
