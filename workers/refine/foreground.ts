@@ -4,7 +4,7 @@
 import { downsampleArea, linearTaps } from './resample';
 
 export interface ForegroundOptions {
-  /** Long side of the grid the multi-level solver runs on. Default 1024. */
+  /** Long side of the grid the multi-level solver runs on. Default 512. */
   workingSize?: number;
   /** ε of the smoothness weights (Germer et al.: 1e-5). */
   regularization?: number;
@@ -18,11 +18,13 @@ export interface ForegroundOptions {
   smallSize?: number;
   /**
    * Weight of the low-res prior in the full-res correction (larger: trust the smooth
-   * low-res F/B more than the exact compositing equation at each pixel). Default 0.05.
+   * low-res F/B more than the exact compositing equation at each pixel). Default 0.01.
    */
   priorWeight?: number;
   /** Colour written under alpha = 0: the estimated foreground (default) or black. */
   transparent?: 'estimate' | 'zero';
+  /** If given, receives the milliseconds spent per stage. */
+  timings?: Record<string, number>;
 }
 
 /**
@@ -40,15 +42,24 @@ export function estimateForeground(
   if (!(w > 0 && h > 0)) throw new RangeError('sizes must be positive');
   if (rgba.length !== w * h * 4) throw new RangeError(`rgba has ${rgba.length} bytes, expected ${w * h * 4}`);
   if (alpha.length !== w * h) throw new RangeError(`alpha has ${alpha.length} values, expected ${w * h}`);
-  const ws = opts.workingSize ?? 1024;
+  const ws = opts.workingSize ?? 512;
   const s = Math.min(1, ws / Math.max(w, h));
   const lw = Math.max(1, Math.round(w * s));
   const lh = Math.max(1, Math.round(h * s));
   const n = lw * lh;
+  const tm = opts.timings;
+  let t0 = tm ? performance.now() : 0;
+  const lap = (name: string) => {
+    if (!tm) return;
+    const t = performance.now();
+    tm[name] = (tm[name] ?? 0) + t - t0;
+    t0 = t;
+  };
 
   // 1. Reduced grid: area averages keep I ≈ αF + (1−α)B when F and B are locally smooth.
   const R = new Float32Array(n), G = new Float32Array(n), B = new Float32Array(n), A = new Float32Array(n);
-  downsampleArea(rgba, alpha, w, h, lw, lh, R, G, B, A);
+  // Reading every other row halves the cost; F and B there only serve as a smooth prior.
+  downsampleArea(rgba, alpha, w, h, lw, lh, R, G, B, A, undefined, undefined, h >= 4 * lh ? 2 : 1);
   const img = new Float32Array(n * 3);
   for (let k = 0; k < n; k++) {
     img[k * 3] = R[k];
@@ -56,29 +67,50 @@ export function estimateForeground(
     img[k * 3 + 2] = B[k];
   }
 
+  lap('downsample');
+
   // 2. Multi-level solve: fb holds F (0..2) and B (3..5) interleaved, values in 0..1.
   const fb = multiLevel(img, A, lw, lh, opts);
 
-  // 3. Full res: copy, then correct the partially transparent pixels.
+  lap('multilevel');
+
+  // 3. Full res. Opaque: the original pixel (one 32-bit copy); transparent: black or the
+  //    nearest low-res F; partial: the low-res F/B as prior plus a per-pixel correction.
   const out = new Uint8ClampedArray(w * h * 4);
-  out.set(rgba);
+  const src = rgba.byteOffset & 3 ? rgba.slice() : rgba;
+  const in32 = new Uint32Array(src.buffer, src.byteOffset, w * h);
+  const out32 = new Uint32Array(out.buffer, 0, w * h);
+  const opaqueBit = packRGBA(0, 0, 0, 255);
   const fillZero = opts.transparent === 'zero';
-  const lam = opts.priorWeight ?? 0.05;
+  const lam = opts.priorWeight ?? 0.01;
   const X = linearTaps(lw, w);
   const Y = linearTaps(lh, h);
   const row = new Float32Array(lw * 6);
+  // nearest low-res F, packed, for the transparent pixels
+  const packed = new Uint32Array(fillZero ? 0 : n);
+  const pk8 = new Uint8ClampedArray(packed.buffer);
+  for (let k = 0; k < packed.length; k++) {
+    pk8[k * 4] = fb[k * 6] * 255;
+    pk8[k * 4 + 1] = fb[k * 6 + 1] * 255;
+    pk8[k * 4 + 2] = fb[k * 6 + 2] * 255;
+  }
+  const xn = new Int32Array(w);
+  for (let x = 0; x < w; x++) xn[x] = Math.min(lw - 1, Math.floor(((x + 0.5) * lw) / w));
+  const inv = 1 / 255;
   for (let y = 0; y < h; y++) {
     const y0 = Y.i0[y], y1 = Y.i1[y], fy = Y.f[y];
+    const pn = Math.min(lh - 1, Math.floor(((y + 0.5) * lh) / h)) * lw;
     let rowReady = false;
     const o = y * w;
     for (let x = 0; x < w; x++) {
       const i = o + x;
       const a8 = alpha[i];
-      const q = i * 4;
-      out[q + 3] = a8;
-      if (a8 === 255) continue;
-      if (a8 === 0 && fillZero) {
-        out[q] = 0; out[q + 1] = 0; out[q + 2] = 0;
+      if (a8 === 255) {
+        out32[i] = in32[i] | opaqueBit;
+        continue;
+      }
+      if (a8 === 0) {
+        if (!fillZero) out32[i] = packed[pn + xn[x]];
         continue;
       }
       if (!rowReady) {
@@ -93,25 +125,23 @@ export function estimateForeground(
       const fr = row[c0] + f * (row[c1] - row[c0]);
       const fg = row[c0 + 1] + f * (row[c1 + 1] - row[c0 + 1]);
       const fbl = row[c0 + 2] + f * (row[c1 + 2] - row[c0 + 2]);
-      if (a8 === 0) {
-        out[q] = fr * 255; out[q + 1] = fg * 255; out[q + 2] = fbl * 255;
-        continue;
-      }
       const br = row[c0 + 3] + f * (row[c1 + 3] - row[c0 + 3]);
       const bg = row[c0 + 4] + f * (row[c1 + 4] - row[c0 + 4]);
       const bb = row[c0 + 5] + f * (row[c1 + 5] - row[c0 + 5]);
       // min |αF + (1−α)B − I|² + λ(|F − F0|² + |B − B0|²)  ⇒  F = F0 + α·res / (α² + (1−α)² + λ)
-      const a = a8 * (1 / 255), a1 = 1 - a;
+      const a = a8 * inv, a1 = 1 - a;
       const k = (a * 255) / (a * a + a1 * a1 + lam);
-      const inv = 1 / 255;
-      const rr = rgba[q] * inv - a * fr - a1 * br;
-      const rg = rgba[q + 1] * inv - a * fg - a1 * bg;
-      const rb = rgba[q + 2] * inv - a * fbl - a1 * bb;
+      const q = i * 4;
+      const rr = src[q] * inv - a * fr - a1 * br;
+      const rg = src[q + 1] * inv - a * fg - a1 * bg;
+      const rb = src[q + 2] * inv - a * fbl - a1 * bb;
       out[q] = fr * 255 + k * rr;
       out[q + 1] = fg * 255 + k * rg;
       out[q + 2] = fbl * 255 + k * rb;
+      out[q + 3] = a8;
     }
   }
+  lap('fullres');
   return out;
 }
 
@@ -222,6 +252,11 @@ function sweep(I: Float32Array, al: Float32Array, fb: Float32Array, w: number, h
       fb[o + 5] = clamp01(m01 * f2 + m11 * b2);
     }
   }
+}
+
+/** A pixel as the platform's 32-bit word (endianness-agnostic). */
+function packRGBA(r: number, g: number, b: number, a: number): number {
+  return new Uint32Array(new Uint8Array([r, g, b, a]).buffer)[0];
 }
 
 function clamp01(v: number): number {

@@ -40,11 +40,44 @@ export function linearTaps(inSize: number, outSize: number): Taps {
   return { i0, i1, f };
 }
 
+/** Source spans of an area-average from `n` samples to `m` cells (m ≤ n). */
+interface Spans {
+  /** whole source samples [s0, s1) of each cell */
+  s0: Int32Array;
+  s1: Int32Array;
+  /** partial sample before s0 (or -1) and its weight; partial sample at s1 (or -1) and its weight */
+  lp: Int32Array;
+  lw: Float64Array;
+  rp: Int32Array;
+  rw: Float64Array;
+}
+
+function areaSpans(n: number, m: number): Spans {
+  const sc = n / m;
+  const sp: Spans = {
+    s0: new Int32Array(m), s1: new Int32Array(m), lp: new Int32Array(m), lw: new Float64Array(m),
+    rp: new Int32Array(m), rw: new Float64Array(m),
+  };
+  for (let j = 0; j < m; j++) {
+    const a = j * sc, b = j === m - 1 ? n : (j + 1) * sc;
+    const ca = Math.ceil(a - 1e-9), fb = Math.max(ca, Math.floor(b + 1e-9));
+    sp.s0[j] = ca;
+    sp.s1[j] = fb;
+    sp.lp[j] = ca - a > 1e-9 ? ca - 1 : -1;
+    sp.lw[j] = ca - a;
+    sp.rp[j] = b - fb > 1e-9 && fb < n ? fb : -1;
+    sp.rw[j] = b - fb;
+  }
+  return sp;
+}
+
 /**
  * Area-average (box) resampling of an interleaved RGBA image (and optionally a separate 8-bit
- * alpha plane) from w×h down to lw×lh, into planar Float32 outputs in 0..1. Non-integer
- * factors are exact: a source pixel straddling two target cells is split by overlap. If an
- * axis is enlarged instead, falls back to bilinear sampling for the whole image.
+ * alpha plane) from w×h down to lw×lh, into planar Float32 outputs in 0..1 (index y*lw+x).
+ * Non-integer factors are exact: a source pixel straddling two cells is split by overlap.
+ * `rect` = [cx0, cy0, cx1, cy1] limits the work to those cells; `rowStep` > 1 reads only every
+ * rowStep-th source row (a cheaper estimate of the same mean). If an axis is enlarged
+ * instead, falls back to bilinear sampling.
  */
 export function downsampleArea(
   rgba: Uint8ClampedArray,
@@ -57,83 +90,81 @@ export function downsampleArea(
   outG: Float32Array,
   outB: Float32Array,
   outA: Float32Array | null,
+  rect?: readonly [number, number, number, number],
+  spans?: { x: Spans; y: Spans },
+  rowStep = 1,
 ): void {
-  if (lw > w || lh > h) {
+  if (lw > w || lh > h || (rgba.byteOffset & 3) !== 0 || !LITTLE_ENDIAN) {
     sampleBilinear(rgba, alpha, w, h, lw, lh, outR, outG, outB, outA);
     return;
   }
-  const sx = w / lw;
-  const sy = h / lh;
-  // Per source column: target cell and the share of the pixel that falls into it; the rest
-  // goes to the next cell (index lw is a spill slot so the loop needs no branch).
-  const tx = new Int32Array(w);
-  const wx = new Float32Array(w);
-  for (let x = 0; x < w; x++) {
-    let j = Math.floor(x / sx);
-    if (j > lw - 1) j = lw - 1;
-    const edge = (j + 1) * sx;
-    tx[x] = j;
-    wx[x] = x + 1 <= edge ? 1 : edge - x;
-  }
+  const [cx0, cy0, cx1, cy1] = rect ?? [0, 0, lw, lh];
+  const px = new Uint32Array(rgba.buffer, rgba.byteOffset, w * h);
+  const X = spans?.x ?? areaSpans(w, lw);
+  const Y = spans?.y ?? areaSpans(h, lh);
   const hasA = alpha !== null && outA !== null;
-  const C = hasA ? 4 : 3;
-  const row = new Float32Array((lw + 1) * C);
-  const acc = new Float32Array((lw + 1) * C * 2); // current and next target row
-  const norm = 1 / (sx * sy * 255);
-  let curT = 0;
-  const flush = (t: number) => {
-    const o = t * lw;
-    for (let j = 0; j < lw; j++) {
-      const q = j * C;
-      outR[o + j] = acc[q] * norm;
-      outG[o + j] = acc[q + 1] * norm;
-      outB[o + j] = acc[q + 2] * norm;
-      if (hasA) (outA as Float32Array)[o + j] = acc[q + 3] * norm;
-    }
-    // shift the "next" row into place
-    const n = (lw + 1) * C;
-    acc.copyWithin(0, n, 2 * n);
-    acc.fill(0, n, 2 * n);
-  };
-  for (let y = 0; y < h; y++) {
-    let t = Math.floor(y / sy);
-    if (t > lh - 1) t = lh - 1;
-    while (curT < t) flush(curT++);
-    const edge = (t + 1) * sy;
-    const wy = y + 1 <= edge ? 1 : edge - y;
-    row.fill(0);
-    let p = y * w * 4;
-    if (hasA) {
-      const al = alpha as Uint8Array;
-      let ai = y * w;
-      for (let x = 0; x < w; x++, p += 4, ai++) {
-        const q = tx[x] * 4;
-        const a = wx[x];
-        const b = 1 - a;
-        const r = rgba[p], g = rgba[p + 1], bl = rgba[p + 2], av = al[ai];
-        row[q] += a * r; row[q + 1] += a * g; row[q + 2] += a * bl; row[q + 3] += a * av;
-        row[q + 4] += b * r; row[q + 5] += b * g; row[q + 6] += b * bl; row[q + 7] += b * av;
-      }
-    } else {
-      for (let x = 0; x < w; x++, p += 4) {
-        const q = tx[x] * 3;
-        const a = wx[x];
-        const b = 1 - a;
-        const r = rgba[p], g = rgba[p + 1], bl = rgba[p + 2];
-        row[q] += a * r; row[q + 1] += a * g; row[q + 2] += a * bl;
-        row[q + 3] += b * r; row[q + 4] += b * g; row[q + 5] += b * bl;
+  const al = alpha as Uint8Array;
+  const nc = cx1 - cx0;
+  const ar = new Float64Array(nc), ag = new Float64Array(nc), ab = new Float64Array(nc), aa = new Float64Array(nc);
+  const normX = lw / (w * 255);
+  for (let t = cy0; t < cy1; t++) {
+    ar.fill(0); ag.fill(0); ab.fill(0);
+    if (hasA) aa.fill(0);
+    const y0 = Y.lp[t] >= 0 ? Y.lp[t] : Y.s0[t];
+    const y1 = Y.rp[t] >= 0 ? Y.rp[t] + 1 : Y.s1[t];
+    let wsum = 0;
+    for (let y = y0; y < y1; y++) {
+      if (rowStep > 1 && y % rowStep !== 0 && y !== y0) continue;
+      const wy = y === Y.lp[t] ? Y.lw[t] : y === Y.rp[t] ? Y.rw[t] : 1;
+      wsum += wy;
+      const base = y * w;
+      for (let j = cx0; j < cx1; j++) {
+        let sr = 0, sg = 0, sb = 0;
+        const e = X.s1[j];
+        for (let x = X.s0[j]; x < e; x++) {
+          const v = px[base + x];
+          sr += v & 255;
+          sg += (v >>> 8) & 255;
+          sb += (v >>> 16) & 255;
+        }
+        let l = X.lp[j];
+        if (l >= 0) {
+          const v = px[base + l], k = X.lw[j];
+          sr += k * (v & 255); sg += k * ((v >>> 8) & 255); sb += k * ((v >>> 16) & 255);
+        }
+        l = X.rp[j];
+        if (l >= 0) {
+          const v = px[base + l], k = X.rw[j];
+          sr += k * (v & 255); sg += k * ((v >>> 8) & 255); sb += k * ((v >>> 16) & 255);
+        }
+        const q = j - cx0;
+        ar[q] += wy * sr; ag[q] += wy * sg; ab[q] += wy * sb;
+        if (hasA) {
+          let sa = 0;
+          for (let x = X.s0[j]; x < e; x++) sa += al[base + x];
+          if (X.lp[j] >= 0) sa += X.lw[j] * al[base + X.lp[j]];
+          if (X.rp[j] >= 0) sa += X.rw[j] * al[base + X.rp[j]];
+          aa[q] += wy * sa;
+        }
       }
     }
-    const n = (lw + 1) * C;
-    const wb = 1 - wy;
-    for (let k = 0; k < lw * C; k++) {
-      const v = row[k];
-      acc[k] += wy * v;
-      acc[n + k] += wb * v;
+    const norm = normX / wsum;
+    const o = t * lw + cx0;
+    for (let q = 0; q < nc; q++) {
+      outR[o + q] = ar[q] * norm;
+      outG[o + q] = ag[q] * norm;
+      outB[o + q] = ab[q] * norm;
     }
+    if (hasA) for (let q = 0; q < nc; q++) (outA as Float32Array)[o + q] = aa[q] * norm;
   }
-  while (curT < lh) flush(curT++);
 }
+
+/** Precomputed spans for repeated `downsampleArea` calls on sub-rectangles. */
+export function areaSpansFor(w: number, h: number, lw: number, lh: number): { x: Spans; y: Spans } {
+  return { x: areaSpans(w, lw), y: areaSpans(h, lh) };
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 function sampleBilinear(
   rgba: Uint8ClampedArray,
@@ -170,39 +201,48 @@ function sampleBilinear(
  * number of pixels inside (He et al.'s N). `tmp` must hold w*h floats.
  */
 export function boxMean(src: Float32Array, dst: Float32Array, w: number, h: number, r: number, tmp: Float32Array): void {
-  // horizontal running sum
+  const invX = countInverse(w, r), invY = countInverse(h, r);
+  const a = Math.min(r, w - 1);
+  // horizontal running sums: add-only head, add/sub middle, sub-only tail
   for (let y = 0; y < h; y++) {
     const o = y * w;
     let s = 0;
-    const lim = Math.min(r, w - 1);
-    for (let x = 0; x <= lim; x++) s += src[o + x];
-    for (let x = 0; x < w; x++) {
-      const lo = x - r, hi = x + r;
-      const n = (hi < w ? hi : w - 1) - (lo > 0 ? lo : 0) + 1;
-      tmp[o + x] = s / n;
-      if (hi + 1 < w) s += src[o + hi + 1];
-      if (lo >= 0) s -= src[o + lo];
+    for (let x = 0; x <= a; x++) s += src[o + x];
+    let x = 0;
+    for (; x < w && x + r + 1 < w && x - r < 0; x++) {
+      tmp[o + x] = s * invX[x];
+      s += src[o + x + r + 1];
+    }
+    for (; x + r + 1 < w; x++) {
+      tmp[o + x] = s * invX[x];
+      s += src[o + x + r + 1] - src[o + x - r];
+    }
+    for (; x < w; x++) {
+      tmp[o + x] = s * invX[x];
+      if (x - r >= 0) s -= src[o + x - r];
     }
   }
-  // vertical running sum, row-wise to stay cache friendly
+  // vertical running sums, row-wise to stay cache friendly
   const col = new Float64Array(w);
-  const lim = Math.min(r, h - 1);
-  for (let y = 0; y <= lim; y++) {
+  const b = Math.min(r, h - 1);
+  for (let y = 0; y <= b; y++) {
     const o = y * w;
     for (let x = 0; x < w; x++) col[x] += tmp[o + x];
   }
   for (let y = 0; y < h; y++) {
-    const lo = y - r, hi = y + r;
-    const inv = 1 / ((hi < h ? hi : h - 1) - (lo > 0 ? lo : 0) + 1);
+    const iy = invY[y];
     const o = y * w;
-    for (let x = 0; x < w; x++) dst[o + x] = col[x] * inv;
-    if (hi + 1 < h) {
-      const a = (hi + 1) * w;
-      for (let x = 0; x < w; x++) col[x] += tmp[a + x];
-    }
-    if (lo >= 0) {
-      const a = lo * w;
-      for (let x = 0; x < w; x++) col[x] -= tmp[a + x];
-    }
+    for (let x = 0; x < w; x++) dst[o + x] = col[x] * iy;
+    const add = y + r + 1 < h ? (y + r + 1) * w : -1;
+    const sub = y - r >= 0 ? (y - r) * w : -1;
+    if (add >= 0 && sub >= 0) for (let x = 0; x < w; x++) col[x] += tmp[add + x] - tmp[sub + x];
+    else if (add >= 0) for (let x = 0; x < w; x++) col[x] += tmp[add + x];
+    else if (sub >= 0) for (let x = 0; x < w; x++) col[x] -= tmp[sub + x];
   }
+}
+
+function countInverse(n: number, r: number): Float64Array {
+  const inv = new Float64Array(n);
+  for (let i = 0; i < n; i++) inv[i] = 1 / (Math.min(n - 1, i + r) - Math.max(0, i - r) + 1);
+  return inv;
 }

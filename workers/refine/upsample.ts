@@ -1,12 +1,12 @@
 // Alpha upsampling from the model's low-res grid to the photo: plain bilinear (baseline and
 // the "refine off" path) and an edge-aware fast guided filter that only acts in the uncertain band.
 
-import { type AlphaInput, alphaToFloat, boxMean, downsampleArea, linearTaps } from './resample';
+import { type AlphaInput, alphaToFloat, areaSpansFor, boxMean, downsampleArea, linearTaps } from './resample';
 
 export interface GuidedUpsampleOptions {
-  /** Guided-filter window radius in low-res pixels. Default 2. */
+  /** Guided-filter window radius in low-res pixels. Default 1 (3×3 low-res cells ≈ 12×9 px at 12 MP). */
   radius?: number;
-  /** Regularisation ε of the guided filter (guide and alpha in 0..1). Default 1e-4. */
+  /** Regularisation ε of the guided filter (guide and alpha in 0..1). Default 1e-5. */
   eps?: number;
   /** Colour guide (RGB, 3×3 solve per window) or grey (luma). Default 'color'. */
   guide?: 'color' | 'gray';
@@ -16,6 +16,8 @@ export interface GuidedUpsampleOptions {
    * only the others are refined. Default 1/255.
    */
   threshold?: number;
+  /** If given, receives the milliseconds spent per stage. */
+  timings?: Record<string, number>;
 }
 
 /**
@@ -68,11 +70,19 @@ export function upsampleAlphaGuided(
 ): Uint8ClampedArray {
   checkSizes(lowAlpha, lw, lh, w, h);
   if (rgba.length !== w * h * 4) throw new RangeError(`rgba has ${rgba.length} bytes, expected ${w * h * 4}`);
-  const r = opts.radius ?? 2;
-  const eps = opts.eps ?? 1e-4;
+  const r = Math.max(1, Math.round(opts.radius ?? 1));
+  const eps = opts.eps ?? 1e-5;
   const t = opts.threshold ?? 1 / 255;
   const p = alphaToFloat(lowAlpha);
   const n = lw * lh;
+  const tm = opts.timings;
+  let t0 = tm ? performance.now() : 0;
+  const lap = (name: string) => {
+    if (!tm) return;
+    const t = performance.now();
+    tm[name] = (tm[name] ?? 0) + t - t0;
+    t0 = t;
+  };
 
   // 1. Cell state for the bilinear quad whose top-left tap is (j, i): 0 = all taps certainly
   //    transparent, 1 = all certainly opaque, 2 = uncertain (refine).
@@ -94,9 +104,65 @@ export function upsampleAlphaGuided(
     }
   }
 
-  // 2. Guided-filter coefficients on the low-res grid: q = A·RGB255 + B255.
+  // 2. Guided-filter coefficients on the low-res grid (q = A·RGB255 + B255), computed only in
+  //    tiles that hold a tap of an uncertain quad. A tile's coefficients depend on guide and
+  //    alpha within 2r cells, so each tile is solved on itself plus a 2r halo, and the guide is
+  //    area-averaged only where some tile or halo needs it.
   const coef = new Float32Array(n * 4); // interleaved ar, ag, ab, b (scaled for 0..255 input)
-  if (anyUncertain) fitCoefficients(p, rgba, w, h, lw, lh, r, eps, opts.guide ?? 'color', coef);
+  const T = TILE;
+  const tx = Math.ceil(lw / T), ty = Math.ceil(lh / T);
+  const active = new Uint8Array(tx * ty);
+  if (anyUncertain) {
+    for (let i = 0; i < lh; i++) {
+      for (let j = 0; j < lw; j++) {
+        if (state[i * lw + j] !== 2) continue;
+        const i1 = i < lh - 1 ? i + 1 : i, j1 = j < lw - 1 ? j + 1 : j;
+        active[((i / T) | 0) * tx + ((j / T) | 0)] = 1;
+        active[((i / T) | 0) * tx + ((j1 / T) | 0)] = 1;
+        active[((i1 / T) | 0) * tx + ((j / T) | 0)] = 1;
+        active[((i1 / T) | 0) * tx + ((j1 / T) | 0)] = 1;
+      }
+    }
+    const halo = 2 * r;
+    const needGuide = new Uint8Array(tx * ty);
+    const reach = Math.ceil(halo / T);
+    for (let a = 0; a < ty; a++)
+      for (let b = 0; b < tx; b++) {
+        if (!active[a * tx + b]) continue;
+        for (let da = -reach; da <= reach; da++)
+          for (let db = -reach; db <= reach; db++) {
+            const aa = a + da, bb = b + db;
+            if (aa >= 0 && aa < ty && bb >= 0 && bb < tx) needGuide[aa * tx + bb] = 1;
+          }
+      }
+    const R = new Float32Array(n), G = new Float32Array(n), B = new Float32Array(n);
+    const spans = areaSpansFor(w, h, lw, lh);
+    for (let a = 0; a < ty; a++) {
+      // merge horizontal runs of needed tiles into one rectangle
+      for (let b = 0; b < tx; ) {
+        if (!needGuide[a * tx + b]) {
+          b++;
+          continue;
+        }
+        let e = b;
+        while (e < tx && needGuide[a * tx + e]) e++;
+        const rect = [b * T, a * T, Math.min(lw, e * T), Math.min(lh, (a + 1) * T)] as const;
+        downsampleArea(rgba, null, w, h, lw, lh, R, G, B, null, rect, spans);
+        b = e;
+      }
+    }
+    lap('guide');
+    const ws = new GuidedWorkspace((T + 2 * halo) * (T + 2 * halo));
+    const guide = opts.guide ?? 'color';
+    for (let a = 0; a < ty; a++)
+      for (let b = 0; b < tx; b++) {
+        if (!active[a * tx + b]) continue;
+        const j0 = b * T, i0 = a * T, j1 = Math.min(lw, j0 + T), i1 = Math.min(lh, i0 + T);
+        fitTile(p, R, G, B, lw, lh, j0, i0, j1, i1, r, eps, guide, coef, ws);
+      }
+  }
+
+  lap('fit');
 
   // 3. Full-res apply, row by row; coefficients interpolated in y once per row.
   const X = linearTaps(lw, w);
@@ -122,7 +188,10 @@ export function upsampleAlphaGuided(
       const s = state[srow + j];
       if (s === 0) continue;
       if (s === 1) {
-        for (let x = xs; x < xe; x++) out[o + x] = 255;
+        let k = j + 1;
+        while (k < lw && state[srow + k] === 1) k++;
+        out.fill(255, o + xs, o + runStart[k]);
+        j = k - 1;
         continue;
       }
       if (!rowReady) {
@@ -150,78 +219,108 @@ export function upsampleAlphaGuided(
       }
     }
   }
+  lap('apply');
   return out;
 }
 
-function fitCoefficients(
+const TILE = 32;
+
+/** Scratch buffers for one tile plus halo. */
+class GuidedWorkspace {
+  readonly f: Float32Array[];
+  constructor(readonly size: number) {
+    this.f = Array.from({ length: 22 }, () => new Float32Array(size));
+  }
+}
+
+/**
+ * Guided-filter coefficients for the cells [j0, j1) × [i0, i1), solved on that tile plus a
+ * 2r halo (clipped at the image border, exactly like the whole-image filter).
+ */
+function fitTile(
   p: Float32Array,
-  rgba: Uint8ClampedArray,
-  w: number,
-  h: number,
+  R: Float32Array,
+  G: Float32Array,
+  B: Float32Array,
   lw: number,
   lh: number,
+  j0: number,
+  i0: number,
+  j1: number,
+  i1: number,
   r: number,
   eps: number,
   guide: 'color' | 'gray',
   coef: Float32Array,
+  ws: GuidedWorkspace,
 ): void {
-  const n = lw * lh;
-  const R = new Float32Array(n), G = new Float32Array(n), B = new Float32Array(n);
-  downsampleArea(rgba, null, w, h, lw, lh, R, G, B, null);
-  const tmp = new Float32Array(n);
-  const prod = new Float32Array(n);
-  const mean = (src: Float32Array): Float32Array => {
-    const d = new Float32Array(n);
-    boxMean(src, d, lw, lh, r, tmp);
-    return d;
+  const halo = 2 * r;
+  const x0 = Math.max(0, j0 - halo), y0 = Math.max(0, i0 - halo);
+  const x1 = Math.min(lw, j1 + halo), y1 = Math.min(lh, i1 + halo);
+  const rw = x1 - x0, rh = y1 - y0, m = rw * rh;
+  const [lr, lg, lb, lp, tmp, mR, mG, mB, mp, mRp, mGp, mBp, mRR, mRG, mRB, mGG, mGB, mBB, a0, a1, a2, bb] = ws.f;
+  for (let y = 0; y < rh; y++) {
+    const s = (y0 + y) * lw + x0, d = y * rw;
+    for (let x = 0; x < rw; x++) {
+      lr[d + x] = R[s + x];
+      lg[d + x] = G[s + x];
+      lb[d + x] = B[s + x];
+      lp[d + x] = p[s + x];
+    }
+  }
+  const box = (src: Float32Array, dst: Float32Array) => boxMean(src, dst, rw, rh, r, tmp);
+  const prod = mBB; // reused as scratch before its own turn (filled last)
+  const boxProd = (u: Float32Array, v: Float32Array, dst: Float32Array) => {
+    for (let k = 0; k < m; k++) prod[k] = u[k] * v[k];
+    box(prod, dst);
   };
-  const meanOf = (a: Float32Array, b: Float32Array): Float32Array => {
-    for (let k = 0; k < n; k++) prod[k] = a[k] * b[k];
-    return mean(prod);
-  };
-  const mp = mean(p);
-  const A = new Float32Array(n * 3);
-  const Bc = new Float32Array(n);
+  box(lp, mp);
   if (guide === 'gray') {
-    const I = new Float32Array(n);
-    for (let k = 0; k < n; k++) I[k] = 0.299 * R[k] + 0.587 * G[k] + 0.114 * B[k];
-    const mI = mean(I), mIp = meanOf(I, p), mII = meanOf(I, I);
-    for (let k = 0; k < n; k++) {
-      const a = (mIp[k] - mI[k] * mp[k]) / (mII[k] - mI[k] * mI[k] + eps);
-      A[k * 3] = 0.299 * a; A[k * 3 + 1] = 0.587 * a; A[k * 3 + 2] = 0.114 * a;
-      Bc[k] = mp[k] - a * mI[k];
+    // grey guide in the R plane, luma weights folded into the coefficients afterwards
+    for (let k = 0; k < m; k++) lr[k] = 0.299 * lr[k] + 0.587 * lg[k] + 0.114 * lb[k];
+    box(lr, mR);
+    boxProd(lr, lp, mRp);
+    boxProd(lr, lr, mRR);
+    for (let k = 0; k < m; k++) {
+      const a = (mRp[k] - mR[k] * mp[k]) / (mRR[k] - mR[k] * mR[k] + eps);
+      a0[k] = 0.299 * a; a1[k] = 0.587 * a; a2[k] = 0.114 * a;
+      bb[k] = mp[k] - a * mR[k];
     }
   } else {
-    const mR = mean(R), mG = mean(G), mB = mean(B);
-    const mRp = meanOf(R, p), mGp = meanOf(G, p), mBp = meanOf(B, p);
-    const mRR = meanOf(R, R), mRG = meanOf(R, G), mRB = meanOf(R, B);
-    const mGG = meanOf(G, G), mGB = meanOf(G, B), mBB = meanOf(B, B);
-    for (let k = 0; k < n; k++) {
+    box(lr, mR); box(lg, mG); box(lb, mB);
+    boxProd(lr, lp, mRp); boxProd(lg, lp, mGp); boxProd(lb, lp, mBp);
+    boxProd(lr, lr, mRR); boxProd(lr, lg, mRG); boxProd(lr, lb, mRB);
+    boxProd(lg, lg, mGG); boxProd(lg, lb, mGB);
+    for (let k = 0; k < m; k++) prod[k] = lb[k] * lb[k];
+    box(prod, lp); // lp is no longer needed: holds mean(B·B)
+    for (let k = 0; k < m; k++) {
       const ur = mR[k], ug = mG[k], ub = mB[k], up = mp[k];
       const cr = mRp[k] - ur * up, cg = mGp[k] - ug * up, cb = mBp[k] - ub * up;
       const s00 = mRR[k] - ur * ur + eps, s01 = mRG[k] - ur * ug, s02 = mRB[k] - ur * ub;
-      const s11 = mGG[k] - ug * ug + eps, s12 = mGB[k] - ug * ub, s22 = mBB[k] - ub * ub + eps;
-      // Σ⁻¹·c via the adjugate (Σ is symmetric positive definite thanks to ε).
+      const s11 = mGG[k] - ug * ug + eps, s12 = mGB[k] - ug * ub, s22 = lp[k] - ub * ub + eps;
+      // Σ⁻¹·c via the adjugate (Σ is symmetric positive definite thanks to ε)
       const i00 = s11 * s22 - s12 * s12, i01 = s02 * s12 - s01 * s22, i02 = s01 * s12 - s02 * s11;
       const i11 = s00 * s22 - s02 * s02, i12 = s01 * s02 - s00 * s12, i22 = s00 * s11 - s01 * s01;
-      const det = s00 * i00 + s01 * i01 + s02 * i02;
-      const id = 1 / det;
+      const id = 1 / (s00 * i00 + s01 * i01 + s02 * i02);
       const ar = (i00 * cr + i01 * cg + i02 * cb) * id;
       const ag = (i01 * cr + i11 * cg + i12 * cb) * id;
       const ab = (i02 * cr + i12 * cg + i22 * cb) * id;
-      A[k * 3] = ar; A[k * 3 + 1] = ag; A[k * 3 + 2] = ab;
-      Bc[k] = up - ar * ur - ag * ug - ab * ub;
+      a0[k] = ar; a1[k] = ag; a2[k] = ab;
+      bb[k] = up - ar * ur - ag * ug - ab * ub;
     }
   }
-  // Average the coefficients over the windows covering each pixel, then pack for 0..255 input.
-  const chan = new Float32Array(n);
-  for (let c = 0; c < 3; c++) {
-    for (let k = 0; k < n; k++) chan[k] = A[k * 3 + c];
-    const m = mean(chan);
-    for (let k = 0; k < n; k++) coef[k * 4 + c] = m[k];
+  // average the coefficients over every window covering a cell
+  box(a0, mR); box(a1, mG); box(a2, mB); box(bb, mp);
+  for (let y = i0; y < i1; y++) {
+    const d = (y - y0) * rw - x0;
+    for (let x = j0; x < j1; x++) {
+      const k = d + x, o = (y * lw + x) * 4;
+      coef[o] = mR[k];
+      coef[o + 1] = mG[k];
+      coef[o + 2] = mB[k];
+      coef[o + 3] = mp[k] * 255;
+    }
   }
-  const mb = mean(Bc);
-  for (let k = 0; k < n; k++) coef[k * 4 + 3] = mb[k] * 255;
 }
 
 function checkSizes(lowAlpha: AlphaInput, lw: number, lh: number, w: number, h: number): void {

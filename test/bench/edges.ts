@@ -1,0 +1,491 @@
+// Ground-truth benchmark for workers/refine: edge-aware alpha upsampling vs bilinear, and
+// foreground estimation vs the naive original pixels, on procedural scenes with known
+// answers; plus the cost of the whole refine stage at 12 MP.
+//
+// Standalone:  npx rolldown test/bench/edges.ts -p node -f esm -o bench-results/edges.mjs \
+//                && node bench-results/edges.mjs [--scenes N] [--width W --height H] [--json]
+// Library:     import { runEdgesBench } from './edges'
+
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { inflateSync } from 'node:zlib';
+import {
+  estimateForeground,
+  upsampleAlphaBilinear,
+  upsampleAlphaGuided,
+  type ForegroundOptions,
+  type GuidedUpsampleOptions,
+} from '../../workers/refine/index';
+import { downsampleAlphaArea, makeScene, proceduralBackground, type RgbImage, coverResize } from './scenes';
+
+// ---------------------------------------------------------------------------------- metrics
+
+export interface AlphaErrors {
+  /** Σ|Δα| / 1000 (alphamatting.com convention, α in 0..1). */
+  sad: number;
+  /** mean Δα². */
+  mse: number;
+  /** Σ(|∇α̂| − |∇α|)² / 1000 with Gaussian-derivative gradients, σ = 1.4 (Rhemann et al.). */
+  grad: number;
+  pixels: number;
+}
+
+function gaussKernels(sigma: number): { g: Float32Array; dg: Float32Array; r: number } {
+  const r = Math.ceil(3 * sigma);
+  const g = new Float32Array(2 * r + 1), dg = new Float32Array(2 * r + 1);
+  let sg = 0, sd = 0;
+  for (let i = -r; i <= r; i++) {
+    const v = Math.exp((-i * i) / (2 * sigma * sigma));
+    g[i + r] = v;
+    dg[i + r] = (-i / (sigma * sigma)) * v;
+    sg += v;
+    sd += -i * dg[i + r];
+  }
+  for (let i = 0; i < g.length; i++) {
+    g[i] /= sg;
+    dg[i] /= sd; // a unit ramp has derivative 1
+  }
+  return { g, dg, r };
+}
+
+function convRows(src: Float32Array, dst: Float32Array, w: number, h: number, k: Float32Array, r: number): void {
+  for (let y = 0; y < h; y++) {
+    const o = y * w;
+    for (let x = 0; x < w; x++) {
+      let s = 0;
+      for (let i = -r; i <= r; i++) {
+        let xx = x + i;
+        xx = xx < 0 ? 0 : xx >= w ? w - 1 : xx;
+        s += k[i + r] * src[o + xx];
+      }
+      dst[o + x] = s;
+    }
+  }
+}
+
+function convCols(src: Float32Array, dst: Float32Array, w: number, h: number, k: Float32Array, r: number): void {
+  for (let y = 0; y < h; y++) {
+    const o = y * w;
+    dst.fill(0, o, o + w);
+    for (let i = -r; i <= r; i++) {
+      let yy = y + i;
+      yy = yy < 0 ? 0 : yy >= h ? h - 1 : yy;
+      const kv = k[i + r], so = yy * w;
+      for (let x = 0; x < w; x++) dst[o + x] += kv * src[so + x];
+    }
+  }
+}
+
+/** Gaussian-derivative gradient magnitude of an alpha in 0..1. */
+export function gradientMagnitude(a: Float32Array, w: number, h: number, sigma = 1.4): Float32Array {
+  const { g, dg, r } = gaussKernels(sigma);
+  const t = new Float32Array(w * h), gx = new Float32Array(w * h), gy = new Float32Array(w * h);
+  convRows(a, t, w, h, dg, r);
+  convCols(t, gx, w, h, g, r);
+  convRows(a, t, w, h, g, r);
+  convCols(t, gy, w, h, dg, r);
+  for (let i = 0; i < w * h; i++) gx[i] = Math.sqrt(gx[i] * gx[i] + gy[i] * gy[i]);
+  return gx;
+}
+
+export function toFloatAlpha(a: Uint8ClampedArray | Uint8Array): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i] / 255;
+  return out;
+}
+
+export type Region = 'all' | 'opaque' | 'transparent';
+
+/** Errors of a predicted alpha against the truth; `gradTrue` may be passed to reuse it. */
+export function alphaErrors(
+  pred: Float32Array,
+  truth: Float32Array,
+  w: number,
+  h: number,
+  region: Region,
+  gradTrue?: Float32Array,
+  gradPred?: Float32Array,
+): AlphaErrors {
+  const gt = gradTrue ?? gradientMagnitude(truth, w, h);
+  const gp = gradPred ?? gradientMagnitude(pred, w, h);
+  let sad = 0, sq = 0, ge = 0, n = 0;
+  for (let i = 0; i < w * h; i++) {
+    const t = truth[i];
+    if (region === 'opaque' && t < 1 - 1e-4) continue;
+    if (region === 'transparent' && t > 1e-4) continue;
+    const d = pred[i] - t;
+    sad += Math.abs(d);
+    sq += d * d;
+    const dg = gp[i] - gt[i];
+    ge += dg * dg;
+    n++;
+  }
+  return { sad: sad / 1000, mse: n ? sq / n : 0, grad: ge / 1000, pixels: n };
+}
+
+export interface ColourErrors {
+  /** mean squared error per channel, 8-bit levels², over 0 < α < 1. */
+  mse: number;
+  /** mean absolute error per channel, 8-bit levels, over 0 < α < 1. */
+  mae: number;
+  pixels: number;
+}
+
+/**
+ * Re-composite F̂ onto `bg2` with alpha a8 and compare with the true foreground re-composited
+ * the same way, over the partially transparent pixels (elsewhere both agree by construction).
+ */
+export function recompositeErrors(
+  fgEst: Uint8ClampedArray,
+  fgTrue: Uint8ClampedArray,
+  a8: Uint8ClampedArray,
+  bg2: Uint8ClampedArray,
+): ColourErrors {
+  let sq = 0, ab = 0, n = 0;
+  for (let i = 0; i < a8.length; i++) {
+    const av = a8[i];
+    if (av === 0 || av === 255) continue;
+    const a = av / 255, b = 1 - a, o = i * 4;
+    for (let c = 0; c < 3; c++) {
+      const est = a * fgEst[o + c] + b * bg2[o + c];
+      const tru = a * fgTrue[o + c] + b * bg2[o + c];
+      const d = est - tru;
+      sq += d * d;
+      ab += Math.abs(d);
+    }
+    n++;
+  }
+  return { mse: n ? sq / (3 * n) : 0, mae: n ? ab / (3 * n) : 0, pixels: n };
+}
+
+// ------------------------------------------------------------------------ background photos
+
+/** Minimal PNG decoder (8-bit grey / grey+alpha / RGB / RGBA, not interlaced). */
+export function decodePng(buf: Uint8Array): RgbImage | null {
+  const sig = [137, 80, 78, 71, 13, 10, 26, 10];
+  for (let i = 0; i < 8; i++) if (buf[i] !== sig[i]) return null;
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  let p = 8, w = 0, h = 0, depth = 0, ctype = 0, interlace = 0;
+  const idat: Uint8Array[] = [];
+  while (p + 8 <= buf.length) {
+    const len = dv.getUint32(p);
+    const type = String.fromCharCode(buf[p + 4], buf[p + 5], buf[p + 6], buf[p + 7]);
+    const data = buf.subarray(p + 8, p + 8 + len);
+    if (type === 'IHDR') {
+      w = dv.getUint32(p + 8);
+      h = dv.getUint32(p + 12);
+      depth = data[8];
+      ctype = data[9];
+      interlace = data[12];
+    } else if (type === 'IDAT') idat.push(data);
+    else if (type === 'IEND') break;
+    p += 12 + len;
+  }
+  const channels = ({ 0: 1, 2: 3, 4: 2, 6: 4 } as Record<number, number>)[ctype];
+  if (depth !== 8 || interlace !== 0 || !channels) return null;
+  let total = 0;
+  for (const c of idat) total += c.length;
+  const z = new Uint8Array(total);
+  let off = 0;
+  for (const c of idat) {
+    z.set(c, off);
+    off += c.length;
+  }
+  const raw = inflateSync(z);
+  const stride = w * channels;
+  const img = new Uint8Array(h * stride);
+  for (let y = 0; y < h; y++) {
+    const f = raw[y * (stride + 1)];
+    const line = raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
+    const o = y * stride;
+    for (let x = 0; x < stride; x++) {
+      const a = x >= channels ? img[o + x - channels] : 0;
+      const b = y > 0 ? img[o - stride + x] : 0;
+      const c = x >= channels && y > 0 ? img[o - stride + x - channels] : 0;
+      let v = line[x];
+      if (f === 1) v += a;
+      else if (f === 2) v += b;
+      else if (f === 3) v += (a + b) >> 1;
+      else if (f === 4) {
+        const pa = Math.abs(b - c), pb = Math.abs(a - c), pc = Math.abs(a + b - 2 * c);
+        v += pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+      }
+      img[o + x] = v & 255;
+    }
+  }
+  const data = new Uint8ClampedArray(w * h * 4);
+  for (let i = 0; i < w * h; i++) {
+    const s = i * channels;
+    const grey = channels < 3;
+    data[i * 4] = img[s];
+    data[i * 4 + 1] = grey ? img[s] : img[s + 1];
+    data[i * 4 + 2] = grey ? img[s] : img[s + 2];
+    data[i * 4 + 3] = 255;
+  }
+  return { width: w, height: h, data };
+}
+
+const PHOTOS = ['astronaut.png', 'coffee.png', 'chelsea.png', 'motorcycle_left.png', 'ihc.png'];
+
+/** Background photos from scikit-image's sample data when installed (env JINGJIE_SKIMAGE_DATA or the Debian path). */
+export function loadPhotos(dir?: string): { name: string; image: RgbImage }[] {
+  const candidates = [dir, process.env.JINGJIE_SKIMAGE_DATA, '/usr/lib/python3/dist-packages/skimage/data'];
+  const found = candidates.find((d): d is string => !!d && existsSync(join(d, PHOTOS[0])));
+  if (!found) return [];
+  const out: { name: string; image: RgbImage }[] = [];
+  for (const name of PHOTOS) {
+    const f = join(found, name);
+    if (!existsSync(f)) continue;
+    const image = decodePng(readFileSync(f));
+    if (image) out.push({ name, image });
+  }
+  return out;
+}
+
+// ----------------------------------------------------------------------------------- bench
+
+export interface EdgesBenchOptions {
+  width?: number; // default 4000
+  height?: number; // default 3000
+  /** The model's grid (the alpha is squashed to it whatever the photo's aspect). Default 1024×1024. */
+  lowWidth?: number;
+  lowHeight?: number;
+  scenes?: number; // default 3
+  seed?: number; // default 1
+  /** Timed repetitions after one cold run. Default 3. */
+  timingRuns?: number;
+  /** Use only procedural backgrounds. */
+  proceduralOnly?: boolean;
+  photosDir?: string;
+  guided?: GuidedUpsampleOptions;
+  foreground?: ForegroundOptions;
+  log?: (line: string) => void;
+}
+
+export interface SceneResult {
+  background: string;
+  hairCount: number;
+  upsample: Record<'bilinear' | 'guided', Record<Region, AlphaErrors>>;
+  recomposite: { naive: ColourErrors; estimate: ColourErrors; pipelineEstimate: ColourErrors };
+  ms: { guided: number; foreground: number; bilinear: number };
+}
+
+export interface EdgesBenchResult {
+  width: number;
+  height: number;
+  lowWidth: number;
+  lowHeight: number;
+  scenes: SceneResult[];
+  totals: {
+    bilinear: Record<Region, AlphaErrors>;
+    guided: Record<Region, AlphaErrors>;
+    recompositeNaive: ColourErrors;
+    recompositeEstimate: ColourErrors;
+  };
+  /** Relative change of the guided gradient error vs bilinear, in % (negative = better). */
+  gradientChangePct: number;
+  /** Relative change of the re-composite MSE vs naive, in % (negative = better). */
+  recompositeChangePct: number;
+  timing: { width: number; height: number; coldMs: number; medianMs: number; runsMs: number[]; guidedMs: number; foregroundMs: number };
+  line: string;
+}
+
+function sumAlpha(list: AlphaErrors[]): AlphaErrors {
+  const n = list.reduce((s, e) => s + e.pixels, 0);
+  return {
+    sad: list.reduce((s, e) => s + e.sad, 0),
+    mse: n ? list.reduce((s, e) => s + e.mse * e.pixels, 0) / n : 0,
+    grad: list.reduce((s, e) => s + e.grad, 0),
+    pixels: n,
+  };
+}
+
+function sumColour(list: ColourErrors[]): ColourErrors {
+  const n = list.reduce((s, e) => s + e.pixels, 0);
+  return {
+    mse: n ? list.reduce((s, e) => s + e.mse * e.pixels, 0) / n : 0,
+    mae: n ? list.reduce((s, e) => s + e.mae * e.pixels, 0) / n : 0,
+    pixels: n,
+  };
+}
+
+const pct = (a: number, b: number) => (b === 0 ? 0 : ((a - b) / b) * 100);
+const signed = (v: number) => `${v <= 0 ? '-' : '+'}${Math.abs(v).toFixed(0)}%`;
+
+export function runEdgesBench(options: EdgesBenchOptions = {}): EdgesBenchResult {
+  const w = options.width ?? 4000, h = options.height ?? 3000;
+  const lw = options.lowWidth ?? 1024, lh = options.lowHeight ?? 1024;
+  const count = options.scenes ?? 3;
+  const seed = options.seed ?? 1;
+  const log = options.log ?? (() => {});
+  const photos = options.proceduralOnly ? [] : loadPhotos(options.photosDir);
+  const results: SceneResult[] = [];
+  let timingScene: { comp: Uint8ClampedArray; low: Float32Array } | null = null;
+
+  for (let s = 0; s < count; s++) {
+    const photo = photos.length ? photos[s % photos.length] : null;
+    const photo2 = photos.length > 1 ? photos[(s + 1) % photos.length] : null;
+    const t0 = performance.now();
+    const scene = makeScene({ width: w, height: h, seed: seed * 1000 + s, background: photo?.image });
+    const low = downsampleAlphaArea(scene.alpha, w, h, lw, lh);
+    log(`scene ${s}: ${photo ? photo.name : 'procedural'} background, ${scene.hairCount} strands, generated in ${(performance.now() - t0).toFixed(0)} ms`);
+    if (!timingScene) timingScene = { comp: scene.composite, low };
+
+    let t = performance.now();
+    const bil = upsampleAlphaBilinear(low, lw, lh, scene.composite, w, h);
+    const msBil = performance.now() - t;
+    t = performance.now();
+    const gui = upsampleAlphaGuided(low, lw, lh, scene.composite, w, h, options.guided);
+    const msGui = performance.now() - t;
+
+    const gradTrue = gradientMagnitude(scene.alpha, w, h);
+    const upsample = {} as SceneResult['upsample'];
+    for (const [name, pred8] of [['bilinear', bil], ['guided', gui]] as const) {
+      const pred = toFloatAlpha(pred8);
+      const gp = gradientMagnitude(pred, w, h);
+      upsample[name] = {
+        all: alphaErrors(pred, scene.alpha, w, h, 'all', gradTrue, gp),
+        opaque: alphaErrors(pred, scene.alpha, w, h, 'opaque', gradTrue, gp),
+        transparent: alphaErrors(pred, scene.alpha, w, h, 'transparent', gradTrue, gp),
+      };
+    }
+
+    // Decontamination from the true (8-bit) alpha, re-composited onto another background.
+    const a8 = new Uint8ClampedArray(w * h);
+    for (let i = 0; i < w * h; i++) a8[i] = scene.alpha[i] * 255;
+    const bg2 = photo2 ? coverResize(photo2.image, w, h) : proceduralBackground(w, h, seed * 1000 + s + 99);
+    t = performance.now();
+    const fgEst = estimateForeground(scene.composite, a8, w, h, options.foreground);
+    const msFg = performance.now() - t;
+    const naive = recompositeErrors(scene.composite, scene.fg, a8, bg2);
+    const estimate = recompositeErrors(fgEst, scene.fg, a8, bg2);
+    // The real pipeline: F from the guided alpha, judged where that alpha is partial.
+    const fgPipe = estimateForeground(scene.composite, gui, w, h, options.foreground);
+    const pipelineEstimate = recompositeErrors(fgPipe, scene.fg, gui, bg2);
+    results.push({
+      background: photo ? photo.name : 'procedural',
+      hairCount: scene.hairCount,
+      upsample,
+      recomposite: { naive, estimate, pipelineEstimate },
+      ms: { guided: msGui, foreground: msFg, bilinear: msBil },
+    });
+    log(
+      `  grad ${upsample.bilinear.all.grad.toFixed(1)} → ${upsample.guided.all.grad.toFixed(1)}, ` +
+        `recomposite mse ${naive.mse.toFixed(1)} → ${estimate.mse.toFixed(1)}`,
+    );
+  }
+
+  // Timing: the whole refine stage (guided upsampling + foreground) on the first scene.
+  const runs = options.timingRuns ?? 3;
+  const ts = timingScene as { comp: Uint8ClampedArray; low: Float32Array };
+  const refine = () => {
+    const t0 = performance.now();
+    const a = upsampleAlphaGuided(ts.low, lw, lh, ts.comp, w, h, options.guided);
+    const t1 = performance.now();
+    estimateForeground(ts.comp, a, w, h, options.foreground);
+    const t2 = performance.now();
+    return { total: t2 - t0, guided: t1 - t0, fg: t2 - t1 };
+  };
+  const cold = results.length ? results[0].ms.guided + results[0].ms.foreground : refine().total;
+  const runsMs: number[] = [];
+  let guidedMs = 0, foregroundMs = 0;
+  const parts: { guided: number; fg: number; total: number }[] = [];
+  for (let i = 0; i < runs; i++) {
+    const r = refine();
+    runsMs.push(r.total);
+    parts.push(r);
+  }
+  const sorted = [...parts].sort((a, b) => a.total - b.total);
+  const med = sorted[Math.floor(sorted.length / 2)] ?? { total: cold, guided: 0, fg: 0 };
+  guidedMs = med.guided;
+  foregroundMs = med.fg;
+
+  const totals = {
+    bilinear: {
+      all: sumAlpha(results.map((r) => r.upsample.bilinear.all)),
+      opaque: sumAlpha(results.map((r) => r.upsample.bilinear.opaque)),
+      transparent: sumAlpha(results.map((r) => r.upsample.bilinear.transparent)),
+    },
+    guided: {
+      all: sumAlpha(results.map((r) => r.upsample.guided.all)),
+      opaque: sumAlpha(results.map((r) => r.upsample.guided.opaque)),
+      transparent: sumAlpha(results.map((r) => r.upsample.guided.transparent)),
+    },
+    recompositeNaive: sumColour(results.map((r) => r.recomposite.naive)),
+    recompositeEstimate: sumColour(results.map((r) => r.recomposite.estimate)),
+  };
+  const gradientChangePct = pct(totals.guided.all.grad, totals.bilinear.all.grad);
+  const recompositeChangePct = pct(totals.recompositeEstimate.mse, totals.recompositeNaive.mse);
+  const mp = ((w * h) / 1e6).toFixed(0);
+  const line =
+    `edges: gradient error ${signed(gradientChangePct)} vs bilinear, ` +
+    `re-composite error ${signed(recompositeChangePct)} vs naive, ${med.total.toFixed(0)} ms at ${mp} MP`;
+  return {
+    width: w,
+    height: h,
+    lowWidth: lw,
+    lowHeight: lh,
+    scenes: results,
+    totals,
+    gradientChangePct,
+    recompositeChangePct,
+    timing: { width: w, height: h, coldMs: cold, medianMs: med.total, runsMs, guidedMs, foregroundMs },
+    line,
+  };
+}
+
+export function formatTable(r: EdgesBenchResult): string {
+  const rows: string[] = [];
+  const f = (v: number, d = 2) => v.toFixed(d).padStart(10);
+  rows.push(`Alpha upsampling ${r.lowWidth}×${r.lowHeight} → ${r.width}×${r.height}, ${r.scenes.length} scene(s) (SAD and Grad: Σ/1000; MSE: mean)`);
+  rows.push(`${'region'.padEnd(12)}${'method'.padEnd(10)}${'SAD'.padStart(10)}${'MSE×1e3'.padStart(10)}${'Grad'.padStart(10)}`);
+  for (const region of ['all', 'opaque', 'transparent'] as const) {
+    for (const m of ['bilinear', 'guided'] as const) {
+      const e = r.totals[m][region];
+      rows.push(`${region.padEnd(12)}${m.padEnd(10)}${f(e.sad)}${f(e.mse * 1e3, 4)}${f(e.grad)}`);
+    }
+  }
+  rows.push('');
+  rows.push('Re-composite onto another background, over 0 < α < 1 (8-bit levels)');
+  rows.push(`${'method'.padEnd(22)}${'MSE'.padStart(10)}${'MAE'.padStart(10)}`);
+  rows.push(`${'naive (original RGB)'.padEnd(22)}${f(r.totals.recompositeNaive.mse)}${f(r.totals.recompositeNaive.mae)}`);
+  rows.push(`${'estimateForeground'.padEnd(22)}${f(r.totals.recompositeEstimate.mse)}${f(r.totals.recompositeEstimate.mae)}`);
+  const pipe = sumColour(r.scenes.map((s) => s.recomposite.pipelineEstimate));
+  rows.push(`${'  (guided α pipeline)'.padEnd(22)}${f(pipe.mse)}${f(pipe.mae)}`);
+  rows.push('');
+  const t = r.timing;
+  rows.push(
+    `Refine at ${t.width}×${t.height}: median ${t.medianMs.toFixed(0)} ms (guided ${t.guidedMs.toFixed(0)} + foreground ${t.foregroundMs.toFixed(0)}), ` +
+      `cold first call ${t.coldMs.toFixed(0)} ms, runs ${t.runsMs.map((v) => v.toFixed(0)).join('/')}`,
+  );
+  return rows.join('\n');
+}
+
+function parseArgs(argv: string[]): EdgesBenchOptions & { json?: boolean } {
+  const o: EdgesBenchOptions & { json?: boolean } = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i], v = argv[i + 1];
+    if (a === '--scenes') (o.scenes = Number(v)), i++;
+    else if (a === '--width') (o.width = Number(v)), i++;
+    else if (a === '--height') (o.height = Number(v)), i++;
+    else if (a === '--seed') (o.seed = Number(v)), i++;
+    else if (a === '--runs') (o.timingRuns = Number(v)), i++;
+    else if (a === '--procedural') o.proceduralOnly = true;
+    else if (a === '--json') o.json = true;
+  }
+  return o;
+}
+
+const isMain =
+  typeof process !== 'undefined' &&
+  !!process.argv[1] &&
+  /edges\.(ts|js|mjs)$/.test(process.argv[1]) &&
+  import.meta.url === pathToFileURL(process.argv[1]).href;
+if (isMain) {
+  const opts = parseArgs(process.argv.slice(2));
+  const r = runEdgesBench({ ...opts, log: (l) => console.error(l) });
+  console.log(formatTable(r));
+  console.log(JSON.stringify({ totals: r.totals, gradientChangePct: r.gradientChangePct, recompositeChangePct: r.recompositeChangePct, timing: r.timing, scenes: r.scenes }, null, opts.json ? 2 : 0));
+  console.log(r.line);
+}
