@@ -1,0 +1,73 @@
+// `npm test`: every check in one command, ending with one summary line
+// ("tests: N passed, N failed, N skipped"). Stages: typecheck, unit tests (vitest and the
+// node:test checks of the model tools), production build, end-to-end tests (Playwright).
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'jingjie-test-'));
+const only = process.argv.slice(2); // e.g. `npm test -- unit` or `npm test -- e2e engine.spec.ts`
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const stages = [];
+
+function run(name, cmd, args, env = {}) {
+  const t0 = Date.now();
+  console.log(`\n── ${name}: ${cmd} ${args.join(' ')}`);
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  const ok = r.status === 0;
+  stages.push({ name, ok, s: ((Date.now() - t0) / 1000).toFixed(0) });
+  return ok;
+}
+
+function count(passed, failed, skipped) {
+  totals.passed += passed;
+  totals.failed += failed;
+  totals.skipped += skipped;
+}
+
+const want = (stage) => only.length === 0 || only[0] === stage;
+
+if (want('typecheck')) {
+  if (!run('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json']) | !run('typecheck workers', 'npx', ['tsc', '-p', 'workers/tsconfig.json']))
+    count(0, 1, 0);
+}
+
+if (want('unit')) {
+  const out = path.join(tmp, 'vitest.json');
+  run('unit (vitest)', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile=${out}`]);
+  if (fs.existsSync(out)) {
+    const j = JSON.parse(fs.readFileSync(out, 'utf8'));
+    count(j.numPassedTests, j.numFailedTests + (j.numFailedTestSuites ?? 0), j.numPendingTests + j.numTodoTests);
+  } else count(0, 1, 0);
+
+  const nodeTests = ['scripts/onnx/onnx.test.mjs', 'test/reference/reference.test.mjs'].filter((f) => fs.existsSync(path.join(root, f)));
+  if (nodeTests.length) {
+    const r = spawnSync('node', ['--test', '--test-reporter=tap', ...nodeTests], { cwd: root, encoding: 'utf8' });
+    process.stdout.write(r.stdout);
+    process.stderr.write(r.stderr);
+    const num = (k) => Number((r.stdout.match(new RegExp(`^# ${k} (\\d+)`, 'm')) ?? [])[1] ?? 0);
+    count(num('pass'), num('fail') + (r.status !== 0 && num('fail') === 0 ? 1 : 0), num('skipped') + num('todo'));
+    stages.push({ name: 'unit (node:test)', ok: r.status === 0, s: '-' });
+  }
+}
+
+if (want('e2e')) {
+  if (!run('build', 'npm', ['run', 'build'])) count(0, 1, 0);
+  else {
+    const out = path.join(tmp, 'playwright.json');
+    run('e2e (playwright)', 'npx', ['playwright', 'test', '--reporter=list,json', ...only.slice(1)], {
+      PLAYWRIGHT_JSON_OUTPUT_NAME: out,
+    });
+    if (fs.existsSync(out)) {
+      const s = JSON.parse(fs.readFileSync(out, 'utf8')).stats ?? {};
+      count(s.expected ?? 0, (s.unexpected ?? 0) + (s.flaky ?? 0), s.skipped ?? 0);
+    } else count(0, 1, 0);
+  }
+}
+
+console.log('\n' + stages.map((s) => `${s.ok ? 'ok  ' : 'FAIL'} ${s.name} (${s.s} s)`).join('\n'));
+console.log(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+process.exit(totals.failed === 0 && stages.every((s) => s.ok) ? 0 : 1);
