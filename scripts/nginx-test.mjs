@@ -51,7 +51,6 @@ export function renderConfig({ root, port, dir }) {
   for (const f of readdirSync(join(deployDir, 'nginx'))) writeFileSync(join(inc, f), readFileSync(join(deployDir, 'nginx', f)));
   let server = readFileSync(join(deployDir, 'nginx.conf'), 'utf8');
   server = replaceOnce(server, 'listen 8080;', `listen 127.0.0.1:${port};`, 'listen');
-  server = replaceOnce(server, 'listen [::]:8080;\n', '', 'IPv6 listen');
   server = replaceOnce(server, 'root /usr/share/nginx/html;', `root ${resolve(root)};`, 'root');
   server = replaceOnce(server, '/etc/nginx/jingjie/', `${inc}/`, 'include path');
   writeFileSync(join(dir, 'server.conf'), server);
