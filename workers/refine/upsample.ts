@@ -124,29 +124,23 @@ export function upsampleAlphaGuided(
       }
     }
     const halo = 2 * r;
-    const needGuide = new Uint8Array(tx * ty);
-    const reach = Math.ceil(halo / T);
-    for (let a = 0; a < ty; a++)
-      for (let b = 0; b < tx; b++) {
-        if (!active[a * tx + b]) continue;
-        for (let da = -reach; da <= reach; da++)
-          for (let db = -reach; db <= reach; db++) {
-            const aa = a + da, bb = b + db;
-            if (aa >= 0 && aa < ty && bb >= 0 && bb < tx) needGuide[aa * tx + bb] = 1;
-          }
-      }
+    // Guide cells needed: every active tile grown by the halo, as runs per low-res row.
     const R = new Float32Array(n), G = new Float32Array(n), B = new Float32Array(n);
     const spans = areaSpansFor(w, h, lw, lh);
-    for (let a = 0; a < ty; a++) {
-      // merge horizontal runs of needed tiles into one rectangle
+    const colNeed = new Uint8Array(tx);
+    for (let i = 0; i < lh; i++) {
+      colNeed.fill(0);
+      const a0 = Math.max(0, Math.floor((i - halo) / T)), a1 = Math.min(ty - 1, Math.floor((i + halo) / T));
+      for (let a = a0; a <= a1; a++) for (let b = 0; b < tx; b++) colNeed[b] |= active[a * tx + b];
       for (let b = 0; b < tx; ) {
-        if (!needGuide[a * tx + b]) {
+        if (!colNeed[b]) {
           b++;
           continue;
         }
         let e = b;
-        while (e < tx && needGuide[a * tx + e]) e++;
-        const rect = [b * T, a * T, Math.min(lw, e * T), Math.min(lh, (a + 1) * T)] as const;
+        while (e < tx && colNeed[e]) e++;
+        // runs further apart than 2·halo stay separate; closer ones were merged by the tiles
+        const rect = [Math.max(0, b * T - halo), i, Math.min(lw, e * T + halo), i + 1] as const;
         downsampleArea(rgba, null, w, h, lw, lh, R, G, B, null, rect, spans);
         b = e;
       }
@@ -175,13 +169,14 @@ export function upsampleAlphaGuided(
     while (j <= lw) runStart[j++] = w;
   }
   const out = new Uint8ClampedArray(w * h);
+  // Coefficients interpolated in y for the current output row, filled on demand per column.
   const crow = new Float32Array(lw * 4);
-  let cachedY0 = -1, cachedFy = -1;
+  const crowY = new Int32Array(lw).fill(-1);
   for (let y = 0; y < h; y++) {
     const y0 = Y.i0[y], y1 = Y.i1[y], fy = Y.f[y];
     const srow = y0 * lw;
+    const a0 = y0 * lw * 4, a1 = y1 * lw * 4;
     const o = y * w;
-    let rowReady = false;
     for (let j = 0; j < lw; j++) {
       const xs = runStart[j], xe = runStart[j + 1];
       if (xs === xe) continue;
@@ -194,28 +189,23 @@ export function upsampleAlphaGuided(
         j = k - 1;
         continue;
       }
-      if (!rowReady) {
-        if (y0 !== cachedY0 || fy !== cachedFy) {
-          const a0 = y0 * lw * 4, a1 = y1 * lw * 4;
-          for (let k = 0; k < lw * 4; k++) {
-            const v = coef[a0 + k];
-            crow[k] = v + fy * (coef[a1 + k] - v);
-          }
-          cachedY0 = y0;
-          cachedFy = fy;
-        }
-        rowReady = true;
+      const jn = j < lw - 1 ? j + 1 : j;
+      for (let c = j; c <= jn; c++) {
+        if (crowY[c] === y) continue;
+        crowY[c] = y;
+        const q = c * 4;
+        crow[q] = coef[a0 + q] + fy * (coef[a1 + q] - coef[a0 + q]);
+        crow[q + 1] = coef[a0 + q + 1] + fy * (coef[a1 + q + 1] - coef[a0 + q + 1]);
+        crow[q + 2] = coef[a0 + q + 2] + fy * (coef[a1 + q + 2] - coef[a0 + q + 2]);
+        crow[q + 3] = coef[a0 + q + 3] + fy * (coef[a1 + q + 3] - coef[a0 + q + 3]);
       }
-      const c0 = j * 4;
+      const c0 = j * 4, c1 = jn * 4;
+      const ar0 = crow[c0], ag0 = crow[c0 + 1], ab0 = crow[c0 + 2], bb0 = crow[c0 + 3];
+      const dar = crow[c1] - ar0, dag = crow[c1 + 1] - ag0, dab = crow[c1 + 2] - ab0, dbb = crow[c1 + 3] - bb0;
       for (let x = xs; x < xe; x++) {
-        const c1 = X.i1[x] * 4;
         const f = X.f[x];
-        const ar = crow[c0] + f * (crow[c1] - crow[c0]);
-        const ag = crow[c0 + 1] + f * (crow[c1 + 1] - crow[c0 + 1]);
-        const ab = crow[c0 + 2] + f * (crow[c1 + 2] - crow[c0 + 2]);
-        const bb = crow[c0 + 3] + f * (crow[c1 + 3] - crow[c0 + 3]);
         const q = (o + x) * 4;
-        out[o + x] = ar * rgba[q] + ag * rgba[q + 1] + ab * rgba[q + 2] + bb;
+        out[o + x] = (ar0 + f * dar) * rgba[q] + (ag0 + f * dag) * rgba[q + 1] + (ab0 + f * dab) * rgba[q + 2] + bb0 + f * dbb;
       }
     }
   }
