@@ -155,6 +155,21 @@ describe('degenerate inputs', () => {
     expect(z.every((v) => v === 0)).toBe(true);
   });
 
+  it('treats model noise below the threshold as certain', () => {
+    const rgba = new Uint8ClampedArray(proceduralBackground(w, h, 5));
+    const low = new Float32Array(256);
+    for (let i = 0; i < 256; i++) low[i] = i < 128 ? ((i * 7) % 10) / 1000 : 1 - ((i * 3) % 10) / 1000; // ≤ 0.009 off
+    const g = upsampleAlphaGuided(low, 16, 16, rgba, w, h);
+    // rows of cells 0–7 are background, 8–15 foreground; pixels whose taps stay on one side
+    // of the boundary must be exact
+    for (let y = 0; y < h; y++) {
+      const ly = (y + 0.5) * (16 / h) - 0.5;
+      const expected = ly < 7 ? 0 : ly >= 8 ? 255 : -1;
+      if (expected < 0) continue;
+      for (let x = 0; x < w; x++) if (g[y * w + x] !== expected) throw new Error(`pixel ${x},${y}: ${g[y * w + x]}`);
+    }
+  });
+
   it('handles a photo smaller than the model grid', () => {
     const low = new Float32Array(64 * 64).fill(0.5);
     const small = new Uint8ClampedArray(20 * 10 * 4).fill(200);

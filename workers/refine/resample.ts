@@ -95,7 +95,7 @@ export function downsampleArea(
   rowStep = 1,
 ): void {
   if (lw > w || lh > h || (rgba.byteOffset & 3) !== 0 || !LITTLE_ENDIAN) {
-    sampleBilinear(rgba, alpha, w, h, lw, lh, outR, outG, outB, outA);
+    sampleBilinear(rgba, alpha, w, h, lw, lh, outR, outG, outB, outA, rect ?? [0, 0, lw, lh]);
     return;
   }
   const [cx0, cy0, cx1, cy1] = rect ?? [0, 0, lw, lh];
@@ -177,13 +177,14 @@ function sampleBilinear(
   outG: Float32Array,
   outB: Float32Array,
   outA: Float32Array | null,
+  rect: readonly [number, number, number, number],
 ): void {
   const X = linearTaps(w, lw);
   const Y = linearTaps(h, lh);
   const k = 1 / 255;
-  for (let y = 0; y < lh; y++) {
+  for (let y = rect[1]; y < rect[3]; y++) {
     const r0 = Y.i0[y] * w, r1 = Y.i1[y] * w, fy = Y.f[y];
-    for (let x = 0; x < lw; x++) {
+    for (let x = rect[0]; x < rect[2]; x++) {
       const c0 = X.i0[x], c1 = X.i1[x], fx = X.f[x];
       const w00 = (1 - fx) * (1 - fy), w01 = fx * (1 - fy), w10 = (1 - fx) * fy, w11 = fx * fy;
       const a = r0 + c0, b = r0 + c1, c = r1 + c0, d = r1 + c1;

@@ -13,7 +13,8 @@ export interface GuidedUpsampleOptions {
   /**
    * Low-res alpha ≤ threshold counts as certainly transparent, ≥ 1 − threshold as certainly
    * opaque. A full-res pixel whose four bilinear taps are all certain keeps exactly 0 or 255;
-   * only the others are refined. Default 1/255.
+   * only the others are refined. Default 5/255: a real model's background noise (a few
+   * thousandths) must not count as an edge, and cells that faint carry no visible strand.
    */
   threshold?: number;
   /** If given, receives the milliseconds spent per stage. */
@@ -70,9 +71,10 @@ export function upsampleAlphaGuided(
 ): Uint8ClampedArray {
   checkSizes(lowAlpha, lw, lh, w, h);
   if (rgba.length !== w * h * 4) throw new RangeError(`rgba has ${rgba.length} bytes, expected ${w * h * 4}`);
+  if (rgba.byteOffset & 3) rgba = rgba.slice(); // 32-bit pixel reads need alignment
   const r = Math.max(1, Math.round(opts.radius ?? 1));
   const eps = opts.eps ?? 1e-5;
-  const t = opts.threshold ?? 1 / 255;
+  const t = opts.threshold ?? 5 / 255;
   const p = alphaToFloat(lowAlpha);
   const n = lw * lh;
   const tm = opts.timings;
