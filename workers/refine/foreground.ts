@@ -58,8 +58,9 @@ export function estimateForeground(
 
   // 1. Reduced grid: area averages keep I ≈ αF + (1−α)B when F and B are locally smooth.
   const R = new Float32Array(n), G = new Float32Array(n), B = new Float32Array(n), A = new Float32Array(n);
-  // Reading every other row halves the cost; F and B there only serve as a smooth prior.
-  downsampleArea(rgba, alpha, w, h, lw, lh, R, G, B, A, undefined, undefined, h >= 4 * lh ? 2 : 1);
+  // Reading about two source rows per cell is enough: F and B here only serve as a smooth prior
+  // (measured: every 4th row at 12 MP costs a third of reading all rows, at equal error).
+  downsampleArea(rgba, alpha, w, h, lw, lh, R, G, B, A, undefined, undefined, Math.max(1, Math.round(h / lh / 2)));
   const img = new Float32Array(n * 3);
   for (let k = 0; k < n; k++) {
     img[k * 3] = R[k];
