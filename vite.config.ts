@@ -1,8 +1,10 @@
 // Vite: React app + module workers. Dev and preview servers send COOP/COEP so the page is
-// cross-origin isolated and onnxruntime-web can use WASM threads.
-import { defineConfig } from 'vite';
+// cross-origin isolated and onnxruntime-web can use WASM threads. The production build also
+// emits the service worker (workers/sw.ts) with its precache manifest injected by workbox-build.
+import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 
 const isolation = {
   'Cross-Origin-Opener-Policy': 'same-origin',
@@ -10,8 +12,62 @@ const isolation = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
 
+/** Largest single file the service worker precaches: the onnxruntime-web .wasm is ~28 MB. */
+const PRECACHE_MAX_FILE = 40 * 1024 * 1024;
+/** Refuse a build whose precache grows past this: it is downloaded on every install. */
+const PRECACHE_MAX_TOTAL = 64 * 1024 * 1024;
+
+function serviceWorker(): Plugin {
+  let root = '';
+  let outDir = '';
+  return {
+    name: 'jingjie-service-worker',
+    apply: 'build',
+    configResolved(c) {
+      root = c.root;
+      outDir = resolve(c.root, c.build.outDir);
+    },
+    async closeBundle() {
+      const { build } = await import('vite');
+      const swFile = resolve(outDir, 'sw.js');
+      // The worker is bundled on its own, as a classic script (module service workers are not
+      // supported everywhere), before the precache manifest is injected into it.
+      await build({
+        configFile: false,
+        root,
+        logLevel: 'warn',
+        publicDir: false,
+        define: { 'process.env.NODE_ENV': JSON.stringify('production') },
+        build: {
+          outDir,
+          emptyOutDir: false,
+          sourcemap: false,
+          target: 'es2022',
+          copyPublicDir: false,
+          lib: { entry: resolve(root, 'workers/sw.ts'), formats: ['iife'], name: 'jingjieServiceWorker', fileName: () => 'sw.js' },
+        },
+      });
+      const { injectManifest } = await import('workbox-build');
+      const { count, size, warnings } = await injectManifest({
+        swSrc: swFile,
+        swDest: swFile,
+        globDirectory: outDir,
+        globPatterns: ['**/*.{html,js,mjs,css,wasm,png,svg,ico,webmanifest}'],
+        // The model lives in IndexedDB, never in the precache.
+        globIgnores: ['sw.js', '**/*.map', 'models/**', 'tmp-models/**', '**/*.onnx'],
+        // Hashed file names need no revision.
+        dontCacheBustURLsMatching: /^assets\/.+-[\w-]{8,}\./,
+        maximumFileSizeToCacheInBytes: PRECACHE_MAX_FILE,
+      });
+      for (const w of warnings) this.warn(w);
+      if (size > PRECACHE_MAX_TOTAL) this.error(`Precache is ${(size / 1e6).toFixed(1)} MB, over the cap.`);
+      console.log(`sw.js: precaches ${count} files, ${(size / 1e6).toFixed(1)} MB`);
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), serviceWorker()],
   resolve: {
     alias: [
       // The build that loads its .mjs/.wasm from env.wasm.wasmPaths (our own /ort/ folder)

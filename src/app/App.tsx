@@ -1,4 +1,161 @@
-// Placeholder shell until the app issue lands.
+// The app shell: header, model status, drop zone, result view, task strip, notices.
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { I18nProvider, useI18n } from '../i18n';
+import './app.css';
+import { DropZone } from '../features/input/DropZone';
+import { useIncomingFiles } from '../features/input/useIncomingFiles';
+import { ResultView } from '../features/result/ResultView';
+import { LanguageSwitch } from '../features/settings/LanguageSwitch';
+import type { PersistentQueueSnapshot } from '../features/queue/queue';
+import { engine, queue } from './services';
+import { engineStatus, refreshEngineInfo, startEngine, useEngineStatus } from './engine-status';
+import { ModelProgress } from './ModelProgress';
+import { TaskList } from './TaskList';
+import { registerServiceWorker } from './pwa';
+import { Logo } from './Logo';
+
+function useQueue(): PersistentQueueSnapshot {
+  // Plain state, not useSyncExternalStore: a queue may hand out a new snapshot object per call.
+  const [snap, setSnap] = useState<PersistentQueueSnapshot>(() => queue.snapshot());
+  useEffect(() => queue.subscribe((x) => setSnap(x as PersistentQueueSnapshot)), []);
+  return snap;
+}
+
+function Shell() {
+  const { t, te } = useI18n();
+  const status = useEngineStatus();
+  const snap = useQueue();
+  const [selected, setSelected] = useState<string>();
+  const [update, setUpdate] = useState<(() => void) | null>(null);
+  const [offlineReady, setOfflineReady] = useState(false);
+  const [inputError, setInputError] = useState<string>();
+  const snapRef = useRef(snap);
+  snapRef.current = snap;
+
+  useEffect(() => {
+    startEngine();
+    registerServiceWorker({
+      onUpdate: (accept) => setUpdate(() => accept),
+      onOfflineReady: () => setOfflineReady(true),
+      isBusy: () => {
+        const s = engineStatus();
+        const loading = s.stage !== 'ready' && s.stage !== 'idle' && !s.error;
+        return loading || snapRef.current.tasks.some((x) => x.state === 'processing' || x.state === 'queued');
+      },
+    });
+  }, []);
+
+  useEffect(() => {
+    if (offlineReady) {
+      const id = setTimeout(() => setOfflineReady(false), 6000);
+      return () => clearTimeout(id);
+    }
+  }, [offlineReady]);
+
+  // Keep the engine info fresh after each finished job (a WebGPU fallback changes it).
+  const doneCount = snap.stats.done;
+  useEffect(() => refreshEngineInfo(), [doneCount]);
+
+  const addFiles = useCallback(async (files: File[]) => {
+    setInputError(undefined);
+    if (!files.length) return setInputError(t('drop.none'));
+    try {
+      const tasks = await queue.add(files);
+      if (tasks[0]) setSelected(tasks[0].id);
+    } catch (err) {
+      setInputError(te(err));
+    }
+  }, [t, te]);
+
+  const dragging = useIncomingFiles((files) => void addFiles(files));
+
+  const tasks = snap.tasks;
+  const current = tasks.find((x) => x.id === selected) ?? tasks[tasks.length - 1];
+  const waiting = tasks.filter((x) => x.state === 'queued').length;
+  const info = status.info;
+
+  return (
+    <div className={`app${dragging ? ' is-dragging' : ''}`}>
+      <a className="skip" href="#main">{t('skip.main')}</a>
+      <header className="topbar">
+        <div className="brand">
+          <Logo />
+          <span className="brand__name">
+            Jingjie <span lang="zh-CN">净界</span>
+          </span>
+        </div>
+        <LanguageSwitch />
+      </header>
+
+      <div className="notices" aria-live="polite">
+        {update && (
+          <div className="banner banner--update" role="status" data-testid="update-banner">
+            <span>{t('update.available')}</span>
+            <button type="button" className="btn btn--primary btn--small" onClick={update}>{t('update.reload')}</button>
+            <button type="button" className="btn btn--ghost btn--small" onClick={() => setUpdate(null)}>{t('update.later')}</button>
+          </div>
+        )}
+        {offlineReady && <div className="banner banner--ok" role="status">{t('notice.offlineReady')}</div>}
+        {info && !info.crossOriginIsolated && info.backend === 'wasm' && (
+          <div className="banner banner--warn" role="status" data-testid="no-threads">{t('notice.noThreads')}</div>
+        )}
+        {info?.storageWarning && <div className="banner banner--warn" role="status">{t('notice.storage')}</div>}
+        {inputError && <div className="banner banner--error" role="alert">{inputError}</div>}
+        {snap.halted && (
+          <div className="banner banner--error" role="alert" data-testid="queue-halted">
+            <span>{te(snap.halted)}</span>
+            <button type="button" className="btn btn--small" onClick={() => queue.resume()}>{t('load.retry')}</button>
+          </div>
+        )}
+        {snap.blockedReason && (
+          <div className="banner banner--warn" role="status">
+            {/another tab/i.test(snap.blockedReason) ? t('queue.otherTab') : t('error.QuotaExceeded')}
+          </div>
+        )}
+      </div>
+
+      <main id="main" className="main" tabIndex={-1}>
+        {!tasks.length && <p className="tagline">{t('app.tagline')}</p>}
+        <ModelProgress status={status} waiting={waiting} onRetry={startEngine} />
+        {!tasks.length ? (
+          <DropZone onFiles={(f) => void addFiles(f)} dragging={dragging} />
+        ) : (
+          <div className="workspace">
+            {current && <ResultView key={current.id} task={current} engine={engine} queue={queue} info={info} onRetry={(id) => void queue.retry(id)} />}
+            <div className="side">
+              <TaskList snapshot={snap} queue={queue} selected={current?.id} onSelect={setSelected} />
+              <DropZone onFiles={(f) => void addFiles(f)} compact dragging={dragging} />
+            </div>
+          </div>
+        )}
+      </main>
+
+      <footer className="footer">
+        <p>{t('privacy')}</p>
+        {info && (
+          <details className="engine">
+            <summary>{t('engine.title')}: {info.backend === 'webgpu' ? 'WebGPU' : 'WASM'} · {info.variant.name}</summary>
+            <dl>
+              <dt>{t('engine.backend')}</dt><dd data-testid="engine-backend">{info.backend === 'webgpu' ? 'WebGPU' : 'WASM'}</dd>
+              <dt>{t('engine.weights')}</dt><dd>{info.variant.name}</dd>
+              <dt>{t('engine.licence')}</dt><dd>{info.variant.licence}</dd>
+              <dt>{t('engine.threads')}</dt><dd>{info.threads}</dd>
+              <dt>{t('engine.isolated')}</dt><dd>{info.crossOriginIsolated ? t('engine.yes') : t('engine.no')}</dd>
+              <dt>{t('engine.modelFrom')}</dt><dd>{info.modelFrom === 'indexeddb' ? t('engine.fromCache') : t('engine.fromNetwork')}</dd>
+              {info.fallbackReason && (<><dt>{t('engine.fallback')}</dt><dd>{info.fallbackReason}</dd></>)}
+            </dl>
+          </details>
+        )}
+      </footer>
+      {dragging && <div className="drop-overlay" aria-hidden="true"><span>{t('drop.active')}</span></div>}
+    </div>
+  );
+}
+
 export function App() {
-  return <main><h1>Jingjie 净界</h1></main>;
+  return (
+    <I18nProvider>
+      <Shell />
+    </I18nProvider>
+  );
 }

@@ -1,0 +1,50 @@
+// Playwright: headless Chromium against the production build served by `vite preview`
+// (COOP/COEP on, service worker built). Inference is slow on WASM, so timeouts are generous.
+import { defineConfig } from '@playwright/test';
+
+const CI = !!process.env.CI;
+// JJ_SKIP_BUILD=1 serves the dist/ already built (saves ~15 s when iterating on tests).
+// JJ_PORT serves on another port (the preview's default is 4173).
+const port = Number(process.env.JJ_PORT ?? 4173);
+const preview = `npx vite preview --port ${port} --strictPort`;
+const server = process.env.JJ_SKIP_BUILD ? preview : `npm run build && ${preview}`;
+const baseURL = `http://127.0.0.1:${port}`;
+
+export default defineConfig({
+  testDir: 'test/e2e',
+  fullyParallel: false,
+  workers: 1,
+  retries: CI ? 1 : 0,
+  forbidOnly: CI,
+  reporter: 'list',
+  timeout: 240_000,
+  expect: { timeout: 120_000 },
+  outputDir: 'test-results',
+  use: {
+    baseURL,
+    acceptDownloads: true,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    actionTimeout: 30_000,
+    navigationTimeout: 60_000,
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
+    },
+  },
+  webServer: {
+    command: server,
+    url: baseURL,
+    reuseExistingServer: !CI,
+    timeout: 240_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+  },
+});

@@ -1,0 +1,57 @@
+// Produces the file the user asked for from a finished task: the stored transparent PNG as is,
+// or re-rendered by the engine onto a colour/image or as WebP, or the mask alone.
+import type { Engine } from '../../engine';
+import type { QueueApi, Task } from '../queue/types';
+import { outputName } from './names';
+
+export type BackgroundMode = 'transparent' | 'colour' | 'image';
+export type ExportFormat = 'png' | 'webp' | 'mask';
+
+export interface ExportChoice {
+  mode: BackgroundMode;
+  colour: string;
+  image?: Blob;
+  format: ExportFormat;
+}
+
+export async function produce(engine: Engine, queue: QueueApi, task: Task, c: ExportChoice): Promise<Blob> {
+  if (c.format === 'mask') {
+    const m = await queue.mask(task.id);
+    if (!m) throw new Error('mask unavailable');
+    return m;
+  }
+  const cut = await queue.result(task.id);
+  if (!cut) throw new Error('result unavailable');
+  const background = c.mode === 'colour' ? c.colour : undefined;
+  const backgroundImage = c.mode === 'image' ? c.image : undefined;
+  if (!background && !backgroundImage && c.format === 'png') return cut;
+  return engine.render(cut, { format: c.format, background, backgroundImage });
+}
+
+/** The queue names results (it keeps ZIP and single downloads consistent); the mask is named here. */
+export function exportName(queue: QueueApi, task: Task, format: ExportFormat): string {
+  return format === 'mask' ? outputName(task.name, 'mask') : queue.resultName(task, format);
+}
+
+export function saveBlob(blob: Blob, name: string): void {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
+  a.rel = 'noopener';
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 30_000);
+}
+
+/**
+ * Copy a PNG to the clipboard. Call synchronously from the click handler: the ClipboardItem gets
+ * the Promise at once, which Safari requires to keep the user activation.
+ */
+export function copyPng(blob: Promise<Blob>): Promise<void> {
+  if (typeof ClipboardItem === 'undefined' || !navigator.clipboard?.write) {
+    return Promise.reject(new Error('ClipboardItem unsupported'));
+  }
+  const png = blob.then((b) => (b.type === 'image/png' ? b : new Blob([b], { type: 'image/png' })));
+  return navigator.clipboard.write([new ClipboardItem({ 'image/png': png })]);
+}

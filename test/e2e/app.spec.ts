@@ -1,0 +1,235 @@
+// End-to-end tests of the app as a user meets it: production build, service worker, real model.
+// Tests share one browser context (so the model is downloaded once, then read from IndexedDB);
+// each test opens its own page. Screenshots of the main states go to /tmp/jingjie-*.png.
+import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import AxeBuilder from '@axe-core/playwright';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hasFixture, photoPath, readFixture, referencePath } from './helpers/fixtures';
+import { compareMasks, decodePng, maskOf, pixel } from './helpers/png';
+import { downloadFrom, dropFiles, pasteFile } from './helpers/page';
+
+const test = base.extend<{ page: Page }, { shared: BrowserContext }>({
+  // A persistent (on-disk) profile like a real user's: an off-the-record context keeps IndexedDB
+  // in memory and refuses to store the 176 MB model, so every visit would download it again.
+  shared: [
+    async ({ playwright }, use, workerInfo) => {
+      const dir = mkdtempSync(join(tmpdir(), 'jingjie-e2e-profile-'));
+      const ctx = await playwright.chromium.launchPersistentContext(dir, {
+        ...workerInfo.project.use.launchOptions,
+        headless: true,
+        acceptDownloads: true,
+        locale: 'en-US',
+        viewport: { width: 1360, height: 900 },
+        baseURL: workerInfo.project.use.baseURL,
+      });
+      await use(ctx);
+      await ctx.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+    { scope: 'worker' },
+  ],
+  page: async ({ shared }, use) => {
+    const page = await shared.newPage();
+    page.on('pageerror', (e) => console.log(`[pageerror] ${e.message}`));
+    page.on('crash', () => console.log('[crash] the page crashed (out of memory?)'));
+    page.on('console', (m) => m.type() === 'error' && console.log(`[console.error] ${m.text().slice(0, 2000)}`));
+    await use(page);
+    await page.close();
+  },
+});
+
+const CHELSEA = photoPath('chelsea.png');
+const shot = (name: string) => join(tmpdir(), `jingjie-${name}.png`);
+
+async function openApp(page: Page): Promise<void> {
+  await page.goto('/');
+  await expect(page.getByTestId('dropzone')).toBeVisible();
+}
+
+async function waitForModel(page: Page): Promise<void> {
+  await expect(page.getByTestId('model-progress')).toBeHidden({ timeout: 180_000 });
+  await expect(page.getByTestId('model-error')).toHaveCount(0);
+}
+
+async function waitForResult(page: Page): Promise<void> {
+  await expect(page.getByTestId('result-stats')).toBeVisible({ timeout: 180_000 });
+  await expect(page.getByTestId('result-image')).toBeVisible();
+}
+
+test.describe.configure({ mode: 'serial' });
+
+test('first visit: empty state, then a model download with honest progress', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByRole('heading', { name: 'Drop photos here' })).toBeVisible();
+  const progress = page.getByTestId('model-progress');
+  await expect(progress).toBeVisible();
+  await expect(page.getByTestId('model-bytes')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('model-weights')).toContainText('IS-Net');
+  await page.screenshot({ path: shot('downloading') });
+  const seen: string[] = [];
+  for (let i = 0; i < 6; i++) {
+    const text = (await progress.textContent().catch(() => '')) ?? '';
+    seen.push(text);
+    expect(text).not.toMatch(/NaN|undefined|Infinity/);
+    await page.waitForTimeout(250);
+  }
+  const bar = page.getByRole('progressbar');
+  if (await bar.isVisible()) expect(Number(await bar.getAttribute('aria-valuenow') ?? 0)).toBeGreaterThanOrEqual(0);
+  await waitForModel(page);
+  await page.screenshot({ path: shot('empty') });
+  expect(seen.join('\n')).toMatch(/MB/);
+});
+
+test('later visit: no download, the model comes from IndexedDB', async ({ page }) => {
+  await openApp(page);
+  await waitForModel(page);
+  await page.locator('.engine summary').click();
+  await expect(page.locator('.engine')).toContainText('Model fromthis device');
+  await expect(page.getByText('could not be saved')).toHaveCount(0);
+});
+
+test('drop a photo: the PNG download matches the reference mask', async ({ page }) => {
+  test.skip(!hasFixture(CHELSEA), 'test/fixtures/photos/chelsea.png missing');
+  await openApp(page);
+  await dropFiles(page, [CHELSEA], page.getByTestId('dropzone'));
+  await waitForResult(page);
+  await page.screenshot({ path: shot('result') });
+  const stats = page.getByTestId('result-stats');
+  await expect(stats).toContainText(/WASM|WebGPU/);
+  await expect(stats).toContainText('IS-Net');
+  await expect(stats).toContainText(/\d+\.\d s/);
+  const variant = (await stats.getAttribute('data-variant'))!;
+
+  const { name, bytes } = await downloadFrom(page, page.getByTestId('download'));
+  expect(name).toBe('chelsea-nobg.png');
+  const out = decodePng(bytes);
+  const original = decodePng(readFixture(CHELSEA));
+  expect([out.width, out.height]).toEqual([original.width, original.height]);
+
+  const ref = referencePath(variant, 'chelsea.png');
+  test.skip(!hasFixture(ref), `reference mask ${variant}/chelsea.png not produced yet`);
+  const diff = compareMasks(maskOf(out), maskOf(decodePng(readFixture(ref))));
+  console.log(`chelsea ${variant}: mean |Δα| ${diff.meanAbsDiff.toFixed(3)}, IoU ${diff.iou.toFixed(4)}`);
+  expect(diff.meanAbsDiff).toBeLessThanOrEqual(2);
+  expect(diff.iou).toBeGreaterThanOrEqual(0.99);
+});
+
+test('pick a file, choose a colour: the colour is in the downloaded file; mask and WebP export', async ({ page }) => {
+  await openApp(page);
+  await page.getByTestId('file-input').setInputFiles(CHELSEA);
+  await waitForResult(page);
+  const transparent = decodePng((await downloadFrom(page, page.getByTestId('download'))).bytes);
+
+  await page.getByRole('radio', { name: 'Colour' }).check();
+  await page.getByTestId('bg-colour').fill('#3366ff');
+  const { name, bytes } = await downloadFrom(page, page.getByTestId('download'));
+  expect(name).toBe('chelsea-nobg.png');
+  const coloured = decodePng(bytes);
+  // Every pixel that was fully transparent must now be the chosen colour, opaque.
+  let checked = 0;
+  for (let y = 0; y < transparent.height; y += 7) {
+    for (let x = 0; x < transparent.width; x += 7) {
+      if (pixel(transparent, x, y)[3] !== 0) continue;
+      expect(pixel(coloured, x, y)).toEqual([0x33, 0x66, 0xff, 255]);
+      checked++;
+    }
+  }
+  expect(checked).toBeGreaterThan(50);
+
+  await page.getByTestId('format').selectOption('mask');
+  const mask = await downloadFrom(page, page.getByTestId('download'));
+  expect(mask.name).toBe('chelsea-mask.png');
+  const m = maskOf(decodePng(mask.bytes));
+  const a = maskOf(transparent);
+  expect(compareMasks(m, a).meanAbsDiff).toBeLessThanOrEqual(1);
+
+  await page.getByTestId('format').selectOption('webp');
+  const webp = await downloadFrom(page, page.getByTestId('download'));
+  expect(webp.name).toBe('chelsea-nobg.webp');
+  expect(webp.bytes.subarray(8, 12).toString('latin1')).toBe('WEBP');
+});
+
+test('paste an image from the clipboard, and the result view passes axe', async ({ page }) => {
+  await openApp(page);
+  await pasteFile(page, CHELSEA);
+  await waitForResult(page);
+  await expect(page.getByRole('heading', { level: 2, name: /^pasted-/ })).toBeVisible();
+  // Zoom controls work from the keyboard.
+  await page.getByRole('img', { name: /Result viewer/ }).focus();
+  await page.keyboard.press('1');
+  await expect(page.locator('.zoom__pct')).toHaveText('100%');
+  await page.keyboard.press('0');
+  const axe = await new AxeBuilder({ page }).analyze();
+  const bad = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+});
+
+test('language switch changes the UI and is remembered; empty state passes axe in both', async ({ page }) => {
+  await openApp(page);
+  const axeEn = await new AxeBuilder({ page }).analyze();
+  expect(axeEn.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
+  await page.getByTestId('lang').selectOption('zh');
+  await expect(page.getByRole('heading', { name: '把照片拖到这里' })).toBeVisible();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
+  await page.screenshot({ path: shot('zh') });
+  const axeZh = await new AxeBuilder({ page }).analyze();
+  expect(axeZh.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
+  await page.reload();
+  await expect(page.getByRole('heading', { name: '把照片拖到这里' })).toBeVisible();
+  await page.getByTestId('lang').selectOption('en');
+  await expect(page.getByRole('heading', { name: 'Drop photos here' })).toBeVisible();
+});
+
+test('installable: manifest valid and linked, service worker controls the page after reload', async ({ page }) => {
+  await openApp(page);
+  const href = await page.locator('link[rel="manifest"]').getAttribute('href');
+  expect(href).toBeTruthy();
+  const res = await page.request.get(new URL(href!, page.url()).href);
+  expect(res.ok()).toBe(true);
+  const manifest = await res.json();
+  expect(manifest.name).toBeTruthy();
+  expect(manifest.short_name).toBeTruthy();
+  expect(manifest.display).toBe('standalone');
+  expect(manifest.start_url).toBeTruthy();
+  expect(manifest.theme_color).toMatch(/^#/);
+  const sizes = manifest.icons.map((i: { sizes: string }) => i.sizes);
+  expect(sizes).toContain('192x192');
+  expect(sizes).toContain('512x512');
+  expect(manifest.icons.some((i: { purpose?: string }) => i.purpose?.includes('maskable'))).toBe(true);
+  for (const icon of manifest.icons) {
+    const r = await page.request.get(new URL(icon.src, res.url()).href);
+    expect(r.ok(), icon.src).toBe(true);
+    const png = decodePng(await r.body());
+    expect(`${png.width}x${png.height}`).toBe(icon.sizes);
+  }
+  expect(manifest.share_target.method).toBe('POST');
+  expect(manifest.share_target.enctype).toBe('multipart/form-data');
+  expect(manifest.file_handlers[0].accept['image/png']).toContain('.png');
+
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+  await page.reload();
+  await expect.poll(() => page.evaluate(() => !!navigator.serviceWorker.controller), { timeout: 30_000 }).toBe(true);
+  expect(await page.evaluate(() => self.crossOriginIsolated)).toBe(true);
+});
+
+test('offline: after one visit the app starts and removes a background without a network', async ({ page, shared }) => {
+  await openApp(page);
+  await waitForModel(page);
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+  await expect.poll(() => page.evaluate(() => !!navigator.serviceWorker.controller), { timeout: 30_000 }).toBe(true);
+  await shared.setOffline(true);
+  try {
+    await page.reload();
+    await expect(page.getByTestId('dropzone')).toBeVisible();
+    expect(await page.evaluate(() => self.crossOriginIsolated)).toBe(true);
+    await waitForModel(page);
+    await dropFiles(page, [CHELSEA]);
+    await waitForResult(page);
+    const { bytes } = await downloadFrom(page, page.getByTestId('download'));
+    expect(decodePng(bytes).width).toBe(451);
+  } finally {
+    await shared.setOffline(false);
+  }
+});

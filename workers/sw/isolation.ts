@@ -1,0 +1,17 @@
+// Adds the cross-origin isolation headers to a response the service worker hands to the page, so
+// WASM threads work on static hosts that cannot set COOP/COEP themselves.
+
+export const ISOLATION_HEADERS: Record<string, string> = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+export function withIsolation(res: Response): Response {
+  // Opaque and redirect responses cannot be rebuilt; errors pass through untouched.
+  if (res.type === 'opaque' || res.type === 'opaqueredirect' || res.status === 0) return res;
+  if (Object.entries(ISOLATION_HEADERS).every(([k, v]) => res.headers.get(k) === v)) return res;
+  const headers = new Headers(res.headers);
+  for (const [k, v] of Object.entries(ISOLATION_HEADERS)) headers.set(k, v);
+  return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
+}
