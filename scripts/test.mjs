@@ -60,6 +60,7 @@ if (want('e2e')) {
     const out = path.join(tmp, 'playwright.json');
     run('e2e (playwright)', 'npx', ['playwright', 'test', '--reporter=list,json', ...only.slice(1)], {
       PLAYWRIGHT_JSON_OUTPUT_NAME: out,
+      JJ_SKIP_BUILD: '1', // built just above
     });
     if (fs.existsSync(out)) {
       const s = JSON.parse(fs.readFileSync(out, 'utf8')).stats ?? {};
