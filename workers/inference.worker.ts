@@ -51,8 +51,6 @@ export interface RenderOptions {
   backgroundImage?: Blob;
 }
 
-const DEFAULT_MAX_PIXELS = 64_000_000;
-
 let manifest: ModelManifest | undefined;
 let session: ort.InferenceSession | undefined;
 let info: EngineInfo | undefined;
@@ -154,7 +152,11 @@ const api = {
         t[k] = now - t0;
         t0 = now;
       };
-      const img = await decode(blob, { maxPixels: opts.maxPixels ?? DEFAULT_MAX_PIXELS });
+      const img = await decode(blob, {
+        maxPixels: opts.maxPixels,
+        maxBytes: opts.maxBytes,
+        fileName: opts.fileName ?? (blob instanceof File ? blob.name : undefined),
+      });
       const { width: w, height: h } = img;
       lap('decode');
       throwIfAborted(signal);
@@ -176,10 +178,7 @@ const api = {
       lap('encode');
       t.total = performance.now() - tStart;
 
-      const notice =
-        w !== img.originalWidth
-          ? `The photo is ${img.originalWidth}×${img.originalHeight}; it was reduced to ${w}×${h} to fit this device's memory.`
-          : undefined;
+      const notice = img.notice;
       const result: WorkerResult = {
         blob: out,
         mask,

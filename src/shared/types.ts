@@ -91,8 +91,12 @@ export interface RemoveOptions {
   background?: string;
   /** Also return the mask as an 8-bit grayscale PNG. */
   maskPng?: boolean;
-  /** Pixel limit; images above it are downsized with a notice. */
+  /** Pixel limit; images above it are downsized with a notice (default 50 MP, less on low-memory devices). */
   maxPixels?: number;
+  /** File size limit in bytes; larger files fail with FileTooLarge (default 20 MB). */
+  maxBytes?: number;
+  /** The file's name, used in error messages and notices (default: the File's own name). */
+  fileName?: string;
 }
 
 export interface RemoveResult {

@@ -1,6 +1,10 @@
-// Blob → RGBA pixels at the photo's own size, EXIF orientation applied once (by the browser decoder).
+// Blob → RGBA pixels at the photo's own size, in sRGB, EXIF/HEIF orientation applied exactly once.
+// Checks come first and cost no decoding: empty file, byte limit, real type from the bytes (SVG and
+// non-images refused), pixel count declared by the header (bombs refused, big photos downsized).
+// JPEG/PNG/WebP/AVIF/GIF/BMP go through the browser's decoder; HEIC through libheif (heic.ts).
 
-import { JingjieError } from '../../src/shared/errors';
+import { JingjieError, type ErrorName } from '../../src/shared/errors';
+import { sniff, type ImageKind, type Sniffed } from './sniff';
 
 export interface DecodedImage {
   rgba: Uint8ClampedArray;
@@ -11,7 +15,55 @@ export interface DecodedImage {
 }
 
 export interface DecodeLimits {
-  maxPixels: number;
+  /** Working size: above it the photo is scaled down to fit, with a notice. Default DEFAULT_MAX_PIXELS. */
+  maxPixels?: number;
+  /** File size limit in bytes. Default DEFAULT_MAX_BYTES. */
+  maxBytes?: number;
+  /** Declared sizes above this are refused before decoding (decompression bombs). */
+  maxDecodePixels?: number;
+  /** Named in every message. */
+  fileName?: string;
+}
+
+export interface DecodeResult extends DecodedImage {
+  originalWidth: number;
+  originalHeight: number;
+  format: ImageKind;
+  /** Said to the user when the result is not simply "the whole photo" (downsized, first GIF frame). */
+  notice?: string;
+}
+
+/** 20 MB: larger than any phone photo; larger files are usually scans or raw exports. */
+export const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
+/**
+ * Working pixel limit. Measured in headless Chromium on a 24 GB machine (test/e2e/inputs.spec.ts
+ * notes): 64 MP runs end to end; 100 MP too but peaks near 3 GB in the worker. 50 MP covers every
+ * phone and most DSLR photos; above it the photo is downsized with a notice.
+ */
+export const DEFAULT_MAX_PIXELS = 50_000_000;
+/**
+ * Largest declared size we even try to decode (the browser decodes at full size before we can
+ * scale). Above it — a decompression bomb or a gigapixel panorama — the file is refused.
+ */
+export const DEFAULT_MAX_DECODE_PIXELS = 200_000_000;
+/** Chromium refuses canvases with a side above 32767 px. */
+const MAX_SIDE = 32_767;
+
+const MB = 1024 * 1024;
+const fmtMb = (n: number) => `${(n / MB).toFixed(n < 10 * MB ? 1 : 0)} MB`;
+const fmtMp = (n: number) => `${(n / 1e6).toFixed(n < 10e6 ? 1 : 0)} megapixels`;
+
+/** A smaller working limit on devices that say they have little memory (deviceMemory is capped at 8). */
+export function deviceMaxPixels(): number {
+  const gb = (self.navigator as unknown as { deviceMemory?: number }).deviceMemory;
+  if (gb === undefined) return DEFAULT_MAX_PIXELS;
+  if (gb <= 2) return 12_000_000;
+  if (gb <= 4) return 24_000_000;
+  return DEFAULT_MAX_PIXELS;
+}
+
+function fail(name: ErrorName, file: string | undefined, message: string, detail: Record<string, string | number | boolean> = {}): never {
+  throw new JingjieError(name, `${file ? `“${file}”` : 'The file'} ${message}`, file ? { ...detail, fileName: file } : detail);
 }
 
 export async function decodeToBitmap(blob: Blob): Promise<ImageBitmap> {
@@ -31,44 +83,155 @@ export async function decodeToBitmap(blob: Blob): Promise<ImageBitmap> {
 }
 
 /** Draw a bitmap (optionally scaled) and read its pixels back. Closes the bitmap. */
-export function bitmapToRgba(bitmap: ImageBitmap, width = bitmap.width, height = bitmap.height): DecodedImage {
+export function bitmapToRgba(bitmap: ImageBitmap | ImageData, width = bitmap.width, height = bitmap.height): DecodedImage {
   try {
     const canvas = new OffscreenCanvas(width, height);
     const ctx = canvas.getContext('2d', { willReadFrequently: true });
     if (!ctx) throw new JingjieError('OutOfMemory', `No canvas could be created for ${width}×${height} pixels.`);
     ctx.imageSmoothingQuality = 'high';
-    ctx.drawImage(bitmap, 0, 0, width, height);
+    if (bitmap instanceof ImageData) ctx.putImageData(bitmap, 0, 0);
+    else ctx.drawImage(bitmap, 0, 0, width, height);
     const rgba = ctx.getImageData(0, 0, width, height).data;
-    let hasAlpha = false;
-    for (let i = 3; i < rgba.length; i += 4) {
-      if (rgba[i] !== 255) {
-        hasAlpha = true;
-        break;
-      }
-    }
-    return { rgba, width, height, hasAlpha };
+    return { rgba, width, height, hasAlpha: anyTransparent(rgba) };
   } finally {
-    bitmap.close();
+    if (!(bitmap instanceof ImageData)) bitmap.close();
   }
 }
 
-/**
- * Decode with a pixel limit: above it the photo is scaled down to fit (the caller gets a notice)
- * instead of exhausting memory.
- */
-export async function decode(
-  blob: Blob,
-  limits: DecodeLimits,
-): Promise<DecodedImage & { originalWidth: number; originalHeight: number }> {
-  const bitmap = await decodeToBitmap(blob);
-  const ow = bitmap.width;
-  const oh = bitmap.height;
-  let w = ow;
-  let h = oh;
-  if (ow * oh > limits.maxPixels) {
-    const s = Math.sqrt(limits.maxPixels / (ow * oh));
-    w = Math.max(1, Math.floor(ow * s));
-    h = Math.max(1, Math.floor(oh * s));
+function anyTransparent(rgba: Uint8ClampedArray): boolean {
+  for (let i = 3; i < rgba.length; i += 4) if (rgba[i] !== 255) return true;
+  return false;
+}
+
+function fitWithin(w: number, h: number, maxPixels: number): [number, number] {
+  if (w * h <= maxPixels && w <= MAX_SIDE && h <= MAX_SIDE) return [w, h];
+  let s = Math.sqrt(maxPixels / (w * h));
+  s = Math.min(s, MAX_SIDE / w, MAX_SIDE / h);
+  return [Math.max(1, Math.floor(w * s)), Math.max(1, Math.floor(h * s))];
+}
+
+function isAllocationFailure(err: unknown): boolean {
+  if (err instanceof RangeError) return true;
+  const m = err instanceof Error ? err.message : String(err);
+  return /out of memory|allocation failed|Array buffer allocation|memory access out of bounds|Cannot enlarge memory/i.test(m);
+}
+
+/** Validate, decode and (when above the pixel limit) downsize, with a notice. */
+export async function decode(blob: Blob, limits: DecodeLimits = {}): Promise<DecodeResult> {
+  const file = limits.fileName;
+  const maxBytes = limits.maxBytes ?? DEFAULT_MAX_BYTES;
+  const maxPixels = limits.maxPixels ?? deviceMaxPixels();
+  const maxDecode = Math.max(limits.maxDecodePixels ?? DEFAULT_MAX_DECODE_PIXELS, maxPixels);
+
+  if (blob.size === 0) fail('EmptyFile', file, 'is empty (0 bytes). Choose the photo again; the copy may have failed.');
+  if (blob.size > maxBytes)
+    fail('FileTooLarge', file, `is ${fmtMb(blob.size)}; the limit is ${fmtMb(maxBytes)} per file. Save a smaller copy (lower JPEG quality or fewer pixels) and try again.`, {
+      bytes: blob.size,
+      maxBytes,
+    });
+
+  const s = await sniff(blob);
+  if (s.svg)
+    fail('UnsupportedFormat', file, 'is an SVG drawing, which is not accepted (it has no fixed pixel size and may carry scripts). Export it as PNG and try again.', {
+      format: 'svg',
+    });
+  if (!s.kind) {
+    const otherImage = /^image\//.test(s.mime ?? '') || /camera raw|Photoshop|icon/.test(s.what);
+    fail(
+      otherImage ? 'UnsupportedFormat' : 'NotAnImage',
+      file,
+      `is ${s.what}, not a photo this app can open. Use JPEG, PNG, WebP, AVIF, GIF, BMP or HEIC.`,
+      { format: s.mime ?? 'unknown' },
+    );
   }
-  return { ...bitmapToRgba(bitmap, w, h), originalWidth: ow, originalHeight: oh };
+  checkDeclaredSize(s, file, maxDecode);
+
+  try {
+    const img = s.kind === 'heif' ? await decodeHeif(blob, file) : await decodeWithBrowser(blob, s, file, maxDecode);
+    return finish(img, s, file, maxPixels);
+  } catch (err) {
+    if (err instanceof JingjieError) throw err;
+    if (isAllocationFailure(err)) {
+      const size = s.width && s.height ? ` at ${s.width}×${s.height}` : '';
+      fail('OutOfMemory', file, `could not be opened${size}: this device ran out of memory. Reduce the photo to about ${fmtMp(maxPixels / 2)} and try again.`);
+    }
+    throw err;
+  }
+}
+
+function checkDeclaredSize(s: Sniffed, file: string | undefined, maxDecode: number): void {
+  if (s.width === undefined || s.height === undefined) return;
+  if (s.width === 0 || s.height === 0)
+    fail('DecodeFailed', file, `declares an empty image (${s.width}×${s.height}); the file is corrupt.`);
+  const px = s.width * s.height;
+  if (px > maxDecode)
+    fail(
+      'TooManyPixels',
+      file,
+      `declares ${s.width}×${s.height} pixels (${fmtMp(px)}); the most this device can open is ${fmtMp(maxDecode)}. Reduce it in an image editor and try again.`,
+      { width: s.width, height: s.height, maxPixels: maxDecode },
+    );
+}
+
+async function decodeWithBrowser(blob: Blob, s: Sniffed, file: string | undefined, maxDecode: number): Promise<ImageBitmap> {
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(blob, {
+      // EXIF orientation applied once, by the decoder; ICC-tagged images converted to sRGB.
+      imageOrientation: 'from-image',
+      premultiplyAlpha: 'none',
+      colorSpaceConversion: 'default',
+    });
+  } catch (err) {
+    if (isAllocationFailure(err)) throw err;
+    const what = s.kind ? s.kind.toUpperCase() : 'image';
+    fail('DecodeFailed', file, `could not be decoded as ${what}; the file may be truncated or corrupt. Try exporting it again.`, {
+      format: s.kind ?? 'unknown',
+    });
+  }
+  if (bitmap.width * bitmap.height > maxDecode) {
+    const { width, height } = bitmap;
+    bitmap.close();
+    fail('TooManyPixels', file, `has ${width}×${height} pixels; the most this device can open is ${fmtMp(maxDecode)}. Reduce it and try again.`);
+  }
+  return bitmap;
+}
+
+async function decodeHeif(blob: Blob, file: string | undefined): Promise<ImageData> {
+  const { decodeHeic } = await import('./heic');
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  try {
+    const px = await decodeHeic(bytes);
+    const data = px.rgba as Uint8ClampedArray<ArrayBuffer>;
+    return new ImageData(data, px.width, px.height);
+  } catch (err) {
+    if (err instanceof JingjieError && err.name === 'DecodeFailed') fail('DecodeFailed', file, `could not be decoded as HEIC: ${err.message}`);
+    throw err;
+  }
+}
+
+function finish(src: ImageBitmap | ImageData, s: Sniffed, file: string | undefined, maxPixels: number): DecodeResult {
+  const ow = src.width;
+  const oh = src.height;
+  const [w, h] = fitWithin(ow, oh, maxPixels);
+  let img: DecodedImage;
+  if (src instanceof ImageData && w === ow && h === oh) {
+    img = { rgba: src.data, width: w, height: h, hasAlpha: anyTransparent(src.data) };
+  } else if (src instanceof ImageData) {
+    // Scale HEIC pixels through a canvas of the full size, then the smaller one.
+    const full = new OffscreenCanvas(ow, oh);
+    const fctx = full.getContext('2d');
+    if (!fctx) fail('OutOfMemory', file, `could not be opened at ${ow}×${oh}: no canvas of that size could be created.`);
+    fctx.putImageData(src, 0, 0);
+    img = bitmapToRgba(full.transferToImageBitmap(), w, h);
+  } else {
+    img = bitmapToRgba(src, w, h);
+  }
+  const notices: string[] = [];
+  const label = file ? `“${file}”` : 'The photo';
+  if (w !== ow || h !== oh)
+    notices.push(`${label} is ${ow}×${oh} (${fmtMp(ow * oh)}); it was reduced to ${w}×${h} to fit this device's memory.`);
+  if (s.animated)
+    notices.push(`${label} is animated; only its first frame was used.`);
+  return { ...img, originalWidth: ow, originalHeight: oh, format: s.kind!, notice: notices.length ? notices.join(' ') : undefined };
 }
