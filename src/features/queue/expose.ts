@@ -1,21 +1,18 @@
-// Test and automation hook: `window.jingjie.createQueue(engine)` returns the app's one queue and
-// `window.jingjie.queue` is that queue once it exists. Call `exposeQueue()` after main.tsx sets
-// `window.jingjie`; the app gets its queue from `appQueue()` so tests and UI share one instance.
+// Automation hook for tests and benchmarks: `window.jingjie.queue` is the page's persistent queue
+// (the one the app created, or one made by `window.jingjie.createQueue(engine)` when the app has
+// none yet). main.tsx calls `exposeQueue()` right after it sets `window.jingjie`.
 
 import type { Engine } from '../../engine';
-import { createQueue, type PersistentQueueApi, type QueueOptions } from './queue';
+import { createQueue, currentQueue, type PersistentQueueApi, type QueueOptions } from './queue';
 
-let shared: PersistentQueueApi | undefined;
-
-/** The page's single queue (created on first call; later calls return it and ignore their arguments). */
-export function appQueue(engine: Engine, opts?: QueueOptions): PersistentQueueApi {
-  shared ??= createQueue(engine, opts);
-  return shared;
+/** The page's queue: the existing one if there is one (its engine and options win), else a new one. */
+export function pageQueue(engine: Engine, opts?: QueueOptions): PersistentQueueApi {
+  return currentQueue() ?? createQueue(engine, opts);
 }
 
 export function exposeQueue(): void {
   const w = window as unknown as { jingjie?: Record<string, unknown> };
   const j = (w.jingjie ??= {});
-  j.createQueue = appQueue;
-  Object.defineProperty(j, 'queue', { get: () => shared, configurable: true, enumerable: true });
+  j.createQueue = pageQueue;
+  Object.defineProperty(j, 'queue', { get: currentQueue, configurable: true, enumerable: true });
 }

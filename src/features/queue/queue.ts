@@ -127,7 +127,25 @@ interface Run {
   writing: boolean;
 }
 
+let latest: PersistentQueueApi | undefined;
+
+/** The most recently created queue that is not disposed (for the automation hook in expose.ts). */
+export function currentQueue(): PersistentQueueApi | undefined {
+  return latest;
+}
+
 export function createQueue(engine: Engine, opts: QueueOptions = {}): PersistentQueueApi {
+  const api = makeQueue(engine, opts);
+  latest = api;
+  const dispose = api.dispose;
+  api.dispose = () => {
+    if (latest === api) latest = undefined;
+    return dispose();
+  };
+  return api;
+}
+
+function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
   const threshold = opts.quotaThreshold ?? 0.95;
   const notifyMs = opts.notifyMs ?? 100;
   const estimate = opts.estimate ?? estimateStorage;
