@@ -173,6 +173,8 @@ function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
   let pumping = false;
   let runtimeFailStreak = 0;
   let persistAsked = false;
+  /** Bumped by clearAll: adds still in flight from before it must not reappear in memory. */
+  let generation = 0;
   let lastTarget: SaveTarget | undefined;
   /** Start of the rate window, then completion times (done or failed). */
   let marks: number[] = [];
@@ -535,6 +537,7 @@ function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
     }
     if (quotaBlocked) await recheckQuota();
     const e = await estimate();
+    const gen = generation;
     let planned = e?.usage ?? 0;
     const added: Task[] = [];
     let refused = 0;
@@ -564,7 +567,7 @@ function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
         jobs.push(
           db.addTask(task, file).then(
             () => {
-              if (disposed) return undefined;
+              if (disposed || gen !== generation) return undefined;
               put(task);
               enqueue(task);
               void pump();
@@ -631,6 +634,7 @@ function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
 
   async function clearAll(): Promise<void> {
     const db = await storeReady();
+    generation++;
     if (run) {
       run.dropped = true;
       run.ctrl.abort();
