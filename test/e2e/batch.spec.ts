@@ -9,6 +9,10 @@ import { unzipSync } from 'fflate';
 
 test.describe.configure({ mode: 'serial' });
 
+// The timeouts fit ~4-10 s per image on WASM; JJ_TIMEOUT_SCALE=N stretches them on a busy machine.
+const SCALE = Number(process.env.JJ_TIMEOUT_SCALE ?? 1) || 1;
+const minutes = (n: number) => n * 60_000 * SCALE;
+
 const photosDir = new URL('../fixtures/photos/', import.meta.url);
 const photos = readdirSync(photosDir)
   .filter((f) => f.endsWith('.png'))
@@ -138,7 +142,7 @@ test.afterAll(async () => {
 const gen = (i: number) => ({ kind: 'gen' as const, name: `gen-${String(i).padStart(2, '0')}.png`, w: 48 + i * 4, h: 32 + i * 3 });
 
 test('a batch of 22 files: every image done in order, the corrupt one failed alone, cancel and retry, one ZIP', async () => {
-  test.setTimeout(20 * 60_000);
+  test.setTimeout(minutes(20));
   const inputs = [
     ...photos.map((p) => ({ kind: 'photo' as const, name: p.name, b64: p.b64 })),
     ...Array.from({ length: 15 }, (_, i) => gen(i)),
@@ -164,7 +168,7 @@ test('a batch of 22 files: every image done in order, the corrupt one failed alo
   expect((await tasks(page)).find((t) => t.id === last.id)!.state).toBe('cancelled');
 
   // Cancel the running task: aborted through the engine's signal, then retried.
-  await expect.poll(async () => (await tasks(page)).find((t) => t.state === 'processing')?.id, { timeout: 180_000 }).toBeTruthy();
+  await expect.poll(async () => (await tasks(page)).find((t) => t.state === 'processing')?.id, { timeout: minutes(3) }).toBeTruthy();
   const running = (await tasks(page)).find((t) => t.state === 'processing')!;
   await page.evaluate((id) => (window as unknown as Win).jingjie.queue!.cancel(id), running.id);
   expect((await tasks(page)).find((t) => t.id === running.id)!.state).toBe('cancelled');
@@ -173,7 +177,7 @@ test('a batch of 22 files: every image done in order, the corrupt one failed alo
     for (const id of ids) await q.retry(id);
   }, [running.id, last.id]);
 
-  const finished = await waitAllTerminal(page, ids, 18 * 60_000);
+  const finished = await waitAllTerminal(page, ids, minutes(18));
   const failed = finished.filter((t) => t.state !== 'done');
   expect(failed.map((t) => t.name)).toEqual(['broken.png']);
   expect(['DecodeFailed', 'NotAnImage', 'UnsupportedFormat']).toContain(failed[0].error?.name);
@@ -253,12 +257,12 @@ test('a batch of 22 files: every image done in order, the corrupt one failed alo
 });
 
 test('reload in the middle of a batch: every task ends done, none lost, none duplicated', async () => {
-  test.setTimeout(15 * 60_000);
+  test.setTimeout(minutes(15));
   const before = new Set((await tasks(page)).map((t) => t.id));
   const added = await addInputs(page, Array.from({ length: 6 }, (_, i) => ({ ...gen(20 + i), name: `reload-${i}.png` })));
   const ids = added.map((t) => t.id);
   await expect
-    .poll(async () => (await tasks(page)).filter((t) => ids.includes(t.id) && t.state === 'done').length, { timeout: 8 * 60_000, intervals: [1000] })
+    .poll(async () => (await tasks(page)).filter((t) => ids.includes(t.id) && t.state === 'done').length, { timeout: minutes(8), intervals: [1000] })
     .toBeGreaterThanOrEqual(2);
   const doneBefore = (await tasks(page)).filter((t) => ids.includes(t.id) && t.state === 'done');
   expect(doneBefore.length).toBeLessThan(ids.length); // still mid-batch
@@ -270,7 +274,7 @@ test('reload in the middle of a batch: every task ends done, none lost, none dup
   // Done results survived; the interrupted task is queued again (or already running anew).
   for (const t of doneBefore) expect(afterReload.find((x) => x.id === t.id)).toMatchObject({ state: 'done', finishedAt: t.finishedAt });
 
-  const finished = await waitAllTerminal(page, ids, 10 * 60_000);
+  const finished = await waitAllTerminal(page, ids, minutes(10));
   expect(finished.map((t) => t.state)).toEqual(ids.map(() => 'done'));
   const all = await tasks(page);
   expect(all).toHaveLength(before.size + ids.length);
@@ -298,7 +302,7 @@ test('reload in the middle of a batch: every task ends done, none lost, none dup
 });
 
 test('storage exhaustion: new images refused with a message, stored results stay readable', async () => {
-  test.setTimeout(5 * 60_000);
+  test.setTimeout(minutes(5));
   const doneTasks = (await tasks(page)).filter((t) => t.state === 'done');
   expect(doneTasks.length).toBeGreaterThan(0);
   const readable = () =>
@@ -335,7 +339,7 @@ test('storage exhaustion: new images refused with a message, stored results stay
 });
 
 test('storage exhaustion: a real QuotaExceededError rolls the write back and nothing stored is harmed', async ({ browser, baseURL }) => {
-  test.setTimeout(5 * 60_000);
+  test.setTimeout(minutes(5));
   // Chromium applies a quota override to an origin's storage opened after it, so use a fresh
   // context and cut the quota before the app first touches storage.
   const context = await browser.newContext();
