@@ -87,6 +87,7 @@ export function estimateForeground(
   const X = linearTaps(lw, w);
   const Y = linearTaps(lh, h);
   const row = new Float32Array(lw * 6);
+  const rowY = new Int32Array(lw).fill(-1);
   // nearest low-res F, packed, for the transparent pixels
   const packed = new Uint32Array(fillZero ? 0 : n);
   const pk8 = new Uint8ClampedArray(packed.buffer);
@@ -102,7 +103,6 @@ export function estimateForeground(
   for (let y = 0; y < h; y++) {
     const y0 = Y.i0[y], y1 = Y.i1[y], fy = Y.f[y];
     const pn = Math.min(lh - 1, Math.floor(((y + 0.5) * lh) / h)) * lw;
-    let rowReady = false;
     const o = y * w;
     for (let x = 0; x < w; x++) {
       const i = o + x;
@@ -137,15 +137,11 @@ export function estimateForeground(
         if (!fillZero) out32[i] = packed[pn + xn[x]];
         continue;
       }
-      if (!rowReady) {
-        const r0 = y0 * lw * 6, r1 = y1 * lw * 6;
-        for (let k = 0; k < lw * 6; k++) {
-          const v = fb[r0 + k];
-          row[k] = v + fy * (fb[r1 + k] - v);
-        }
-        rowReady = true;
-      }
-      const c0 = X.i0[x] * 6, c1 = X.i1[x] * 6, f = X.f[x];
+      // F0/B0 of the two low-res columns around x, interpolated in y once per output row
+      const j0 = X.i0[x], j1 = X.i1[x];
+      if (rowY[j0] !== y) lerpColumn(fb, row, j0, y0 * lw * 6, y1 * lw * 6, fy), (rowY[j0] = y);
+      if (rowY[j1] !== y) lerpColumn(fb, row, j1, y0 * lw * 6, y1 * lw * 6, fy), (rowY[j1] = y);
+      const c0 = j0 * 6, c1 = j1 * 6, f = X.f[x];
       const fr = row[c0] + f * (row[c1] - row[c0]);
       const fg = row[c0 + 1] + f * (row[c1 + 1] - row[c0 + 1]);
       const fbl = row[c0 + 2] + f * (row[c1 + 2] - row[c0 + 2]);
@@ -276,6 +272,11 @@ function sweep(I: Float32Array, al: Float32Array, fb: Float32Array, w: number, h
       fb[o + 5] = clamp01(m01 * f2 + m11 * b2);
     }
   }
+}
+
+function lerpColumn(fb: Float32Array, row: Float32Array, j: number, r0: number, r1: number, fy: number): void {
+  const q = j * 6;
+  for (let k = q; k < q + 6; k++) row[k] = fb[r0 + k] + fy * (fb[r1 + k] - fb[r0 + k]);
 }
 
 /** A pixel as the platform's 32-bit word (endianness-agnostic). */

@@ -32,6 +32,7 @@ export function upsampleAlphaBilinear(
   _rgba: Uint8ClampedArray | null,
   w: number,
   h: number,
+  _opts?: GuidedUpsampleOptions, // ignored; lets either function be passed where the other is expected
 ): Uint8ClampedArray {
   checkSizes(lowAlpha, lw, lh, w, h);
   const p = alphaToFloat(lowAlpha);
