@@ -22,6 +22,7 @@ import { MODEL_SIZE, preprocess } from './pipeline/preprocess';
 import { minMaxNormalize, upsampleMask } from './pipeline/postprocess';
 import { alphaOf, compose, flattenOnto, parseHexColour } from './pipeline/compose';
 import { encodeImage } from './pipeline/encode';
+import { estimateForeground, upsampleAlphaGuided } from './refine';
 
 export interface LoadRequest extends EngineOptions {
   /** Absolute URL of the folder holding models.json and the model files. */
@@ -168,12 +169,20 @@ const api = {
       throwIfAborted(signal);
 
       const low = minMaxNormalize(raw);
-      const mask = upsampleMask(low, MODEL_SIZE, MODEL_SIZE, w, h);
+      // Edge-aware upsampling only helps where the mask is stretched: photos larger than the
+      // model's grid. Smaller ones take the reference path (bilinear).
+      const guided = opts.refineEdges !== false && (w > MODEL_SIZE || h > MODEL_SIZE);
+      const mask = guided ? undefined : upsampleMask(low, MODEL_SIZE, MODEL_SIZE, w, h);
       lap('postprocess');
+      const alpha = mask ?? upsampleAlphaGuided(low, MODEL_SIZE, MODEL_SIZE, img.rgba, w, h);
+      throwIfAborted(signal);
+      // Soft pixels get the subject's own colour instead of a mix with the old background.
+      const foreground = opts.decontaminate !== false ? estimateForeground(img.rgba, alpha, w, h) : undefined;
+      lap('refine');
 
-      const maskPng = opts.maskPng ? await encodeImage(mask, w, h, 'png', 'gray') : undefined;
+      const maskPng = opts.maskPng ? await encodeImage(alpha, w, h, 'png', 'gray') : undefined;
       const bg = opts.background ? parseHexColour(opts.background) : undefined;
-      compose(img.rgba, mask, { background: bg, keepSourceAlpha: img.hasAlpha });
+      compose(img.rgba, alpha, { background: bg, keepSourceAlpha: img.hasAlpha, foreground });
       const out = await encodeImage(img.rgba, w, h, opts.format ?? 'png', 'rgba');
       lap('encode');
       t.total = performance.now() - tStart;
@@ -181,7 +190,7 @@ const api = {
       const notice = img.notice;
       const result: WorkerResult = {
         blob: out,
-        mask,
+        mask: alpha,
         maskPng,
         width: w,
         height: h,
@@ -192,7 +201,7 @@ const api = {
         variant: info.variant.id,
         timings: t,
       };
-      return Comlink.transfer(result, [mask.buffer]);
+      return Comlink.transfer(result, [alpha.buffer]);
     } catch (err) {
       throw asJingjieError(err);
     } finally {
