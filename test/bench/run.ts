@@ -5,6 +5,7 @@ import path from 'node:path';
 import os from 'node:os';
 import { preview } from 'vite';
 import { chromium } from '@playwright/test';
+import { formatTable, runEdgesBench } from './edges';
 import { makePhotos, measureLoad, measureNative, measureStages, memorySampler, readManifest } from './engine';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -100,6 +101,11 @@ async function main() {
     const nat = native as Record<string, { median: number; threads: number }>;
     console.log('Native onnxruntime-node (ms):', Object.fromEntries(Object.entries(nat).map(([k, v]) => [k, Math.round(v.median)])));
 
+    console.log('\nEdges: guided upsampling + foreground estimation against ground truth (Node, same code as the worker)');
+    const edges = runEdgesBench({ log: () => undefined });
+    console.log(formatTable(edges));
+    record.edges = { gradientChangePct: edges.gradientChangePct, recompositeChangePct: edges.recompositeChangePct, timing: edges.timing, totals: edges.totals };
+
     console.log('\n' + JSON.stringify(record));
     fs.mkdirSync(path.join(root, 'bench-results'), { recursive: true });
     fs.writeFileSync(path.join(root, 'bench-results/bench.json'), JSON.stringify(record, null, 2));
@@ -112,6 +118,7 @@ async function main() {
     console.log(`\nweights: ${manifest.variants.find((v) => v.id === def)!.name} (${def}), backend wasm, ${row.threads} threads`);
     console.log(`12 MP all but inference: ${Math.round(big.nonInference)} ms (target ≤ 400)`);
     console.log(`model load: network ${fmt(load.networkMs)} s, IndexedDB ${fmt(load.indexeddbMs)} s`);
+    console.log(edges.line);
     console.log(`inference: browser ${fmt(row.inference)} s, native ${fmt(n)} s, ratio ${(row.inference / n).toFixed(2)}`);
   } finally {
     await browser.close();
