@@ -406,3 +406,23 @@ test('storage exhaustion: a real QuotaExceededError rolls the write back and not
     await context.close();
   }
 });
+
+test('two tabs: only one runs the queue; the other says so and takes over when the first closes', async ({ browser }) => {
+  test.setTimeout(minutes(3));
+  const context = await browser.newContext();
+  try {
+    const a = await context.newPage();
+    await a.goto('/');
+    await openQueue(a);
+    const b = await context.newPage();
+    await b.goto('/');
+    await openQueue(b);
+    const blockedB = () => b.evaluate(() => (window as unknown as Win).jingjie.queue!.snapshot().blockedReason);
+    expect(await a.evaluate(() => (window as unknown as Win).jingjie.queue!.snapshot().blockedReason)).toBeUndefined();
+    expect(await blockedB()).toMatch(/another tab/);
+    await a.close();
+    await expect.poll(blockedB, { timeout: 30_000 }).toBeUndefined();
+  } finally {
+    await context.close();
+  }
+});

@@ -318,7 +318,8 @@ function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
 
   // ---- startup -------------------------------------------------------------------------------
 
-  async function loadFromStore(): Promise<void> {
+  /** Reads the stored tasks. Only the tab that runs the queue (`recover`) may requeue interrupted ones. */
+  async function loadFromStore(recover: boolean): Promise<void> {
     if (!store) return;
     tasks.clear();
     heap.clear();
@@ -328,7 +329,7 @@ function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
     let maxSeq = 0;
     await store.loadTasks((page) => {
       for (let t of page) {
-        if (t.state === 'processing') {
+        if (recover && t.state === 'processing') {
           // Interrupted by a reload or a closed tab: it never finished, so run it again.
           t = { ...t, state: 'queued' };
           interrupted.push(t);
@@ -366,7 +367,7 @@ function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
         if (disposed) return undefined;
         return (async () => {
           // The other tab is gone: take over from what it left in storage.
-          await loadFromStore();
+          await loadFromStore(true);
           hasLock = true;
           otherTab = false;
           setBlocked();
@@ -392,7 +393,7 @@ function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
     } else {
       hasLock = true;
     }
-    await loadFromStore();
+    await loadFromStore(hasLock);
     void pump();
   })();
   ready.catch(() => undefined);
