@@ -17,7 +17,8 @@ export default defineConfig({
   retries: CI ? 1 : 0,
   forbidOnly: CI,
   reporter: 'list',
-  timeout: 240_000,
+  // Per test: a model load plus one or two inferences on WASM, on a possibly busy machine.
+  timeout: 900_000,
   expect: { timeout: 120_000 },
   outputDir: 'test-results',
   use: {
@@ -43,7 +44,8 @@ export default defineConfig({
     command: server,
     url: baseURL,
     reuseExistingServer: !CI,
-    timeout: 240_000,
+    // Per test: a model load plus one or two inferences on WASM, on a possibly busy machine.
+  timeout: 900_000,
     stdout: 'ignore',
     stderr: 'pipe',
   },

@@ -8,7 +8,7 @@ import { ResultView } from '../features/result/ResultView';
 import { LanguageSwitch } from '../features/settings/LanguageSwitch';
 import type { PersistentQueueSnapshot } from '../features/queue/queue';
 import { engine, queue } from './services';
-import { engineStatus, refreshEngineInfo, startEngine, useEngineStatus } from './engine-status';
+import { refreshEngineInfo, startEngine, useEngineStatus } from './engine-status';
 import { ModelProgress } from './ModelProgress';
 import { TaskList } from './TaskList';
 import { registerServiceWorker } from './pwa';
@@ -37,11 +37,9 @@ function Shell() {
     registerServiceWorker({
       onUpdate: (accept) => setUpdate(() => accept),
       onOfflineReady: () => setOfflineReady(true),
-      isBusy: () => {
-        const s = engineStatus();
-        const loading = s.stage !== 'ready' && s.stage !== 'idle' && !s.error;
-        return loading || snapRef.current.tasks.some((x) => x.state === 'processing' || x.state === 'queued');
-      },
+      // A model download restarts after the reload, but queued tasks survive it (they are stored):
+      // only an image being processed right now is worth waiting for.
+      isBusy: () => snapRef.current.tasks.some((x) => x.state === 'processing'),
     });
   }, []);
 
@@ -71,7 +69,8 @@ function Shell() {
 
   const tasks = snap.tasks;
   const current = tasks.find((x) => x.id === selected) ?? tasks[tasks.length - 1];
-  const waiting = tasks.filter((x) => x.state === 'queued').length;
+  // While the model loads, a task may already be 'processing' (the engine waits for its load).
+  const waiting = tasks.filter((x) => x.state === 'queued' || x.state === 'processing').length;
   const info = status.info;
 
   return (
@@ -96,7 +95,7 @@ function Shell() {
           </div>
         )}
         {offlineReady && <div className="banner banner--ok" role="status">{t('notice.offlineReady')}</div>}
-        {info && !info.crossOriginIsolated && info.backend === 'wasm' && (
+        {!self.crossOriginIsolated && info?.backend !== 'webgpu' && (
           <div className="banner banner--warn" role="status" data-testid="no-threads">{t('notice.noThreads')}</div>
         )}
         {info?.storageWarning && <div className="banner banner--warn" role="status">{t('notice.storage')}</div>}

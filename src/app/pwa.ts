@@ -8,7 +8,7 @@ export interface PwaHandlers {
   /** A new version is waiting; call `accept` when the user agrees to switch to it. */
   onUpdate(accept: () => void): void;
   onOfflineReady(): void;
-  /** True while reloading would lose work (model download, images being processed). */
+  /** True while reloading would lose work (an image being processed). */
   isBusy(): boolean;
 }
 
