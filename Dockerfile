@@ -14,11 +14,14 @@ WORKDIR /app
 # binaries during npm ci; .npmrc says so for npm 10, the variable for any npm.
 ENV ONNXRUNTIME_NODE_INSTALL=skip \
     npm_config_onnxruntime_node_install=skip
-# Dependencies first, so this layer is reused while only the source changes.
+# Dependencies first, so this layer is reused while only the app source changes. The package's
+# postinstall runs scripts/models.mjs (offline, from @imgly/background-removal-data in
+# node_modules) and scripts/prepare-ort.mjs, so scripts/ has to be there already.
 COPY package.json package-lock.json .npmrc ./
+COPY scripts/ scripts/
 RUN npm ci --no-audit --no-fund
 COPY . .
-# models: offline, from @imgly/background-removal-data in node_modules (see scripts/models.mjs).
+# `npm run models` is a no-op when the postinstall already prepared the same models.
 RUN npm run models && npm run build
 # Precompress text and the wasm runtime for gzip_static; model weights stay as they are (byte
 # ranges, exact Content-Length). -n keeps the .gz byte-identical across builds.

@@ -15,7 +15,7 @@ const photo = resolve(repo, 'test/fixtures/photos/chelsea.png');
 // The small model keeps the suite quick on two cores; the path is the same for every variant.
 const variant = process.env.JINGJIE_E2E_VARIANT ?? 'isnet-uint8';
 
-test.describe.configure({ mode: 'serial', timeout: 10 * 60_000 });
+test.describe.configure({ timeout: 10 * 60_000 });
 
 function assertBuilt(): void {
   const missing = ['index.html', 'sw.js', 'models/models.json'].filter((f) => !existsSync(resolve(dist, f)));
