@@ -23,9 +23,10 @@ self.addEventListener('message', (event) => {
 self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
 
 async function fromPrecacheOrNetwork(request: Request): Promise<Response> {
-  const key = getCacheKeyForURL(request.url);
-  if (key) {
-    const cached = await matchPrecache(key);
+  // matchPrecache takes the plain URL (it adds the revision itself); files outside the precache
+  // (e.g. a new hashed chunk after a deploy, before the update is accepted) go to the network.
+  if (getCacheKeyForURL(request.url)) {
+    const cached = await matchPrecache(request.url);
     if (cached) return cached;
   }
   return fetch(request);
