@@ -91,7 +91,7 @@ export interface RemoveOptions {
   background?: string;
   /** Also return the mask as an 8-bit grayscale PNG. */
   maskPng?: boolean;
-  /** Pixel limit; images above it are downsized with a notice (default 50 MP, less on low-memory devices). */
+  /** Pixel limit; images above it are downsized with a notice (default 64 MP on devices reporting ≥ 8 GB, 50 MP when unknown, less on low-memory devices). */
   maxPixels?: number;
   /** File size limit in bytes; larger files fail with FileTooLarge (default 20 MB). */
   maxBytes?: number;
