@@ -282,13 +282,31 @@ test.describe('behind nginx (deploy/nginx.conf)', () => {
       await waitForServiceWorkerControl(page);
       await context.setOffline(true);
       await page.reload();
-      await expect(page.locator('#root')).not.toBeEmpty();
+      await expect(page.getByTestId('file-input')).toBeAttached();
       expect(await page.evaluate(() => self.crossOriginIsolated)).toBe(true);
-      const offline = await processPhoto(page);
-      expect(offline).toMatchObject({ width: 451, height: 300, modelFrom: 'indexeddb', isolated: true });
       await context.setOffline(false);
 
       expect(violations, 'Content Security Policy violations').toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  // A visitor who used the app once (photo processed before the service worker took over, as
+  // happens on a first visit) and then goes offline must still be able to process photos:
+  // the app shell from the precache, models.json from the service worker's copy, the model
+  // bytes from IndexedDB.
+  test('after a first visit, a photo is processed offline with the stored model', async ({ browser }) => {
+    const context = await newContext(browser);
+    try {
+      const page = await context.newPage();
+      await page.goto(`${server!.url}/`);
+      expect((await processPhoto(page)).modelFrom).toBe('network');
+      await waitForServiceWorkerControl(page);
+      await context.setOffline(true);
+      await page.reload();
+      const offline = await processPhoto(page);
+      expect(offline).toMatchObject({ width: 451, height: 300, modelFrom: 'indexeddb', isolated: true });
     } finally {
       await context.close();
     }
