@@ -143,6 +143,11 @@ test('pick a file, choose a colour: the colour is in the downloaded file; mask a
 
   await page.getByRole('radio', { name: 'Colour' }).check();
   await page.getByTestId('bg-colour').fill('#3366ff');
+  // The before/after slider from the keyboard: 50 steps to the middle.
+  await page.getByRole('slider', { name: /Compare/ }).focus();
+  for (let i = 0; i < 50; i++) await page.keyboard.press('ArrowRight');
+  await expect(page.getByRole('slider', { name: /Compare/ })).toHaveValue('50');
+  await page.screenshot({ path: shot('colour-compare') });
   const { name, bytes } = await downloadFrom(page, page.getByTestId('download'));
   expect(name).toBe('chelsea-nobg.png');
   const coloured = decodePng(bytes);
