@@ -16,6 +16,7 @@ import { pruneOutputs } from './onnx/prune.mjs';
 import { noteInMetadata, upcastFp16 } from './onnx/upcast.mjs';
 import { ensureFloatIO } from './onnx/float-io.mjs';
 import { assembleChunks } from './onnx/imgly.mjs';
+import { dropCeilMode } from './onnx/ceil-mode.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // `--out DIR` exists for trying the script without touching the app's public/models/.
@@ -25,7 +26,7 @@ const MANIFEST = path.join(OUT_DIR, 'models.json');
 // Not part of the manifest the app reads: remembers how each file was made, for skipping.
 const STAMPS = path.join(OUT_DIR, '.prepared.json');
 // Bump when the preparation code changes what it writes.
-const RECIPE = 3;
+const RECIPE = 4;
 
 const IMGLY_PKG = path.join(ROOT, 'node_modules/@imgly/background-removal-data');
 const HUB_BASE = 'https://huggingface.co/briaai/RMBG-1.4/resolve/main/onnx/';
@@ -194,6 +195,8 @@ function prepare(variant) {
     const s = upcastFp16(model);
     steps.push(`fp16->fp32: ${s.initializers} initializers widened, ${s.castsRemoved} casts removed`);
   }
+  const pools = dropCeilMode(model);
+  if (pools) steps.push(`ceil_mode dropped on ${pools} pools (WebGPU has no ceil_mode kernel)`);
   noteInMetadata(model, 'jingjie.prepared', steps.join('; '));
   const bytes = encodeModel(model);
   const after = describe(decodeModel(bytes));
