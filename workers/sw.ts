@@ -14,6 +14,17 @@ const MANIFEST_CACHE = 'jingjie-models-manifest';
 precache(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
 
+// The page that installs the worker fetched models.json before the worker controlled it, so keep a
+// copy now: a first visit followed by going offline must still find the manifest.
+self.addEventListener('install', (event) => {
+  event.waitUntil(
+    caches
+      .open(MANIFEST_CACHE)
+      .then((c) => c.add(new URL('models/models.json', scope).href))
+      .catch(() => undefined),
+  );
+});
+
 self.addEventListener('message', (event) => {
   if (event.data?.type === 'SKIP_WAITING') void self.skipWaiting();
 });
