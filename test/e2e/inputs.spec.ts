@@ -150,7 +150,8 @@ function checkPixels(c: Case, out: PNG): { problems: string[]; summary: string }
     if (c.notRef && n) {
       const other = meanDiff(out, ref(c.notRef)).mean;
       parts.push(`vs unconverted ${other.toFixed(2)}`);
-      if (!(other > mean * 2)) problems.push(`not clearly closer to ${c.ref} (${mean.toFixed(2)}) than to ${c.notRef} (${other.toFixed(2)})`);
+      // JPEG noise (~2.7) is of the order of the P3 shift (~5), so ask for a clear but not double margin.
+      if (!(other > mean * 1.5)) problems.push(`not clearly closer to ${c.ref} (${mean.toFixed(2)}) than to ${c.notRef} (${other.toFixed(2)})`);
     }
   }
   if (c.transparentLeft) {
