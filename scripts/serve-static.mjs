@@ -77,6 +77,10 @@ function parseRange(header, size) {
   return { start, end };
 }
 
+/**
+ * @param {{ root?: string, port?: number, host?: string, isolate?: boolean, log?: boolean,
+ *   onRequest?: (req: import('node:http').IncomingMessage) => void }} [options]
+ */
 export function serveStatic({ root = 'dist', port = 0, host = '127.0.0.1', isolate = false, log = false, onRequest } = {}) {
   root = resolve(root);
   const server = createServer((req, res) => {

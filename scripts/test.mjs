@@ -31,8 +31,10 @@ function count(passed, failed, skipped) {
 const want = (stage) => only.length === 0 || only[0] === stage;
 
 if (want('typecheck')) {
-  if (!run('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json']) | !run('typecheck workers', 'npx', ['tsc', '-p', 'workers/tsconfig.json']))
-    count(0, 1, 0);
+  // One project per runtime: page (DOM), workers (WebWorker), service worker, tests/tools (Node).
+  const projects = ['tsconfig.json', 'workers/tsconfig.json', 'workers/sw/tsconfig.json', 'test/tsconfig.json'];
+  const results = projects.map((p) => run(`typecheck ${p}`, 'npx', ['tsc', '-p', p]));
+  if (results.includes(false)) count(0, 1, 0);
 }
 
 if (want('unit')) {

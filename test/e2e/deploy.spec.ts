@@ -321,11 +321,11 @@ test.describe('plain static host without COOP/COEP (scripts/serve-static.mjs)', 
     assertBuilt();
     server = await serveStatic({
       root: dist,
-      onRequest: (req: { headers: Record<string, string | undefined>; url?: string }) => {
+      onRequest: (req) => {
         if (req.headers['sec-fetch-dest'] === 'document') documentRequests.push(req.url ?? '');
       },
     });
-    const res = await fetch(`${server.url}/`);
+    const res = await fetch(`${server!.url}/`);
     expect(res.headers.get('cross-origin-embedder-policy'), 'the test host must not isolate by itself').toBeNull();
   });
   test.afterAll(async () => server?.close());

@@ -6,7 +6,6 @@ import { test, expect, type Page } from '@playwright/test';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
-// @ts-expect-error -- plain ESM generator without type declarations
 import { generateCorpus } from '../fixtures/corpus/generate.mjs';
 
 const root = path.resolve(import.meta.dirname, '../..');
