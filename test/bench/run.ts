@@ -6,6 +6,7 @@ import os from 'node:os';
 import { preview } from 'vite';
 import { chromium } from '@playwright/test';
 import { formatTable, runEdgesBench } from './edges';
+import { runBatchBench } from './batch';
 import { makePhotos, measureLoad, measureNative, measureStages, memorySampler, readManifest } from './engine';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -101,6 +102,17 @@ async function main() {
     const nat = native as Record<string, { median: number; threads: number }>;
     console.log('Native onnxruntime-node (ms):', Object.fromEntries(Object.entries(nat).map(([k, v]) => [k, Math.round(v.median)])));
 
+    let batchLine: string | undefined;
+    if (!args.has('--no-batch')) {
+      const count = Number(process.env.BENCH_BATCH ?? 100);
+      console.log(`\nBatch: ${count} images through the app's persistent queue`);
+      const b = await runBatchBench(page, { count, onProgress: (d, n) => d % 10 === 0 && console.log(`  ${d}/${n}`) });
+      record.batch = b;
+      batchLine =
+        `batch: ${b.done}/${b.count} done, ${b.perMinute.toFixed(1)} images/min, longest main-thread task ${Math.round(b.longestTaskMs)} ms (${b.longTasksOver100} over 100 ms), ` +
+        `heap after 10 ${(b.heapAfter10.cdpUsedSize / 1e6).toFixed(1)} MB, after ${b.count} ${(b.heapAfterAll.cdpUsedSize / 1e6).toFixed(1)} MB (${(b.heapGrowth * 100).toFixed(1)}%)`;
+    }
+
     console.log('\nEdges: guided upsampling + foreground estimation against ground truth (Node, same code as the worker)');
     const edges = runEdgesBench({ log: () => undefined });
     console.log(formatTable(edges));
@@ -119,6 +131,7 @@ async function main() {
     console.log(`12 MP all but inference: ${Math.round(big.nonInference)} ms (target ≤ 400)`);
     console.log(`model load: network ${fmt(load.networkMs)} s, IndexedDB ${fmt(load.indexeddbMs)} s`);
     console.log(edges.line);
+    if (batchLine) console.log(batchLine);
     console.log(`inference: browser ${fmt(row.inference)} s, native ${fmt(n)} s, ratio ${(row.inference / n).toFixed(2)}`);
   } finally {
     await browser.close();
