@@ -35,12 +35,37 @@ async function main() {
     machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, memGb: Math.round(os.totalmem() / 2 ** 30) },
     chromium: browser.version(),
   };
+  await browser.close();
+  let closeContext = async () => {};
   try {
-    const context = await browser.newContext({ baseURL: `http://127.0.0.1:${PORT}` });
+    // An on-disk profile like a real user's: off-the-record contexts refuse the model in IndexedDB.
+    const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'jingjie-bench-'));
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: '/usr/bin/chromium',
+      args: CHROMIUM_ARGS,
+      baseURL: `http://127.0.0.1:${PORT}`,
+    });
+    closeContext = () => context.close();
     // tsx (esbuild keepNames) wraps named functions in __name(); page.evaluate code runs in the page.
     await context.addInitScript('globalThis.__name = (f) => f');
-    const page = await context.newPage();
+    const page = context.pages()[0] ?? (await context.newPage());
     await page.goto('/');
+    // The app loads its default model as soon as it opens; let it finish before timing anything.
+    await page.waitForFunction(
+      () =>
+        new Promise<boolean>((resolve) => {
+          const r = indexedDB.open('jingjie-models');
+          r.onerror = () => resolve(false);
+          r.onsuccess = () => {
+            const db = r.result;
+            if (!db.objectStoreNames.contains('models')) return (db.close(), resolve(false));
+            const c = db.transaction('models').objectStore('models').count();
+            c.onsuccess = () => (db.close(), resolve(c.result > 0));
+          };
+        }),
+      undefined,
+      { timeout: 300_000, polling: 1000 },
+    );
     // Chromium's PID: the parent of the renderer processes is not exposed; sample the whole tree of our process.
     const mem = memorySampler(process.pid);
 
@@ -134,7 +159,7 @@ async function main() {
     if (batchLine) console.log(batchLine);
     console.log(`inference: browser ${fmt(row.inference)} s, native ${fmt(n)} s, ratio ${(row.inference / n).toFixed(2)}`);
   } finally {
-    await browser.close();
+    await closeContext();
     await new Promise<void>((r) => server.httpServer.close(() => r()));
   }
 }
