@@ -41,7 +41,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
       .load(
         {
           ...options,
-          modelBaseUrl: options.modelBaseUrl ? new URL(options.modelBaseUrl, self.location.href).href : appUrl('models/'),
+          // Models may live on another origin (a CDN): VITE_MODEL_BASE_URL at build time, see docs/deploy.md.
+          modelBaseUrl: new URL(options.modelBaseUrl || import.meta.env.VITE_MODEL_BASE_URL || appUrl('models/'), self.location.href).href,
           ortBaseUrl: appUrl('ort/'),
         },
         onProgress ? Comlink.proxy(onProgress) : undefined,
