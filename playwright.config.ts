@@ -1,6 +1,7 @@
 // Playwright: headless Chromium against the production build served by `vite preview`
 // (COOP/COEP on, service worker built). Inference is slow on WASM, so timeouts are generous.
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './test/chromium';
 
 const CI = !!process.env.CI;
 // JJ_SKIP_BUILD=1 serves the dist/ already built (saves ~15 s when iterating on tests).
@@ -29,15 +30,8 @@ export default defineConfig({
     actionTimeout: 30_000,
     navigationTimeout: 60_000,
     launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
+      executablePath: CHROMIUM_PATH,
+      args: CHROMIUM_ARGS,
     },
   },
   webServer: {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import os from 'node:os';
 import { preview } from 'vite';
 import { chromium } from '@playwright/test';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium';
 import { formatTable, runEdgesBench } from './edges';
 import { runBatchBench } from './batch';
 import { makePhotos, measureLoad, measureNative, measureStages, memorySampler, readManifest } from './engine';
@@ -13,15 +14,7 @@ const root = path.resolve(import.meta.dirname, '../..');
 const args = new Set(process.argv.slice(2));
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const PORT = 4179;
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--js-flags=--expose-gc',
-];
+const ARGS = [...CHROMIUM_ARGS, '--js-flags=--expose-gc'];
 
 const fmt = (ms: number) => (ms / 1000).toFixed(2);
 
@@ -29,7 +22,7 @@ async function main() {
   if (!fs.existsSync(path.join(root, 'dist/index.html'))) throw new Error('dist/ is missing: run `npm run build` first');
   const manifest = readManifest(root);
   const server = await preview({ root, preview: { port: PORT, strictPort: true, host: '127.0.0.1' }, logLevel: 'error' });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS });
   const record: Record<string, unknown> = {
     date: new Date().toISOString(),
     machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, memGb: Math.round(os.totalmem() / 2 ** 30) },
@@ -41,8 +34,8 @@ async function main() {
     // An on-disk profile like a real user's: off-the-record contexts refuse the model in IndexedDB.
     const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'jingjie-bench-'));
     const context = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      args: CHROMIUM_ARGS,
+      executablePath: CHROMIUM_PATH,
+      args: ARGS,
       baseURL: `http://127.0.0.1:${PORT}`,
     });
     closeContext = () => context.close();

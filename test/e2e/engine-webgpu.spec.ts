@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expectMatchesReference, runInPage } from './helpers/engine';
 import { ROOT, photoPath, readFixture } from './helpers/fixtures';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium';
 
 const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'public/models/models.json'), 'utf8')) as {
   defaults: Record<string, string>;
@@ -14,16 +15,8 @@ const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'public/models/model
 
 test.use({
   launchOptions: {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-      '--enable-unsafe-webgpu',
-    ],
+    executablePath: CHROMIUM_PATH,
+    args: [...CHROMIUM_ARGS, '--enable-unsafe-webgpu'],
   },
 });
 
