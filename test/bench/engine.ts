@@ -5,6 +5,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import type { Browser, Page } from '@playwright/test';
 import * as ortNode from 'onnxruntime-node';
+import type { StageTimings } from '../../src/shared/types';
 
 export interface Manifest {
   defaults: Record<string, string>;
@@ -96,19 +97,13 @@ export async function measureLoad(page: Page, variant: string): Promise<LoadNumb
   }, variant);
 }
 
-export interface StageRow {
+/** Medians of the engine's own per-stage timings, plus what the bench adds. */
+export interface StageRow extends StageTimings {
   photo: string;
   backend: string;
   variant: string;
   threads: number;
   runs: number;
-  decode: number;
-  preprocess: number;
-  inference: number;
-  postprocess: number;
-  refine: number;
-  encode: number;
-  total: number;
   nonInference: number;
   inferenceAll: number[];
 }
