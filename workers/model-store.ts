@@ -1,7 +1,8 @@
 // Model bytes: fetched once with byte progress, checked against the manifest's size and sha256,
 // kept in IndexedDB keyed by that hash, and read back from there on every later load.
 
-import { openDB, type IDBPDatabase } from 'idb';
+import type { IDBPDatabase } from 'idb';
+import { openWithStores } from '../src/storage/open-db';
 import { JingjieError, asJingjieError } from '../src/shared/errors';
 import type { ModelManifest, ModelVariant } from '../src/shared/types';
 
@@ -27,12 +28,17 @@ export type ByteProgress = (loaded: number, total: number) => void;
 
 let dbPromise: Promise<IDBPDatabase> | undefined;
 function db(): Promise<IDBPDatabase> {
-  dbPromise ??= openDB(DB_NAME, 1, {
-    upgrade(d) {
-      d.createObjectStore(STORE, { keyPath: 'sha256' });
-    },
+  dbPromise ??= open().catch((err: unknown) => {
+    dbPromise = undefined; // let the next load try again
+    throw err;
   });
   return dbPromise;
+}
+
+function open(): Promise<IDBPDatabase> {
+  return openWithStores(DB_NAME, { [STORE]: (d) => d.createObjectStore(STORE, { keyPath: 'sha256' }) }, () => {
+    dbPromise = undefined; // closed for a newer version: the next call opens afresh
+  });
 }
 
 export async function fetchManifest(baseUrl: string): Promise<ModelManifest> {
@@ -118,7 +124,7 @@ function storageMessage(err: unknown): string {
   const e = asJingjieError(err, 'StorageUnavailable');
   return e.name === 'QuotaExceeded'
     ? 'The browser storage is full, so the model could not be saved for next time; it will be downloaded again on the next visit.'
-    : `The browser storage is unavailable (${e.message}); the model works now but will be downloaded again on the next visit.`;
+    : `The browser storage is unavailable (${err instanceof Error ? `${err.name}: ` : ''}${e.message}); the model works now but will be downloaded again on the next visit.`;
 }
 
 /**
@@ -164,6 +170,7 @@ export async function loadModelBytes(
       await writeCache(variant, data);
     } catch (err) {
       storageWarning = storageMessage(err);
+      console.warn(`[jingjie] ${variant.id} not stored in IndexedDB:`, err);
     }
   }
   return { data, from: 'network', storageWarning };

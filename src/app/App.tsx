@@ -98,7 +98,11 @@ function Shell() {
         {!self.crossOriginIsolated && info?.backend !== 'webgpu' && (
           <div className="banner banner--warn" role="status" data-testid="no-threads">{t('notice.noThreads')}</div>
         )}
-        {info?.storageWarning && <div className="banner banner--warn" role="status">{t('notice.storage')}</div>}
+        {info?.storageWarning && (
+          <div className="banner banner--warn" role="status" data-testid="storage-warning" title={info.storageWarning}>
+            {t('notice.storage')}
+          </div>
+        )}
         {inputError && <div className="banner banner--error" role="alert">{inputError}</div>}
         {snap.halted && (
           <div className="banner banner--error" role="alert" data-testid="queue-halted">

@@ -1,11 +1,11 @@
 // IndexedDB schema and stores of the batch queue: task records, originals and results live in
 // separate object stores, and every write that must be all-or-nothing is one transaction.
 
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { DBSchema, IDBPDatabase } from 'idb';
+import { openWithStores } from './open-db';
 import type { Task } from '../features/queue/types';
 
 export const QUEUE_DB_NAME = 'jingjie-queue';
-const VERSION = 1;
 
 export interface StoredResult {
   /** Transparent PNG. */
@@ -59,18 +59,11 @@ async function commit(tx: { done: Promise<void>; error: DOMException | null }, r
 
 /** Opens (and creates or upgrades) the queue database. Throws what indexedDB throws. */
 export async function openQueueStore(name = QUEUE_DB_NAME): Promise<QueueStore> {
-  const db = await openDB<QueueDb>(name, VERSION, {
-    upgrade(d) {
-      const tasks = d.createObjectStore('tasks', { keyPath: 'id' });
-      tasks.createIndex('seq', 'seq', { unique: true });
-      d.createObjectStore('originals');
-      d.createObjectStore('results');
-      d.createObjectStore('meta');
-    },
-    blocking() {
-      // A newer version wants the database: let it have it rather than block it forever.
-      db.close();
-    },
+  const db = await openWithStores<QueueDb>(name, {
+    tasks: (d) => d.createObjectStore('tasks', { keyPath: 'id' }).createIndex('seq', 'seq', { unique: true }),
+    originals: (d) => d.createObjectStore('originals'),
+    results: (d) => d.createObjectStore('results'),
+    meta: (d) => d.createObjectStore('meta'),
   });
 
   return {

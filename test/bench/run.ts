@@ -5,6 +5,7 @@ import path from 'node:path';
 import os from 'node:os';
 import { preview } from 'vite';
 import { chromium } from '@playwright/test';
+import { storedModels } from '../e2e/helpers/engine';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium';
 import { formatTable, runEdgesBench } from './edges';
 import { runBatchBench } from './batch';
@@ -44,21 +45,8 @@ async function main() {
     const page = context.pages()[0] ?? (await context.newPage());
     await page.goto('/');
     // The app loads its default model as soon as it opens; let it finish before timing anything.
-    await page.waitForFunction(
-      () =>
-        new Promise<boolean>((resolve) => {
-          const r = indexedDB.open('jingjie-models');
-          r.onerror = () => resolve(false);
-          r.onsuccess = () => {
-            const db = r.result;
-            if (!db.objectStoreNames.contains('models')) return (db.close(), resolve(false));
-            const c = db.transaction('models').objectStore('models').count();
-            c.onsuccess = () => (db.close(), resolve(c.result > 0));
-          };
-        }),
-      undefined,
-      { timeout: 300_000, polling: 1000 },
-    );
+    for (const until = Date.now() + 300_000; (await storedModels(page)) < 1; await page.waitForTimeout(1000))
+      if (Date.now() > until) throw new Error('The app did not store its default model within 5 minutes.');
     // Chromium's PID: the parent of the renderer processes is not exposed; sample the whole tree of our process.
     const mem = memorySampler(process.pid);
 

@@ -1,10 +1,9 @@
 // The engine in a real browser on WASM: results against the native reference masks, the
 // IndexedDB model cache, and typed errors for bad input. WebGPU: engine-webgpu.spec.ts.
-import type { Page } from '@playwright/test';
 import { test, expect } from './helpers/profile';
 import fs from 'node:fs';
 import path from 'node:path';
-import { expectMatchesReference, recordModelRequests, runInPage } from './helpers/engine';
+import { expectMatchesReference, recordModelRequests, runInPage, storedModels } from './helpers/engine';
 import { ROOT, photoPath, readFixture } from './helpers/fixtures';
 
 const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'public/models/models.json'), 'utf8')) as {
@@ -12,24 +11,6 @@ const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'public/models/model
   variants: { id: string; file: string }[];
 };
 const photo = (name: string) => readFixture(photoPath(name));
-
-/** How many model files the page's IndexedDB model store holds. */
-function storedModels(page: Page): Promise<number> {
-  return page.evaluate(
-    () =>
-      new Promise<number>((resolve) => {
-        const req = indexedDB.open('jingjie-models');
-        req.onerror = () => resolve(-1);
-        req.onsuccess = () => {
-          const db = req.result;
-          if (!db.objectStoreNames.contains('models')) return (db.close(), resolve(0));
-          const c = db.transaction('models').objectStore('models').count();
-          c.onsuccess = () => (db.close(), resolve(c.result));
-          c.onerror = () => (db.close(), resolve(-1));
-        };
-      }),
-  );
-}
 
 test.describe('engine on WASM', () => {
   test.describe.configure({ mode: 'serial' });
@@ -41,7 +22,17 @@ test.describe('engine on WASM', () => {
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     // The app starts loading the default model as soon as it opens: one download, verified and
     // stored in IndexedDB by the time the store holds it.
-    await expect.poll(() => storedModels(page), { timeout: 240_000 }).toBe(1);
+    // If the app says it could not store the model, fail at once with the browser's reason.
+    await expect
+      .poll(
+        async () => {
+          const warning = page.getByTestId('storage-warning');
+          if (await warning.count()) return `storage warning: ${await warning.getAttribute('title')}`;
+          return storedModels(page);
+        },
+        { timeout: 240_000 },
+      )
+      .toBe(1);
     expect(requests.length).toBe(1);
     expect(requests[0]).toContain(manifest.variants.find((v) => v.id === manifest.defaults.wasm)!.file);
 

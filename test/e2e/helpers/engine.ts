@@ -67,3 +67,25 @@ export function recordModelRequests(context: BrowserContext): string[] {
   });
   return seen;
 }
+
+/**
+ * How many model files the page's IndexedDB model store holds (0 while the database does not
+ * exist yet). Checks `indexedDB.databases()` first: a versionless `open` here would create the
+ * database empty before the app does.
+ */
+export function storedModels(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    if (!(await indexedDB.databases()).some((d) => d.name === 'jingjie-models')) return 0;
+    return new Promise<number>((resolve) => {
+      const req = indexedDB.open('jingjie-models');
+      req.onerror = () => resolve(-1);
+      req.onsuccess = () => {
+        const db = req.result;
+        if (!db.objectStoreNames.contains('models')) return (db.close(), resolve(0));
+        const c = db.transaction('models').objectStore('models').count();
+        c.onsuccess = () => (db.close(), resolve(c.result));
+        c.onerror = () => (db.close(), resolve(-1));
+      };
+    });
+  });
+}
