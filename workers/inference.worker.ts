@@ -11,6 +11,7 @@ import type {
   LoadProgress,
   ModelManifest,
   ModelVariant,
+  RemoveResult,
   OutputFormat,
   RemoveOptions,
   StageTimings,
@@ -22,7 +23,7 @@ import { MODEL_SIZE, preprocess } from './pipeline/preprocess';
 import { minMaxNormalize, upsampleMask } from './pipeline/postprocess';
 import { alphaOf, compose, flattenOnto, parseHexColour } from './pipeline/compose';
 import { encodeImage } from './pipeline/encode';
-import { estimateForeground, upsampleAlphaGuided } from './refine';
+import { edgeFocus, estimateForeground, upsampleAlphaGuided } from './refine';
 
 export interface LoadRequest extends EngineOptions {
   /** Absolute URL of the folder holding models.json and the model files. */
@@ -31,19 +32,8 @@ export interface LoadRequest extends EngineOptions {
   ortBaseUrl: string;
 }
 
-export interface WorkerResult {
-  blob: Blob;
-  mask: Uint8ClampedArray;
-  maskPng?: Blob;
-  width: number;
-  height: number;
-  originalWidth: number;
-  originalHeight: number;
-  notice?: string;
-  backend: Backend;
-  variant: string;
-  timings: StageTimings;
-}
+/** What a job returns: exactly the engine's RemoveResult (the mask's buffer is transferred). */
+export type WorkerResult = RemoveResult;
 
 export interface RenderOptions {
   format?: OutputFormat;
@@ -178,6 +168,7 @@ const api = {
       throwIfAborted(signal);
       // Soft pixels get the subject's own colour instead of a mix with the old background.
       const foreground = opts.decontaminate !== false ? estimateForeground(img.rgba, alpha, w, h) : undefined;
+      const { x: fx, y: fy } = edgeFocus(alpha, w, h);
       lap('refine');
 
       const maskPng = opts.maskPng ? await encodeImage(alpha, w, h, 'png', 'gray') : undefined;
@@ -197,6 +188,7 @@ const api = {
         originalWidth: img.originalWidth,
         originalHeight: img.originalHeight,
         notice,
+        edgeFocus: { x: fx, y: fy },
         backend: info.backend,
         variant: info.variant.id,
         timings: t,

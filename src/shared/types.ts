@@ -20,6 +20,11 @@ export interface ModelVariant {
   /** Adapter features a WebGPU session needs (e.g. "shader-f16"). */
   requires?: string[];
   pruned?: boolean;
+  /**
+   * Set when `npm run models` already applied onnxruntime's graph optimisations at this level
+   * (onnxruntime-node, offline): WASM sessions are then created with optimisation 'disabled'.
+   */
+  preOptimized?: 'basic';
 }
 
 export interface ModelManifest {
@@ -110,6 +115,8 @@ export interface RemoveResult {
   originalHeight: number;
   /** Set when the image was downsized to fit the device. */
   notice?: string;
+  /** Centre of the 256×256 region where the soft edge (hair, fur) is densest, in result pixels. */
+  edgeFocus?: { x: number; y: number };
   backend: Backend;
   variant: string;
   timings: StageTimings;

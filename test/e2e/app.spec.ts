@@ -127,6 +127,32 @@ test('drop a photo: the PNG download matches the reference mask', async ({ page 
   const original = decodePng(readFixture(CHELSEA));
   expect([out.width, out.height]).toEqual([original.width, original.height]);
 
+  // The 100% edge check: the same region over dark and light, at the result's own pixel size,
+  // on a part of the cut-out where subject and background meet.
+  const edges = page.getByTestId('edge-check');
+  for (const tile of [page.getByTestId('edge-dark'), page.getByTestId('edge-light')]) {
+    await expect(tile).toBeVisible();
+    expect(await tile.locator('img').evaluate((i: HTMLImageElement) => [i.complete, i.naturalWidth, i.getBoundingClientRect().width])).toEqual([true, out.width, out.width]);
+  }
+  const [ex, ey] = [Number(await edges.getAttribute('data-x')), Number(await edges.getAttribute('data-y'))];
+  const side = Math.min(256, out.width, out.height);
+  expect(ex).toBeGreaterThanOrEqual(0);
+  expect(ey).toBeGreaterThanOrEqual(0);
+  expect(ex + side).toBeLessThanOrEqual(out.width);
+  expect(ey + side).toBeLessThanOrEqual(out.height);
+  const alpha = maskOf(out);
+  let opaque = 0, clear = 0, soft = 0;
+  for (let y = ey; y < ey + side; y++)
+    for (let x = ex; x < ex + side; x++) {
+      const a = alpha[y * out.width + x];
+      if (a >= 248) opaque++;
+      else if (a <= 7) clear++;
+      else soft++;
+    }
+  expect(opaque).toBeGreaterThan(0);
+  expect(clear).toBeGreaterThan(0);
+  expect(soft).toBeGreaterThan(0);
+
   const ref = referencePath(variant, 'chelsea.png');
   test.skip(!hasFixture(ref), `reference mask ${variant}/chelsea.png not produced yet`);
   const diff = compareMasks(maskOf(out), maskOf(decodePng(readFixture(ref))));

@@ -4,3 +4,4 @@
 export { upsampleAlphaBilinear, upsampleAlphaGuided, type GuidedUpsampleOptions } from './upsample';
 export { estimateForeground, type ForegroundOptions } from './foreground';
 export type { AlphaInput } from './resample';
+export { edgeFocus, type EdgeFocus, type EdgeFocusOptions } from './focus';

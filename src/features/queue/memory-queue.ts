@@ -75,6 +75,7 @@ export function createMemoryQueue(engine: Engine): QueueApi {
             variant: r.variant,
             timings: r.timings,
             notice: r.notice,
+            edgeFocus: r.edgeFocus,
           };
         } catch (err) {
           const e = asJingjieError(err);

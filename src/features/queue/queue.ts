@@ -495,6 +495,7 @@ function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
           variant: out.variant,
           timings: out.timings,
           ...(out.notice ? { notice: out.notice } : {}),
+          ...(out.edgeFocus ? { edgeFocus: out.edgeFocus } : {}),
         },
       };
       delete done.error;

@@ -14,6 +14,8 @@ export interface TaskResultInfo {
   variant: string;
   timings: StageTimings;
   notice?: string;
+  /** Where the 100% edge check looks (see RemoveResult.edgeFocus). */
+  edgeFocus?: { x: number; y: number };
 }
 
 export interface Task {

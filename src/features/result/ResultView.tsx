@@ -4,6 +4,7 @@ import type { Engine, EngineInfo } from '../../engine';
 import type { QueueApi, Task } from '../queue/types';
 import { useI18n } from '../../i18n';
 import { Viewer } from './Viewer';
+import { EdgeCheck } from './EdgeCheck';
 import { useBlobUrl } from './useBlobUrl';
 import { copyPng, exportName, produce, saveBlob, type BackgroundMode, type ExportChoice, type ExportFormat } from './exporter';
 
@@ -93,6 +94,9 @@ export function ResultView({ task, engine, queue, info, onRetry }: Props) {
           />
         ) : (
           <div className="viewer viewer--placeholder" />
+        )}
+        {done && task.result && resultUrl && (
+          <EdgeCheck resultUrl={resultUrl} width={task.result.width} height={task.result.height} focus={task.result.edgeFocus} />
         )}
       </div>
 
