@@ -1,4 +1,12 @@
 // The images of this session as a strip of thumbnails with their state; pick one to view it.
+//
+// Built for thousands of tasks while a batch runs (issue 5): the queue hands out a new snapshot
+// at most every 100 ms but keeps the same Task object for every task that did not change, so
+// rows are memoised on the task's identity and only changed rows re-render; and only the rows in
+// view (plus a few either side) are in the DOM at all, so neither React nor the browser's paint
+// walks the whole list, and only visible rows load a thumbnail. The rows left out are stood in
+// for by the list's padding, so the scroll bar and scroll position stay those of the full list.
+import { memo, useCallback, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { QueueApi, QueueSnapshot, Task } from '../features/queue/types';
 import { useBlobUrl } from '../features/result/useBlobUrl';
 import { useI18n, type MessageKey } from '../i18n';
@@ -18,16 +26,167 @@ const STATE_KEY: Record<Task['state'], MessageKey> = {
   cancelled: 'task.cancelled',
 };
 
+/** Rows rendered beyond each edge of the visible part of the list. */
+const OVERSCAN = 8;
+/** Row pitch (row height + gap) until one is measured: 44 px thumb + 2×6 px padding + 4 px gap. */
+const DEFAULT_PITCH = 60;
+
 function Thumb({ task, queue }: { task: Task; queue: QueueApi }) {
   const done = task.state === 'done';
   const url = useBlobUrl(() => (done ? queue.result(task.id) : queue.original(task.id)), [task.id, done]);
-  return <span className={`thumb${done ? ' checker' : ''}`}>{url && <img src={url} alt="" />}</span>;
+  return <span className={`thumb${done ? ' checker' : ''}`}>{url && <img src={url} alt="" decoding="async" />}</span>;
+}
+
+interface RowProps {
+  task: Task;
+  index: number;
+  total: number;
+  selected: boolean;
+  queue: QueueApi;
+  onSelect(id: string): void;
+}
+
+/** One task. Re-renders only when its task object, position, selection or the language changes. */
+const TaskRow = memo(function TaskRow({ task, index, total, selected, queue, onSelect }: RowProps) {
+  const { t, te } = useI18n();
+  return (
+    <li
+      className={`task task--${task.state}${selected ? ' is-selected' : ''}`}
+      data-testid="task"
+      data-state={task.state}
+      data-index={index}
+      aria-setsize={total}
+      aria-posinset={index + 1}
+    >
+      <button
+        type="button"
+        className="task__main"
+        onClick={() => onSelect(task.id)}
+        aria-current={selected ? 'true' : undefined}
+        aria-label={t('task.open', { name: task.name })}
+      >
+        <Thumb task={task} queue={queue} />
+        <span className="task__text">
+          <span className="task__name">{task.name}</span>
+          <span className="task__state">
+            {task.state === 'processing' && <span className="spinner spinner--small" aria-hidden="true" />}
+            {task.state === 'failed' ? te(task.error) : t(STATE_KEY[task.state])}
+          </span>
+        </span>
+      </button>
+      {(task.state === 'queued' || task.state === 'processing') && (
+        <button type="button" className="btn btn--icon btn--ghost task__x" onClick={() => void queue.cancel(task.id)} aria-label={t('task.cancel', { name: task.name })} title={t('task.cancel', { name: task.name })}>
+          ×
+        </button>
+      )}
+      {(task.state === 'failed' || task.state === 'cancelled') && (
+        <button type="button" className="btn btn--icon btn--ghost task__x" onClick={() => void queue.retry(task.id)} aria-label={t('task.retry', { name: task.name })} title={t('task.retry', { name: task.name })}>
+          ↻
+        </button>
+      )}
+      {task.state === 'done' && (
+        <button type="button" className="btn btn--icon btn--ghost task__x" onClick={() => void queue.remove(task.id)} aria-label={t('task.remove', { name: task.name })} title={t('task.remove', { name: task.name })}>
+          ×
+        </button>
+      )}
+    </li>
+  );
+});
+
+/** Which rows of a scrolling list of `count` equal rows are worth rendering. */
+export function visibleRange(count: number, scrollTop: number, viewHeight: number, pitch: number, overscan = OVERSCAN): { start: number; end: number } {
+  if (count === 0) return { start: 0, end: 0 };
+  const start = Math.max(0, Math.min(count - 1, Math.floor(scrollTop / pitch) - overscan));
+  const end = Math.min(count, Math.max(start + 1, Math.ceil((scrollTop + viewHeight) / pitch) + overscan));
+  return { start, end };
 }
 
 export function TaskList({ snapshot, queue, selected, onSelect }: Props) {
-  const { t, te } = useI18n();
+  const { t } = useI18n();
   const { tasks, stats } = snapshot;
   const doneCount = stats.done;
+  const listRef = useRef<HTMLUListElement>(null);
+  const [view, setView] = useState({ top: 0, height: 0 });
+  const [pitch, setPitch] = useState(DEFAULT_PITCH);
+  /** A row to focus once it is rendered (keyboard moves to rows that may not be in the DOM yet). */
+  const focusNext = useRef<number | undefined>(undefined);
+
+  // The parent may pass a new function each render; rows keep one stable callback.
+  const selectRef = useRef(onSelect);
+  selectRef.current = onSelect;
+  const select = useCallback((id: string) => selectRef.current(id), []);
+
+  useLayoutEffect(() => {
+    const el = listRef.current;
+    if (!el) return;
+    const read = () => setView((v) => (v.top === el.scrollTop && v.height === el.clientHeight ? v : { top: el.scrollTop, height: el.clientHeight }));
+    read();
+    el.addEventListener('scroll', read, { passive: true });
+    const ro = new ResizeObserver(read);
+    ro.observe(el);
+    return () => {
+      el.removeEventListener('scroll', read);
+      ro.disconnect();
+    };
+  }, []);
+
+  const viewHeight = view.height || (typeof window === 'undefined' ? 600 : window.innerHeight);
+  const { start, end } = visibleRange(tasks.length, view.top, viewHeight, pitch);
+
+  useLayoutEffect(() => {
+    const el = listRef.current;
+    if (!el) return;
+    // Measure the pitch from two rendered rows (font size and zoom change it).
+    const a = el.children[0] as HTMLElement | undefined;
+    const b = el.children[1] as HTMLElement | undefined;
+    if (a && b) {
+      const p = b.offsetTop - a.offsetTop;
+      if (p > 0 && Math.abs(p - pitch) > 0.5) setPitch(p);
+    }
+    if (focusNext.current !== undefined) {
+      const row = el.querySelector<HTMLElement>(`[data-index="${focusNext.current}"] .task__main`);
+      if (row) {
+        focusNext.current = undefined;
+        row.focus();
+      }
+    }
+  });
+
+  // Up/Down/Home/End/PageUp/PageDown move between rows, scrolling rows that are not rendered into view.
+  const onKeyDown = (e: KeyboardEvent<HTMLUListElement>) => {
+    const el = listRef.current;
+    const li = (e.target as HTMLElement).closest<HTMLElement>('[data-index]');
+    if (!el || !li || !(e.target as HTMLElement).classList.contains('task__main')) return;
+    const i = Number(li.dataset.index);
+    const page = Math.max(1, Math.floor(el.clientHeight / pitch) - 1);
+    const next =
+      e.key === 'ArrowDown' ? i + 1
+      : e.key === 'ArrowUp' ? i - 1
+      : e.key === 'Home' ? 0
+      : e.key === 'End' ? tasks.length - 1
+      : e.key === 'PageDown' ? i + page
+      : e.key === 'PageUp' ? i - page
+      : undefined;
+    if (next === undefined) return;
+    e.preventDefault();
+    const n = Math.max(0, Math.min(tasks.length - 1, next));
+    const top = n * pitch;
+    if (top < el.scrollTop) el.scrollTop = top;
+    else if (top + pitch > el.scrollTop + el.clientHeight) el.scrollTop = top + pitch - el.clientHeight;
+    focusNext.current = n;
+    const row = el.querySelector<HTMLElement>(`[data-index="${n}"] .task__main`);
+    if (row) {
+      focusNext.current = undefined;
+      row.focus();
+    }
+  };
+
+  const rows = [];
+  for (let i = start; i < end; i++) {
+    const task = tasks[i];
+    rows.push(<TaskRow key={task.id} task={task} index={i} total={tasks.length} selected={task.id === selected} queue={queue} onSelect={select} />);
+  }
+
   return (
     <section className="tasks" aria-labelledby="tasks-title">
       <div className="tasks__head">
@@ -45,42 +204,13 @@ export function TaskList({ snapshot, queue, selected, onSelect }: Props) {
           </button>
         </div>
       </div>
-      <ul className="tasks__list">
-        {tasks.map((task) => (
-          <li key={task.id} className={`task task--${task.state}${task.id === selected ? ' is-selected' : ''}`} data-testid="task" data-state={task.state}>
-            <button
-              type="button"
-              className="task__main"
-              onClick={() => onSelect(task.id)}
-              aria-current={task.id === selected ? 'true' : undefined}
-              aria-label={t('task.open', { name: task.name })}
-            >
-              <Thumb task={task} queue={queue} />
-              <span className="task__text">
-                <span className="task__name">{task.name}</span>
-                <span className="task__state">
-                  {task.state === 'processing' && <span className="spinner spinner--small" aria-hidden="true" />}
-                  {task.state === 'failed' ? te(task.error) : t(STATE_KEY[task.state])}
-                </span>
-              </span>
-            </button>
-            {(task.state === 'queued' || task.state === 'processing') && (
-              <button type="button" className="btn btn--icon btn--ghost task__x" onClick={() => void queue.cancel(task.id)} aria-label={t('task.cancel', { name: task.name })} title={t('task.cancel', { name: task.name })}>
-                ×
-              </button>
-            )}
-            {(task.state === 'failed' || task.state === 'cancelled') && (
-              <button type="button" className="btn btn--icon btn--ghost task__x" onClick={() => void queue.retry(task.id)} aria-label={t('task.retry', { name: task.name })} title={t('task.retry', { name: task.name })}>
-                ↻
-              </button>
-            )}
-            {task.state === 'done' && (
-              <button type="button" className="btn btn--icon btn--ghost task__x" onClick={() => void queue.remove(task.id)} aria-label={t('task.remove', { name: task.name })} title={t('task.remove', { name: task.name })}>
-                ×
-              </button>
-            )}
-          </li>
-        ))}
+      <ul
+        ref={listRef}
+        className="tasks__list"
+        onKeyDown={onKeyDown}
+        style={{ paddingTop: start * pitch, paddingBottom: (tasks.length - end) * pitch }}
+      >
+        {rows}
       </ul>
     </section>
   );

@@ -1,0 +1,89 @@
+// A stand-in for the inference worker, for measuring the app's own main-thread cost during a
+// batch without the model: pass `standInEngineScript(ms)` to `context.addInitScript` before the
+// app loads. It replaces the Worker the engine starts (named 'jingjie-inference') with one that
+// answers the same Comlink calls: `load` returns at once, `remove` decodes the image, waits
+// `ms` (the "inference") and returns it re-encoded as the cut-out plus a grey mask PNG.
+// Everything it does runs in the worker, like the real engine, so the page's long tasks are the
+// app's own.
+
+/** Init script source (a string, so it runs as written whatever the bundler does to functions). */
+export function standInEngineScript(inferenceMs = 100, opts: { busyThreads?: number } = {}): string {
+  const worker = `
+const ms = ${Number(inferenceMs)};
+// busyThreads > 0: the "inference" keeps that many threads busy (like onnxruntime's WASM threads),
+// so the page competes for the CPU as it does with the real model; 0: it only waits.
+const busyThreads = ${Number(opts.busyThreads ?? 0)};
+const spin = (t) => { const end = performance.now() + t; let x = 0; while (performance.now() < end) x += Math.sqrt(x + 1); return x; };
+let helpers;
+function busy(t) {
+  if (!helpers) {
+    const src = 'self.onmessage = (e) => { const end = performance.now() + e.data; let x = 0; while (performance.now() < end) x += Math.sqrt(x + 1); self.postMessage(x); };';
+    const u = URL.createObjectURL(new Blob([src], { type: 'text/javascript' }));
+    helpers = Array.from({ length: Math.max(0, busyThreads - 1) }, () => new Worker(u));
+  }
+  const others = helpers.map((h) => new Promise((r) => { h.onmessage = r; h.postMessage(t); }));
+  spin(t);
+  return Promise.all(others);
+}
+const variant = { id: 'stand-in', name: 'Stand-in (no model)', file: '', bytes: 1, sha256: '', precision: 'fp32',
+  source: 'test/bench/stand-in-engine.ts', licence: 'n/a', backends: ['wasm'], inputName: 'input', outputName: 'output' };
+const info = { backend: 'wasm', variant, threads: 1, crossOriginIsolated: self.crossOriginIsolated, simd: true,
+  modelFrom: 'indexeddb', loadMs: 1 };
+const cancelled = new Set();
+const sleep = (t) => new Promise((r) => setTimeout(r, t));
+const api = {
+  async load() { return info; },
+  info() { return info; },
+  cancel(job) { cancelled.add(job); },
+  async dispose() {},
+  async render(cutout) { return cutout; },
+  async remove(job, input) {
+    const t0 = performance.now();
+    const bmp = await createImageBitmap(input);
+    const w = bmp.width, h = bmp.height;
+    const c = new OffscreenCanvas(w, h);
+    c.getContext('2d').drawImage(bmp, 0, 0);
+    bmp.close();
+    const t1 = performance.now();
+    if (busyThreads > 0) await busy(ms); else await sleep(ms);
+    if (cancelled.has(job)) { const e = new Error('Cancelled'); e.name = 'AbortError'; throw e; }
+    const t2 = performance.now();
+    const blob = await c.convertToBlob({ type: 'image/png' });
+    const m = new OffscreenCanvas(w, h);
+    const g = m.getContext('2d');
+    g.fillStyle = '#808080';
+    g.fillRect(0, 0, w, h);
+    const maskPng = await m.convertToBlob({ type: 'image/png' });
+    const t3 = performance.now();
+    return { blob, mask: new Uint8ClampedArray(w * h), maskPng, width: w, height: h, originalWidth: w, originalHeight: h,
+      backend: 'wasm', variant: variant.id,
+      timings: { decode: t1 - t0, preprocess: 0, inference: t2 - t1, postprocess: 0, refine: 0, encode: t3 - t2, total: t3 - t0 } };
+  },
+};
+// The Comlink 4 wire protocol, as much of it as the engine uses.
+self.onmessage = async (ev) => {
+  const { id, type, path = [], argumentList = [] } = ev.data || {};
+  if (!id) return;
+  if (type === 'RELEASE') { self.postMessage({ id, type: 'RAW', value: undefined }); return; }
+  if (type !== 'APPLY') { self.postMessage({ id, type: 'RAW', value: undefined }); return; }
+  const args = argumentList.map((a) => (a && a.type === 'RAW' ? a.value : undefined));
+  try {
+    const value = await api[path[0]](...args);
+    self.postMessage({ id, type: 'RAW', value });
+  } catch (e) {
+    self.postMessage({ id, type: 'HANDLER', name: 'throw',
+      value: { isError: true, value: { name: e.name, message: e.message, stack: e.stack } } });
+  }
+};
+`;
+  return `(() => {
+  const Real = globalThis.Worker;
+  const src = ${JSON.stringify(worker)};
+  const url = URL.createObjectURL(new Blob([src], { type: 'text/javascript' }));
+  globalThis.Worker = class extends Real {
+    constructor(u, o) {
+      super(o && o.name === 'jingjie-inference' ? url : u, o && o.name === 'jingjie-inference' ? { name: o.name } : o);
+    }
+  };
+})();`;
+}
