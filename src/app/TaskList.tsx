@@ -10,6 +10,7 @@ import { memo, useCallback, useLayoutEffect, useRef, useState, type KeyboardEven
 import type { QueueApi, QueueSnapshot, Task } from '../features/queue/types';
 import { useBlobUrl } from '../features/result/useBlobUrl';
 import { useI18n, type MessageKey } from '../i18n';
+import { visibleRange } from './visible-range';
 
 interface Props {
   snapshot: QueueSnapshot;
@@ -26,8 +27,6 @@ const STATE_KEY: Record<Task['state'], MessageKey> = {
   cancelled: 'task.cancelled',
 };
 
-/** Rows rendered beyond each edge of the visible part of the list. */
-const OVERSCAN = 8;
 /** Row pitch (row height + gap) until one is measured: 44 px thumb + 2×6 px padding + 4 px gap. */
 const DEFAULT_PITCH = 60;
 
@@ -92,14 +91,6 @@ const TaskRow = memo(function TaskRow({ task, index, total, selected, queue, onS
     </li>
   );
 });
-
-/** Which rows of a scrolling list of `count` equal rows are worth rendering. */
-export function visibleRange(count: number, scrollTop: number, viewHeight: number, pitch: number, overscan = OVERSCAN): { start: number; end: number } {
-  if (count === 0) return { start: 0, end: 0 };
-  const start = Math.max(0, Math.min(count - 1, Math.floor(scrollTop / pitch) - overscan));
-  const end = Math.min(count, Math.max(start + 1, Math.ceil((scrollTop + viewHeight) / pitch) + overscan));
-  return { start, end };
-}
 
 export function TaskList({ snapshot, queue, selected, onSelect }: Props) {
   const { t } = useI18n();
