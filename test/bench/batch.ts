@@ -41,6 +41,11 @@ export interface BatchBenchResult {
   /** All long tasks over 100 ms. */
   longTasksOver100: number;
   longTasks: number;
+  /**
+   * The longest animation frames ('long-animation-frame' entries, Chromium 123+), longest first,
+   * with the scripts that ran in them: what a long task was, when one shows up.
+   */
+  worstFrames: LongFrame[];
   heapAfter10: HeapSample;
   heapAfterAll: HeapSample;
   /** heapAfterAll / heapAfter10 − 1 on the CDP numbers (target: ≤ 0.10). */
@@ -49,10 +54,18 @@ export interface BatchBenchResult {
   gcForced: boolean;
 }
 
+export interface LongFrame {
+  durationMs: number;
+  blockingMs: number;
+  /** Style, layout and paint after the scripts (renderStart to the end of the frame). */
+  renderMs: number;
+  scripts: { invoker: string; source: string; durationMs: number; forcedLayoutMs: number }[];
+}
+
 type BenchWindow = Window & {
   gc?: () => void;
   __name?: unknown;
-  __batchBench?: { long: { start: number; duration: number }[]; observer: PerformanceObserver };
+  __batchBench?: { long: { start: number; duration: number }[]; frames: LongFrame[]; observer: PerformanceObserver; frameObserver?: PerformanceObserver };
   jingjie: {
     queue?: import('../../src/features/queue/queue').PersistentQueueApi;
     createQueue?: (engine: unknown) => import('../../src/features/queue/queue').PersistentQueueApi;
@@ -106,7 +119,29 @@ export async function runBatchBench(page: Page, opts: BatchBenchOptions = {}): P
         for (const e of list.getEntries()) long.push({ start: e.startTime, duration: e.duration });
       });
       observer.observe({ type: 'longtask' });
-      w.__batchBench = { long, observer };
+      const frames: LongFrame[] = [];
+      type Script = { invoker?: string; sourceURL?: string; sourceFunctionName?: string; sourceCharPosition?: number; duration: number; forcedStyleAndLayoutDuration?: number };
+      type Frame = PerformanceEntry & { blockingDuration?: number; renderStart?: number; scripts?: Script[] };
+      let frameObserver: PerformanceObserver | undefined;
+      if (PerformanceObserver.supportedEntryTypes?.includes('long-animation-frame')) {
+        frameObserver = new PerformanceObserver((list) => {
+          for (const e of list.getEntries() as Frame[]) {
+            frames.push({
+              durationMs: e.duration,
+              blockingMs: e.blockingDuration ?? 0,
+              renderMs: e.renderStart ? e.startTime + e.duration - e.renderStart : 0,
+              scripts: (e.scripts ?? []).map((x) => ({
+                invoker: x.invoker ?? '',
+                source: `${x.sourceFunctionName || '(anonymous)'} ${(x.sourceURL ?? '').split('/').pop()}:${x.sourceCharPosition ?? -1}`,
+                durationMs: x.duration,
+                forcedLayoutMs: x.forcedStyleAndLayoutDuration ?? 0,
+              })),
+            });
+          }
+        });
+        frameObserver.observe({ type: 'long-animation-frame' });
+      }
+      w.__batchBench = { long, frames, observer, frameObserver };
       const t0 = performance.now();
       await q.add(files);
       return { t0 };
@@ -135,6 +170,7 @@ export async function runBatchBench(page: Page, opts: BatchBenchOptions = {}): P
     const w = window as unknown as BenchWindow;
     const b = w.__batchBench!;
     b.observer.disconnect();
+    b.frameObserver?.disconnect();
     const tasks = w.jingjie.queue!.snapshot().tasks;
     const ends = tasks.map((t) => t.finishedAt ?? 0).filter(Boolean).sort((a, b) => a - b);
     const durations = b.long.map((l) => l.duration);
@@ -147,6 +183,7 @@ export async function runBatchBench(page: Page, opts: BatchBenchOptions = {}): P
       longestTaskMs: durations.length ? Math.max(...durations) : 0,
       longTasks: durations.length,
       longTasksOver100: durations.filter((d) => d > 100).length,
+      worstFrames: [...b.frames].sort((x, y) => y.durationMs - x.durationMs).slice(0, 5),
       backend: r?.backend,
       variant: r?.variant,
     };
