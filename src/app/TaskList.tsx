@@ -107,13 +107,21 @@ export function TaskList({ snapshot, queue, selected, onSelect }: Props) {
   selectRef.current = onSelect;
   const select = useCallback((id: string) => selectRef.current(id), []);
 
+  /** The pitch needs measuring: on mount and whenever the list resizes (font size, zoom, width). */
+  const measurePitch = useRef(true);
+
   useLayoutEffect(() => {
     const el = listRef.current;
     if (!el) return;
     const read = () => setView((v) => (v.top === el.scrollTop && v.height === el.clientHeight ? v : { top: el.scrollTop, height: el.clientHeight }));
     read();
     el.addEventListener('scroll', read, { passive: true });
-    const ro = new ResizeObserver(read);
+    // Called after layout, so reading sizes here costs no extra layout.
+    const ro = new ResizeObserver(() => {
+      measurePitch.current = true;
+      measure(el);
+      read();
+    });
     ro.observe(el);
     return () => {
       el.removeEventListener('scroll', read);
@@ -121,19 +129,27 @@ export function TaskList({ snapshot, queue, selected, onSelect }: Props) {
     };
   }, []);
 
+  /** Pitch from two rendered rows; true when it could be measured. */
+  function measure(el: HTMLElement): boolean {
+    const a = el.children[0] as HTMLElement | undefined;
+    const b = el.children[1] as HTMLElement | undefined;
+    if (!a || !b) return false;
+    const p = b.offsetTop - a.offsetTop;
+    if (p > 0) {
+      measurePitch.current = false;
+      setPitch((old) => (Math.abs(p - old) > 0.5 ? p : old));
+    }
+    return p > 0;
+  }
+
   const viewHeight = view.height || (typeof window === 'undefined' ? 600 : window.innerHeight);
   const { start, end } = visibleRange(tasks.length, view.top, viewHeight, pitch);
 
   useLayoutEffect(() => {
     const el = listRef.current;
     if (!el) return;
-    // Measure the pitch from two rendered rows (font size and zoom change it).
-    const a = el.children[0] as HTMLElement | undefined;
-    const b = el.children[1] as HTMLElement | undefined;
-    if (a && b) {
-      const p = b.offsetTop - a.offsetTop;
-      if (p > 0 && Math.abs(p - pitch) > 0.5) setPitch(p);
-    }
+    // Not on every render: reading offsetTop right after React's DOM changes forces a layout.
+    if (measurePitch.current) measure(el);
     if (focusNext.current !== undefined) {
       const row = el.querySelector<HTMLElement>(`[data-index="${focusNext.current}"] .task__main`);
       if (row) {
