@@ -257,4 +257,18 @@ async function runWithFallback(input: Float32Array): Promise<Float32Array> {
 
 export type InferenceApi = typeof api;
 
+// Comlink sends a thrown Error as { name, message, stack } only; keep our errors' `detail` (file
+// name, sizes, limits) so the page can say which file failed and why, in its own language. The
+// page side needs nothing: Comlink's deserialize copies every field back onto the Error.
+const throwHandler = Comlink.transferHandlers.get('throw')! as Comlink.TransferHandler<{ value: unknown }, { isError: boolean; value: Record<string, unknown> }>;
+Comlink.transferHandlers.set('throw', {
+  canHandle: throwHandler.canHandle,
+  serialize(thrown: { value: unknown }) {
+    const [wire, transfer] = throwHandler.serialize(thrown);
+    if (wire.isError && thrown.value instanceof JingjieError && thrown.value.detail) wire.value.detail = thrown.value.detail;
+    return [wire, transfer];
+  },
+  deserialize: throwHandler.deserialize,
+} as Comlink.TransferHandler<unknown, unknown>);
+
 Comlink.expose(api);

@@ -117,6 +117,13 @@ export const en = {
   'error.RuntimeFailed': 'The engine stopped unexpectedly. Reload the page and try again.',
   'error.AbortError': 'Cancelled.',
   'error.unknown': 'Something went wrong.',
+  'error.EmptyFile.file': '“{fileName}” is empty (0 bytes). Choose the photo again; the copy may have failed.',
+  'error.NotAnImage.file': '“{fileName}” is not an image this app can open. Use JPEG, PNG, WebP, AVIF, GIF, BMP or HEIC.',
+  'error.UnsupportedFormat.file': '“{fileName}” is in {format} format, which this app cannot open. Save it as PNG or JPEG and try again.',
+  'error.DecodeFailed.file': '“{fileName}” could not be decoded; the file may be truncated or corrupt. Try exporting it again.',
+  'error.FileTooLarge.file': '“{fileName}” is {size}; the limit is {limit} per file. Save a smaller copy and try again.',
+  'error.TooManyPixels.file': '“{fileName}” has {width}×{height} pixels; this device can open at most {mp} megapixels. Reduce it and try again.',
+  'error.OutOfMemory.file': 'This device ran out of memory opening “{fileName}”. Try a smaller image or close other tabs.',
 } as const;
 
 export type MessageKey = keyof typeof en;

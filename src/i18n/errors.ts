@@ -11,3 +11,49 @@ export function errorKey(err: unknown): MessageKey {
   const name = err && typeof err === 'object' && 'name' in err ? (err as { name: unknown }).name : undefined;
   return isErrorName(name) ? ERROR_KEYS[name] : 'error.unknown';
 }
+
+/**
+ * Keys for a message that names the file and its numbers, used when the error's `detail` carries
+ * every value the message needs; otherwise the generic `error.<name>` message stands.
+ */
+const FILE_KEYS: Partial<Record<ErrorName, MessageKey>> = {
+  EmptyFile: 'error.EmptyFile.file',
+  NotAnImage: 'error.NotAnImage.file',
+  UnsupportedFormat: 'error.UnsupportedFormat.file',
+  DecodeFailed: 'error.DecodeFailed.file',
+  FileTooLarge: 'error.FileTooLarge.file',
+  TooManyPixels: 'error.TooManyPixels.file',
+  OutOfMemory: 'error.OutOfMemory.file',
+};
+
+/** "svg" → "SVG", "image/tiff" → "TIFF", "application/pdf" → "PDF"; undefined when unknown. */
+export function formatLabel(format: unknown): string | undefined {
+  if (typeof format !== 'string' || !format || format === 'unknown') return undefined;
+  const sub = format.includes('/') ? format.split('/')[1] : format;
+  return sub.replace(/^(x-|vnd\.)/, '').split(/[+.;-]/)[0].toUpperCase() || undefined;
+}
+
+/** The message key and its values for an error, the file-specific one when the detail allows. */
+export function errorMessage(
+  err: unknown,
+  bytes: (n: number) => string,
+  template: (key: MessageKey) => string,
+): { key: MessageKey; vars?: Record<string, string | number> } {
+  const key = errorKey(err);
+  const name = err && typeof err === 'object' && 'name' in err ? (err as { name: unknown }).name : undefined;
+  const detail = err && typeof err === 'object' && 'detail' in err ? (err as { detail?: Record<string, unknown> }).detail : undefined;
+  const fileKey = isErrorName(name) ? FILE_KEYS[name] : undefined;
+  if (!fileKey || !detail || typeof detail.fileName !== 'string') return { key };
+  const vars: Record<string, string | number> = { fileName: detail.fileName };
+  const num = (k: string) => (typeof detail[k] === 'number' ? (detail[k] as number) : undefined);
+  const b = num('bytes'), mb = num('maxBytes'), w = num('width'), h = num('height'), mp = num('maxPixels');
+  if (b !== undefined) vars.size = bytes(b);
+  if (mb !== undefined) vars.limit = bytes(mb);
+  if (w !== undefined) vars.width = w;
+  if (h !== undefined) vars.height = h;
+  if (mp !== undefined) vars.mp = Math.round(mp / 1e6);
+  const label = formatLabel(detail.format);
+  if (label) vars.format = label;
+  const needed = [...template(fileKey).matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+  return needed.every((k) => k in vars) ? { key: fileKey, vars } : { key };
+}

@@ -2,25 +2,19 @@
 // i18next because the type checker then guarantees every key exists in both languages, it adds
 // no bytes to the precache, and we need neither plurals nor lazy loading for two locales.
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { en, type MessageKey } from './en';
-import { zh } from './zh';
-import { errorKey } from './errors';
+import type { MessageKey } from './en';
+import { TABLES, translate, type Lang } from './translate';
+import { errorMessage } from './errors';
 
-export type Lang = 'en' | 'zh';
-export type { MessageKey };
+export { translate };
+export type { Lang, MessageKey };
 export const LANGS: { id: Lang; label: string }[] = [
   { id: 'en', label: 'English' },
   { id: 'zh', label: '简体中文' },
 ];
-const TABLES: Record<Lang, Record<MessageKey, string>> = { en, zh };
 const STORAGE_KEY = 'jingjie.lang';
 
 export type TFunction = (key: MessageKey, vars?: Record<string, string | number>) => string;
-
-export function translate(lang: Lang, key: MessageKey, vars?: Record<string, string | number>): string {
-  const s = TABLES[lang][key] ?? en[key] ?? key;
-  return vars ? s.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m)) : s;
-}
 
 export function initialLang(): Lang {
   try {
@@ -42,7 +36,7 @@ interface I18n {
   lang: Lang;
   setLang(l: Lang): void;
   t: TFunction;
-  /** Translated message for an error, keyed by its stable `name`. */
+  /** Translated message for an error, keyed by its stable `name`; names the file and its numbers when the error's detail has them. */
   te(err: unknown): string;
   /** Bytes as "12.3 MB" in the current locale. */
   bytes(n: number): string;
@@ -67,17 +61,21 @@ export function I18nProvider({ children }: { children: ReactNode }) {
   const value = useMemo<I18n>(() => {
     const t: TFunction = (key, vars) => translate(lang, key, vars);
     const nf = new Intl.NumberFormat(lang === 'zh' ? 'zh-CN' : 'en', { maximumFractionDigits: 1, minimumFractionDigits: 1 });
+    const bytes = (n: number) => {
+      const v = Number.isFinite(n) && n > 0 ? n : 0;
+      if (v >= 1e6) return `${nf.format(v / 1e6)} MB`;
+      if (v >= 1e3) return `${nf.format(v / 1e3)} kB`;
+      return `${Math.round(v)} B`;
+    };
     return {
       lang,
       setLang,
       t,
-      te: (err) => t(errorKey(err)),
-      bytes: (n) => {
-        const v = Number.isFinite(n) && n > 0 ? n : 0;
-        if (v >= 1e6) return `${nf.format(v / 1e6)} MB`;
-        if (v >= 1e3) return `${nf.format(v / 1e3)} kB`;
-        return `${Math.round(v)} B`;
+      te: (err) => {
+        const { key, vars } = errorMessage(err, bytes, (k) => TABLES[lang][k]);
+        return t(key, vars);
       },
+      bytes,
     };
   }, [lang, setLang]);
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;

@@ -201,6 +201,26 @@ test('pick a file, choose a colour: the colour is in the downloaded file; mask a
   expect(webp.bytes.subarray(8, 12).toString('latin1')).toBe('WEBP');
 });
 
+test('bad files fail alone, each with a message that names it, in both languages', async ({ page }) => {
+  await openApp(page);
+  const tiff = Buffer.concat([Buffer.from([0x49, 0x49, 0x2a, 0x00, 0x08, 0x00, 0x00, 0x00]), Buffer.alloc(64)]);
+  await page.getByTestId('file-input').setInputFiles([
+    { name: 'empty.jpg', mimeType: 'image/jpeg', buffer: Buffer.alloc(0) },
+    { name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('shopping list: milk, eggs\n') },
+    { name: 'scan.tif', mimeType: 'image/tiff', buffer: tiff },
+    { name: 'chelsea.png', mimeType: 'image/png', buffer: readFixture(CHELSEA) },
+  ]);
+  await expect(page.getByText('“empty.jpg” is empty (0 bytes)').first()).toBeVisible({ timeout: 300_000 });
+  await expect(page.getByText('“notes.png” is not an image this app can open').first()).toBeVisible({ timeout: 300_000 });
+  await expect(page.getByText('“scan.tif” is in TIFF format').first()).toBeVisible({ timeout: 300_000 });
+  // The good photo among them still gets its cut-out.
+  await expect(page.locator('[data-testid="task"][data-state="done"]')).toHaveCount(1, { timeout: 480_000 });
+  await page.getByLabel('Language').selectOption('zh');
+  await expect(page.getByText('“notes.png”不是本应用能打开的图片').first()).toBeVisible();
+  await expect(page.getByText('“scan.tif”是 TIFF 文件').first()).toBeVisible();
+  await page.getByLabel('语言').selectOption('en');
+});
+
 test('paste an image from the clipboard, and the result view passes axe', async ({ page }) => {
   await openApp(page);
   await pasteFile(page, CHELSEA);

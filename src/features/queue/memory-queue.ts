@@ -62,7 +62,7 @@ export function createMemoryQueue(engine: Engine): QueueApi {
         next.abort = new AbortController();
         emit();
         try {
-          const r = await engine.removeBackground(next.file, { maskPng: true, signal: next.abort.signal });
+          const r = await engine.removeBackground(next.file, { fileName: next.task.name, maskPng: true, signal: next.abort.signal });
           if (!entries.has(next.task.id) || next.task.state !== 'processing') continue;
           next.result = r.blob;
           next.mask = r.maskPng;

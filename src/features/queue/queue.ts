@@ -458,7 +458,7 @@ function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
       }
       let out;
       try {
-        out = await engine.removeBackground(original, { ...opts.removeOptions, maskPng: true, signal: r.ctrl.signal });
+        out = await engine.removeBackground(original, { fileName: task.name, ...opts.removeOptions, maskPng: true, signal: r.ctrl.signal });
       } catch (err) {
         if (r.dropped) return;
         const e = asJingjieError(err);
