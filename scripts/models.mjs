@@ -5,7 +5,10 @@
 //   1. RMBG_MODEL_DIR=<folder with briaai/RMBG-1.4's onnx/model*.onnx>   (official RMBG-1.4)
 //   2. npm run models -- --from-hub   (downloads those files; needs network access to the hub)
 //   3. default, offline: the IS-Net graphs inside @imgly/background-removal-data
-// Every graph is pruned to its `output`; the imgly fp16 graph also yields an fp32 upcast.
+// Every graph is pruned to its `output`; the imgly fp16 graph also yields an fp32 upcast; graphs
+// that compute in float32/int8 are then optimised offline by onnxruntime-node ('basic' level), and
+// where that leaves nothing for onnxruntime to fuse, the browser creates their WASM sessions with
+// graph optimisation disabled (docs/models.md, "Warm load").
 // Re-running is cheap: a variant whose file, size, sha256 and recipe match is left alone.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,6 +20,7 @@ import { noteInMetadata, upcastFp16 } from './onnx/upcast.mjs';
 import { ensureFloatIO } from './onnx/float-io.mjs';
 import { assembleChunks } from './onnx/imgly.mjs';
 import { dropCeilMode } from './onnx/ceil-mode.mjs';
+import { OFFLINE_LEVEL, extendedAddsNothing, optimizeOffline } from './onnx/optimize.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // `--out DIR` exists for trying the script without touching the app's public/models/.
@@ -26,7 +30,10 @@ const MANIFEST = path.join(OUT_DIR, 'models.json');
 // Not part of the manifest the app reads: remembers how each file was made, for skipping.
 const STAMPS = path.join(OUT_DIR, '.prepared.json');
 // Bump when the preparation code changes what it writes.
-const RECIPE = 4;
+const RECIPE = 7;
+const ORT_NODE_VERSION = JSON.parse(
+  fs.readFileSync(path.join(ROOT, 'node_modules/onnxruntime-node/package.json'), 'utf8'),
+).version;
 
 const IMGLY_PKG = path.join(ROOT, 'node_modules/@imgly/background-removal-data');
 const HUB_BASE = 'https://huggingface.co/briaai/RMBG-1.4/resolve/main/onnx/';
@@ -179,8 +186,8 @@ async function downloadFromHub() {
   return HUB_CACHE;
 }
 
-function prepare(variant) {
-  const model = decodeModel(variant.from.load());
+async function prepare(variant) {
+  let model = decodeModel(variant.from.load());
   const io = describe(model);
   const outputName = io.outputs.some((o) => o.name === 'output') ? 'output' : io.outputs[0].name;
   const steps = [];
@@ -197,16 +204,69 @@ function prepare(variant) {
   }
   const pools = dropCeilMode(model);
   if (pools) steps.push(`ceil_mode dropped on ${pools} pools (WebGPU has no ceil_mode kernel)`);
+  const requiresF16 = computesInFp16(model);
+  let preOptimized;
+  let unoptimized;
+  let wasmLevel;
+  if (!requiresF16) {
+    // Not for float16 compute: onnxruntime-node would bake its CPU-only float32 casts in.
+    unoptimized = encodeModel(model);
+    const before = model.graph.node.length;
+    const o = await optimizeOffline(unoptimized, OFFLINE_LEVEL);
+    model = o.model;
+    preOptimized = OFFLINE_LEVEL;
+    steps.push(`optimised offline by onnxruntime-node ${o.ortVersion} at level ${OFFLINE_LEVEL}: nodes ${before}->${o.nodes}`);
+    // 'disabled' in the browser only where the online 'extended'/'all' passes would fuse nothing
+    // more (the uint8 ConvInteger graph); a float graph keeps its Conv+Relu fusions with 'all'.
+    wasmLevel = (await extendedAddsNothing(unoptimized)) ? 'disabled' : undefined;
+  }
   noteInMetadata(model, 'jingjie.prepared', steps.join('; '));
+  if (preOptimized) noteInMetadata(model, 'jingjie.preOptimized', preOptimized);
   const bytes = encodeModel(model);
   const after = describe(decodeModel(bytes));
   return {
     bytes,
+    unoptimized,
     steps,
     inputName: after.inputs[0].name,
     outputName,
-    requiresF16: computesInFp16(model),
+    requiresF16,
+    preOptimized,
+    wasmLevel,
   };
+}
+
+/** A deterministic 1×3×S×S input in the models' range (x/255 − 0.5). */
+function probeInput(dims) {
+  const n = dims.reduce((a, b) => a * b, 1);
+  const data = new Float32Array(n);
+  let s = 12345;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    data[i] = (s >>> 16) / 65536 - 0.5;
+  }
+  return data;
+}
+
+/**
+ * The offline-optimised graph must compute what the graph before it computed: both run natively
+ * with optimisation disabled on the same input, and `output` must agree to float rounding.
+ */
+async function checkOptimized(unoptimized, optimized, inputName, outputName) {
+  const ort = await import('onnxruntime-node');
+  const outputs = [];
+  for (const bytes of [unoptimized, optimized]) {
+    const session = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'disabled' });
+    const dims = describe(decodeModel(bytes)).inputs[0].dims.map((d) => (typeof d === 'number' ? d : 1));
+    const r = await session.run({ [inputName]: new ort.Tensor('float32', probeInput(dims), dims) }, [outputName]);
+    outputs.push(r[outputName].data);
+    await session.release?.();
+  }
+  const [a, b] = outputs;
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
+  if (a.length !== b.length || !(max <= 1e-5)) throw new Error(`offline optimisation changed ${outputName}: max |diff| ${max}`);
+  return max;
 }
 
 async function checkLoads(file, inputName, outputName) {
@@ -252,7 +312,9 @@ async function main() {
   const entries = [];
   for (const v of family.variants) {
     const dest = path.join(OUT_DIR, v.file);
-    const recipe = sha256(JSON.stringify({ RECIPE, fingerprint: v.from.fingerprint, upcast: v.upcast }));
+    const recipe = sha256(
+      JSON.stringify({ RECIPE, fingerprint: v.from.fingerprint, upcast: v.upcast, optimize: OFFLINE_LEVEL, ort: ORT_NODE_VERSION }),
+    );
     const stamp = stamps[v.id];
     const old = previous?.variants?.find((e) => e.id === v.id);
     if (stamp?.recipe === recipe && old && fs.existsSync(dest) && fs.statSync(dest).size === old.bytes && sha256(fs.readFileSync(dest)) === old.sha256) {
@@ -261,8 +323,13 @@ async function main() {
       continue;
     }
     log(`${v.id}: preparing ${v.file}`);
-    const p = prepare(v);
+    const p = await prepare(v);
     for (const s of p.steps) log(`  ${s}`);
+    if (p.preOptimized) log(`  WASM sessions: graphOptimizationLevel ${p.wasmLevel ?? "'all' ('extended' would still fuse nodes)"}`);
+    if (p.preOptimized) {
+      const diff = await checkOptimized(p.unoptimized, p.bytes, p.inputName, p.outputName);
+      log(`  optimised graph agrees with the unoptimised one: max |diff| ${diff}`);
+    }
     writeAtomic(dest, p.bytes);
     await checkLoads(dest, p.inputName, p.outputName);
     const entry = {
@@ -280,6 +347,10 @@ async function main() {
       outputName: p.outputName,
       pruned: true,
     };
+    // The offline pass already did what the browser would redo: where nothing else is left to
+    // fuse, WASM sessions start without it (docs/models.md "Warm load").
+    if (p.preOptimized) entry.preOptimized = p.preOptimized;
+    if (p.wasmLevel) entry.wasmGraphOptimization = p.wasmLevel;
     if (p.requiresF16 && entry.backends.includes('webgpu')) entry.requires = ['shader-f16'];
     if (p.requiresF16 && v.precision === 'fp32') log(`  warning: ${v.id} is labelled fp32 but computes in fp16`);
     entries.push(entry);

@@ -3,7 +3,7 @@
 
 import * as ort from 'onnxruntime-web';
 import { JingjieError } from '../src/shared/errors';
-import type { Backend, ModelVariant } from '../src/shared/types';
+import type { Backend, GraphOptimizationLevel, ModelVariant } from '../src/shared/types';
 
 export interface GpuProbe {
   ok: boolean;
@@ -49,10 +49,28 @@ export function variantFits(v: ModelVariant, backend: Backend, gpuFeatures: stri
   return true;
 }
 
-export async function createSession(model: Uint8Array, backend: Backend): Promise<ort.InferenceSession> {
+/**
+ * Graph optimisation level for a session. `npm run models` optimises graphs offline and, where
+ * onnxruntime would fuse nothing more online (the uint8 ConvInteger graph), writes
+ * `wasmGraphOptimization: 'disabled'` into the manifest: the WASM session then starts without
+ * redoing the rewrites, with the same masks and run time (docs/models.md, "Warm load"). Other
+ * variants, and WebGPU always, keep 'all'.
+ */
+export function graphOptimizationLevel(
+  backend: Backend,
+  variant?: Pick<ModelVariant, 'wasmGraphOptimization'>,
+): GraphOptimizationLevel {
+  return backend === 'wasm' ? (variant?.wasmGraphOptimization ?? 'all') : 'all';
+}
+
+export async function createSession(
+  model: Uint8Array,
+  backend: Backend,
+  variant?: Pick<ModelVariant, 'wasmGraphOptimization'>,
+): Promise<ort.InferenceSession> {
   const options: ort.InferenceSession.SessionOptions = {
     executionProviders: [backend === 'webgpu' ? 'webgpu' : 'wasm'],
-    graphOptimizationLevel: 'all',
+    graphOptimizationLevel: graphOptimizationLevel(backend, variant),
     enableCpuMemArena: true,
     enableMemPattern: backend !== 'webgpu',
   };

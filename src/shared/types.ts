@@ -20,12 +20,17 @@ export interface ModelVariant {
   /** Adapter features a WebGPU session needs (e.g. "shader-f16"). */
   requires?: string[];
   pruned?: boolean;
-  /**
-   * Set when `npm run models` already applied onnxruntime's graph optimisations at this level
-   * (onnxruntime-node, offline): WASM sessions are then created with optimisation 'disabled'.
-   */
+  /** onnxruntime's graph optimisations at this level were applied by `npm run models` (offline). */
   preOptimized?: 'basic';
+  /**
+   * graphOptimizationLevel for WASM sessions of this graph; absent means 'all'. `npm run models`
+   * writes 'disabled' where that was measured to start much faster with the same masks and run
+   * time (docs/models.md, "Warm load").
+   */
+  wasmGraphOptimization?: GraphOptimizationLevel;
 }
+
+export type GraphOptimizationLevel = 'disabled' | 'basic' | 'extended' | 'all';
 
 export interface ModelManifest {
   version: number;
