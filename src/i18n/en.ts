@@ -30,6 +30,8 @@ export const en = {
   'notice.noThreads': 'Running without threads: this browser did not isolate the page, so each image takes longer.',
   'notice.storage': 'The model could not be saved on this device, so it will be downloaded again next time.',
   'notice.offlineReady': 'Jingjie now works offline.',
+  'notice.downsized': '“{name}” is {ow}×{oh}; it was reduced to {w}×{h} to fit this device’s memory.',
+  'notice.firstFrame': '“{name}” is animated; only its first frame was used.',
 
   'queue.otherTab': 'Jingjie is processing photos in another tab. Close that tab to add photos here.',
   'update.available': 'A new version of Jingjie is ready.',

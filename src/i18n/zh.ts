@@ -32,6 +32,8 @@ export const zh: Record<MessageKey, string> = {
   'notice.noThreads': '当前未启用多线程：浏览器没有隔离此页面，每张图片会慢一些。',
   'notice.storage': '模型无法保存到本设备，下次访问时需要重新下载。',
   'notice.offlineReady': '净界现在可以离线使用了。',
+  'notice.downsized': '“{name}”为 {ow}×{oh}，为适应本设备内存已缩小为 {w}×{h}。',
+  'notice.firstFrame': '“{name}”是动图，只使用了第一帧。',
 
   'queue.otherTab': '净界正在另一个标签页中处理照片。关闭那个标签页后即可在这里添加照片。',
   'update.available': '净界有新版本可用。',

@@ -109,6 +109,9 @@ export interface RemoveOptions {
   fileName?: string;
 }
 
+/** Why a result is not simply the whole photo: downsized to fit memory, or an animation's first frame. */
+export type ResultNote = 'downsized' | 'firstFrame';
+
 export interface RemoveResult {
   blob: Blob;
   mask: Uint8ClampedArray;
@@ -120,6 +123,8 @@ export interface RemoveResult {
   originalHeight: number;
   /** Set when the image was downsized to fit the device. */
   notice?: string;
+  /** What `notice` says, as codes a UI can word in its own language. */
+  notes?: ResultNote[];
   /** Centre of the 256×256 region where the soft edge (hair, fur) is densest, in result pixels. */
   edgeFocus?: { x: number; y: number };
   backend: Backend;

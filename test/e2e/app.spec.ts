@@ -201,6 +201,14 @@ test('pick a file, choose a colour: the colour is in the downloaded file; mask a
   expect(webp.bytes.subarray(8, 12).toString('latin1')).toBe('WEBP');
 });
 
+/** A 16×16 GIF with two frames (red, then blue): an animation. */
+async function twoFrameGif(): Promise<Buffer> {
+  const { default: sharp } = await import('sharp');
+  const px = Buffer.alloc(16 * 32 * 4);
+  for (let i = 0; i < 16 * 32; i++) px.set(i < 256 ? [220, 30, 30, 255] : [30, 30, 220, 255], i * 4);
+  return sharp(px, { raw: { width: 16, height: 32, channels: 4, pageHeight: 16 } }).gif({ delay: [200, 200], loop: 0 }).toBuffer();
+}
+
 test('bad files fail alone, each with a message that names it, in both languages', async ({ page }) => {
   await openApp(page);
   const tiff = Buffer.concat([Buffer.from([0x49, 0x49, 0x2a, 0x00, 0x08, 0x00, 0x00, 0x00]), Buffer.alloc(64)]);
@@ -209,13 +217,18 @@ test('bad files fail alone, each with a message that names it, in both languages
     { name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('shopping list: milk, eggs\n') },
     { name: 'scan.tif', mimeType: 'image/tiff', buffer: tiff },
     { name: 'chelsea.png', mimeType: 'image/png', buffer: readFixture(CHELSEA) },
+    { name: 'blink.gif', mimeType: 'image/gif', buffer: await twoFrameGif() },
   ]);
   await expect(page.getByText('“empty.jpg” is empty (0 bytes)').first()).toBeVisible({ timeout: 300_000 });
   await expect(page.getByText('“notes.png” is not an image this app can open').first()).toBeVisible({ timeout: 300_000 });
   await expect(page.getByText('“scan.tif” is in TIFF format').first()).toBeVisible({ timeout: 300_000 });
   // The good photo among them still gets its cut-out.
-  await expect(page.locator('[data-testid="task"][data-state="done"]')).toHaveCount(1, { timeout: 480_000 });
+  await expect(page.locator('[data-testid="task"][data-state="done"]')).toHaveCount(2, { timeout: 480_000 });
+  // An animation is cut out from its first frame, and the result says so.
+  await page.getByRole('button', { name: 'Show blink.gif' }).click();
+  await expect(page.getByTestId('result-note')).toHaveText('“blink.gif” is animated; only its first frame was used.');
   await page.getByLabel('Language').selectOption('zh');
+  await expect(page.getByTestId('result-note')).toHaveText('“blink.gif”是动图，只使用了第一帧。');
   await expect(page.getByText('“notes.png”不是本应用能打开的图片').first()).toBeVisible();
   await expect(page.getByText('“scan.tif”是 TIFF 文件').first()).toBeVisible();
   await page.getByLabel('语言').selectOption('en');

@@ -5,6 +5,7 @@
 
 import { JingjieError, type ErrorName } from '../../src/shared/errors';
 import { sniff, type ImageKind, type Sniffed } from './sniff';
+import type { ResultNote } from '../../src/shared/types';
 
 export interface DecodedImage {
   rgba: Uint8ClampedArray;
@@ -31,6 +32,8 @@ export interface DecodeResult extends DecodedImage {
   format: ImageKind;
   /** Said to the user when the result is not simply "the whole photo" (downsized, first GIF frame). */
   notice?: string;
+  /** The same as codes, for a UI that words them itself. */
+  notes?: ResultNote[];
 }
 
 /** 20 MB: larger than any phone photo; larger files are usually scans or raw exports. */
@@ -280,5 +283,15 @@ function finish(src: ImageBitmap | ImageData, s: Sniffed, file: string | undefin
     notices.push(`${label} is ${ow}×${oh} (${fmtMp(ow * oh)}); it was reduced to ${w}×${h} to fit this device's memory.`);
   if (s.animated)
     notices.push(`${label} is animated; only its first frame was used.`);
-  return { ...img, originalWidth: ow, originalHeight: oh, format: s.kind!, notice: notices.length ? notices.join(' ') : undefined };
+  const notes: ResultNote[] = [];
+  if (w !== ow || h !== oh) notes.push('downsized');
+  if (s.animated) notes.push('firstFrame');
+  return {
+    ...img,
+    originalWidth: ow,
+    originalHeight: oh,
+    format: s.kind!,
+    notice: notices.length ? notices.join(' ') : undefined,
+    notes: notes.length ? notes : undefined,
+  };
 }

@@ -76,6 +76,9 @@ export function createMemoryQueue(engine: Engine): QueueApi {
             timings: r.timings,
             notice: r.notice,
             edgeFocus: r.edgeFocus,
+            notes: r.notes,
+            originalWidth: r.originalWidth,
+            originalHeight: r.originalHeight,
           };
         } catch (err) {
           const e = asJingjieError(err);

@@ -496,6 +496,7 @@ function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
           timings: out.timings,
           ...(out.notice ? { notice: out.notice } : {}),
           ...(out.edgeFocus ? { edgeFocus: out.edgeFocus } : {}),
+          ...(out.notes ? { notes: out.notes, originalWidth: out.originalWidth, originalHeight: out.originalHeight } : {}),
         },
       };
       delete done.error;

@@ -2,7 +2,7 @@
 // the queue owns persistence (IndexedDB) and feeds the engine one task at a time.
 
 import type { WireError } from '../../shared/errors';
-import type { Backend, StageTimings } from '../../shared/types';
+import type { Backend, ResultNote, StageTimings } from '../../shared/types';
 
 export type TaskState = 'queued' | 'processing' | 'done' | 'failed' | 'cancelled';
 
@@ -14,6 +14,10 @@ export interface TaskResultInfo {
   variant: string;
   timings: StageTimings;
   notice?: string;
+  /** Size of the photo before any downsizing (absent in results stored by older versions). */
+  originalWidth?: number;
+  originalHeight?: number;
+  notes?: ResultNote[];
   /** Where the 100% edge check looks (see RemoveResult.edgeFocus). */
   edgeFocus?: { x: number; y: number };
 }

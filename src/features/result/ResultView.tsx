@@ -122,7 +122,21 @@ export function ResultView({ task, engine, queue, info, onRetry }: Props) {
               <span className="result__time">{t('result.seconds', { n: seconds })}</span>
             </p>
             <p className="result__dims">{t('result.size', { w: task.result.width, h: task.result.height })}</p>
-            {task.result.notice && <p className="alert">{task.result.notice}</p>}
+            {task.result.notes
+              ? task.result.notes.map((n) => (
+                  <p key={n} className="alert" data-testid="result-note">
+                    {n === 'downsized'
+                      ? t('notice.downsized', {
+                          name: task.name,
+                          ow: task.result!.originalWidth ?? '?',
+                          oh: task.result!.originalHeight ?? '?',
+                          w: task.result!.width,
+                          h: task.result!.height,
+                        })
+                      : t('notice.firstFrame', { name: task.name })}
+                  </p>
+                ))
+              : task.result.notice && <p className="alert">{task.result.notice}</p>}
           </>
         )}
 
