@@ -78,7 +78,7 @@ async function start(
     onVerify: () => onProgress?.({ stage: 'verify', ...base }),
   });
   onProgress?.({ stage: 'session', fromCache: bytes.from === 'indexeddb', ...base });
-  session = await createSession(bytes.data, backend);
+  session = await createSession(bytes.data, backend, variant);
   info = {
     backend,
     variant,
@@ -188,6 +188,7 @@ const api = {
         originalWidth: img.originalWidth,
         originalHeight: img.originalHeight,
         notice,
+        notes: img.notes,
         edgeFocus: { x: fx, y: fy },
         backend: info.backend,
         variant: info.variant.id,
