@@ -1,5 +1,5 @@
 // The app shell: header, model status, drop zone, result view, task strip, notices.
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { startTransition, useCallback, useEffect, useRef, useState } from 'react';
 import { I18nProvider, useI18n } from '../i18n';
 import './app.css';
 import { DropZone } from '../features/input/DropZone';
@@ -17,7 +17,9 @@ import { Logo } from './Logo';
 function useQueue(): PersistentQueueSnapshot {
   // Plain state, not useSyncExternalStore: a queue may hand out a new snapshot object per call.
   const [snap, setSnap] = useState<PersistentQueueSnapshot>(() => queue.snapshot());
-  useEffect(() => queue.subscribe((x) => setSnap(x as PersistentQueueSnapshot)), []);
+  // A transition: React renders a busy batch's update in short slices that input can interrupt,
+  // instead of one long main-thread task per queue notification.
+  useEffect(() => queue.subscribe((x) => startTransition(() => setSnap(x as PersistentQueueSnapshot))), []);
   return snap;
 }
 
