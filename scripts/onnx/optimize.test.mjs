@@ -14,24 +14,31 @@ const node = (opType, input, output, attribute = []) => onnx.NodeProto.create({ 
 const f32 = (name, dims, values) => T.create({ name, dataType: T.DataType.FLOAT, dims, floatData: values });
 const i64 = (name, values) => T.create({ name, dataType: T.DataType.INT64, dims: [values.length], int64Data: values });
 
-// Like the quantized IS-Net graph: a weight reshaped at run time by a constant shape, then used.
-function foldableModel(elemType = T.DataType.FLOAT) {
-  const m = onnx.ModelProto.create({
+/** A float32 [1,2,1,1] → [1,2,1,1] graph with these initializers and nodes. */
+const model = (initializer, nodes) =>
+  onnx.ModelProto.create({
     irVersion: 8,
     opsetImport: [{ domain: '', version: 15 }],
     graph: {
       name: 'g',
       input: [vi('input', T.DataType.FLOAT, [1, 2, 1, 1])],
       output: [vi('output', T.DataType.FLOAT, [1, 2, 1, 1])],
-      initializer: [f32('w', [2], [1.5, -2]), i64('shape', [1, 2, 1, 1]), f32('b', [1], [0.25])],
-      node: [
-        node('Reshape', ['w', 'shape'], ['w4']),
-        node('Mul', ['input', 'w4'], ['y']),
-        node('Add', ['y', 'b'], ['z']),
-        node('Relu', ['z'], ['output']),
-      ],
+      initializer,
+      node: nodes,
     },
   });
+
+// Like the quantized IS-Net graph: a weight reshaped at run time by a constant shape, then used.
+function foldableModel(elemType = T.DataType.FLOAT) {
+  const m = model(
+    [f32('w', [2], [1.5, -2]), i64('shape', [1, 2, 1, 1]), f32('b', [1], [0.25])],
+    [
+      node('Reshape', ['w', 'shape'], ['w4']),
+      node('Mul', ['input', 'w4'], ['y']),
+      node('Add', ['y', 'b'], ['z']),
+      node('Relu', ['z'], ['output']),
+    ],
+  );
   if (elemType === T.DataType.FLOAT16) {
     // float16 body like the imgly fp16 graph: input cast down, a 1x1 Conv with float16 weights,
     // cast back up. 1.0 and 0.5 in float16 are 0x3c00 and 0x3800.
@@ -80,17 +87,7 @@ test('optimizeOffline refuses a float16-compute graph and any level but basic', 
 });
 
 test('extendedAddsNothing tells a graph with Conv+Relu left to fuse from one without', async () => {
-  const conv = onnx.ModelProto.create({
-    irVersion: 8,
-    opsetImport: [{ domain: '', version: 15 }],
-    graph: {
-      name: 'g',
-      input: [vi('input', T.DataType.FLOAT, [1, 2, 1, 1])],
-      output: [vi('output', T.DataType.FLOAT, [1, 2, 1, 1])],
-      initializer: [f32('k', [2, 2, 1, 1], [1, 0, 0, -1])],
-      node: [node('Conv', ['input', 'k'], ['c']), node('Relu', ['c'], ['output'])],
-    },
-  });
+  const conv = model([f32('k', [2, 2, 1, 1], [1, 0, 0, -1])], [node('Conv', ['input', 'k'], ['c']), node('Relu', ['c'], ['output'])]);
   assert.equal(await extendedAddsNothing(encodeModel(conv)), false);
   assert.equal(await extendedAddsNothing(encodeModel(foldableModel())), true);
 });
