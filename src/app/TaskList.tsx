@@ -33,7 +33,14 @@ const DEFAULT_PITCH = 60;
 function Thumb({ task, queue }: { task: Task; queue: QueueApi }) {
   const done = task.state === 'done';
   const url = useBlobUrl(() => (done ? queue.result(task.id) : queue.original(task.id)), [task.id, done]);
-  return <span className={`thumb${done ? ' checker' : ''}`}>{url && <img src={url} alt="" decoding="async" />}</span>;
+  // A file the browser cannot show (often the reason its task failed) leaves the plain tile, not
+  // a broken-image icon.
+  const [broken, setBroken] = useState<string>();
+  return (
+    <span className={`thumb${done ? ' checker' : ''}`}>
+      {url && url !== broken && <img src={url} alt="" decoding="async" onError={() => setBroken(url)} />}
+    </span>
+  );
 }
 
 interface RowProps {
