@@ -39,7 +39,7 @@ export default defineConfig({
     url: baseURL,
     reuseExistingServer: !CI,
     // Per test: a model load plus one or two inferences on WASM, on a possibly busy machine.
-  timeout: 900_000,
+    timeout: 900_000,
     stdout: 'ignore',
     stderr: 'pipe',
   },

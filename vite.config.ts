@@ -44,7 +44,12 @@ function serviceWorker(): Plugin {
           sourcemap: false,
           target: 'es2022',
           copyPublicDir: false,
-          lib: { entry: resolve(root, 'workers/sw.ts'), formats: ['iife'], name: 'jingjieServiceWorker', fileName: () => 'sw.js' },
+          lib: {
+            entry: resolve(root, 'workers/sw.ts'),
+            formats: ['iife'],
+            name: 'jingjieServiceWorker',
+            fileName: () => 'sw.js',
+          },
         },
       });
       const { injectManifest } = await import('workbox-build');
@@ -74,7 +79,9 @@ export default defineConfig({
       // instead of inlining them into our bundle, so its pthread workers have a real URL.
       {
         find: /^onnxruntime-web$/,
-        replacement: fileURLToPath(new URL('./node_modules/onnxruntime-web/dist/ort.min.mjs', import.meta.url)),
+        replacement: fileURLToPath(
+          new URL('./node_modules/onnxruntime-web/dist/ort.min.mjs', import.meta.url),
+        ),
       },
     ],
   },

@@ -18,7 +18,8 @@ const WHITE = [255, 255, 255];
  * `bleed`: the maskable icon fills the whole square and shrinks the drawing into the safe zone.
  */
 function shade(u, v, bleed) {
-  let x = u, y = v;
+  let x = u,
+    y = v;
   if (bleed) {
     // Maskable: content within the central 80% circle; scale the drawing to 72% around the centre.
     x = 16 + (u - 16) / 0.72;
@@ -26,7 +27,8 @@ function shade(u, v, bleed) {
   } else {
     // Rounded tile, radius 8.
     const r = 8;
-    const cx = Math.min(Math.max(u, r), 32 - r), cy = Math.min(Math.max(v, r), 32 - r);
+    const cx = Math.min(Math.max(u, r), 32 - r),
+      cy = Math.min(Math.max(v, r), 32 - r);
     if ((u - cx) ** 2 + (v - cy) ** 2 > r * r) return null;
   }
   // Head and shoulders.
@@ -37,7 +39,8 @@ function shade(u, v, bleed) {
     if (Math.abs(x - 16) <= half) return WHITE;
   }
   // Checkerboard of 4×4 cells behind the subject: the "transparent" it is lifted off.
-  if (x >= 4 && x < 28 && y >= 12 && y < 28 && (Math.floor(x / 4) + Math.floor(y / 4)) % 2 === 0) return mix(TEAL, MINT, 0.45);
+  if (x >= 4 && x < 28 && y >= 12 && y < 28 && (Math.floor(x / 4) + Math.floor(y / 4)) % 2 === 0)
+    return mix(TEAL, MINT, 0.45);
   return TEAL;
 }
 
@@ -50,14 +53,20 @@ function draw(size, bleed) {
   const ss = 4; // 4×4 supersampling for smooth edges
   for (let py = 0; py < size; py++) {
     for (let px = 0; px < size; px++) {
-      let r = 0, g = 0, b = 0, a = 0;
+      let r = 0,
+        g = 0,
+        b = 0,
+        a = 0;
       for (let sy = 0; sy < ss; sy++) {
         for (let sx = 0; sx < ss; sx++) {
           const u = ((px + (sx + 0.5) / ss) / size) * 32;
           const v = ((py + (sy + 0.5) / ss) / size) * 32;
           const c = shade(u, v, bleed);
           if (!c) continue;
-          r += c[0]; g += c[1]; b += c[2]; a++;
+          r += c[0];
+          g += c[1];
+          b += c[2];
+          a++;
         }
       }
       const i = (py * size + px) * 4;

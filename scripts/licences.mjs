@@ -38,7 +38,11 @@ function licenceOf(pkg, path) {
 }
 
 export function productionPackages(cwd = repo) {
-  const r = spawnSync('npm', ['ls', '--omit=dev', '--all', '--json', '--long'], { cwd, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync('npm', ['ls', '--omit=dev', '--all', '--json', '--long'], {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
   if (!r.stdout) throw new Error(`npm ls failed: ${r.stderr}`);
   const tree = JSON.parse(r.stdout);
   const found = new Map();
@@ -48,20 +52,24 @@ export function productionPackages(cwd = repo) {
       const key = `${name}@${d.version}`;
       if (!found.has(key)) {
         let pkg = d;
-        if (d.path && existsSync(join(d.path, 'package.json'))) pkg = JSON.parse(readFileSync(join(d.path, 'package.json'), 'utf8'));
+        if (d.path && existsSync(join(d.path, 'package.json')))
+          pkg = JSON.parse(readFileSync(join(d.path, 'package.json'), 'utf8'));
         found.set(key, {
           name,
           version: d.version,
           licence: licenceOf(pkg, d.path),
           path: d.path ? relative(cwd, d.path) : '',
-          repository: typeof pkg.repository === 'string' ? pkg.repository : pkg.repository?.url ?? '',
+          repository: typeof pkg.repository === 'string' ? pkg.repository : (pkg.repository?.url ?? ''),
         });
       }
       walk(d.dependencies);
     }
   };
   walk(tree.dependencies);
-  return [...found.values()].sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version, undefined, { numeric: true }));
+  return [...found.values()].sort(
+    (a, b) =>
+      a.name.localeCompare(b.name) || a.version.localeCompare(b.version, undefined, { numeric: true }),
+  );
 }
 
 function markdown(pkgs) {

@@ -153,7 +153,12 @@ async function downloadFromHub() {
     let expected;
     try {
       // The hub answers the first hop with the LFS object's sha256 and size.
-      const head = await fetch(url, { method: 'HEAD', redirect: 'manual', headers, signal: AbortSignal.timeout(30_000) });
+      const head = await fetch(url, {
+        method: 'HEAD',
+        redirect: 'manual',
+        headers,
+        signal: AbortSignal.timeout(30_000),
+      });
       if (head.status === 401 || head.status === 403) {
         throw new Error(`HTTP ${head.status}: accept the model's terms on the hub and set HF_TOKEN`);
       }
@@ -178,7 +183,8 @@ async function downloadFromHub() {
     if (!res.ok) fail(`${url}: HTTP ${res.status}`);
     const part = `${dest}.part`;
     const bytes = Buffer.from(await res.arrayBuffer());
-    if (expected.size && bytes.length !== expected.size) fail(`${url}: got ${bytes.length} bytes, expected ${expected.size}`);
+    if (expected.size && bytes.length !== expected.size)
+      fail(`${url}: got ${bytes.length} bytes, expected ${expected.size}`);
     if (expected.sha256 && sha256(bytes) !== expected.sha256) fail(`${url}: sha256 mismatch`);
     fs.writeFileSync(part, bytes);
     fs.renameSync(part, dest);
@@ -215,7 +221,9 @@ async function prepare(variant) {
     const o = await optimizeOffline(unoptimized, OFFLINE_LEVEL);
     model = o.model;
     preOptimized = OFFLINE_LEVEL;
-    steps.push(`optimised offline by onnxruntime-node ${o.ortVersion} at level ${OFFLINE_LEVEL}: nodes ${before}->${o.nodes}`);
+    steps.push(
+      `optimised offline by onnxruntime-node ${o.ortVersion} at level ${OFFLINE_LEVEL}: nodes ${before}->${o.nodes}`,
+    );
     // 'disabled' in the browser only where the online 'extended'/'all' passes would fuse nothing
     // more (the uint8 ConvInteger graph); a float graph keeps its Conv+Relu fusions with 'all'.
     wasmLevel = (await extendedAddsNothing(unoptimized)) ? 'disabled' : undefined;
@@ -258,23 +266,32 @@ async function checkOptimized(unoptimized, optimized, inputName, outputName) {
   for (const bytes of [unoptimized, optimized]) {
     const session = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'disabled' });
     const dims = describe(decodeModel(bytes)).inputs[0].dims.map((d) => (typeof d === 'number' ? d : 1));
-    const r = await session.run({ [inputName]: new ort.Tensor('float32', probeInput(dims), dims) }, [outputName]);
+    const r = await session.run({ [inputName]: new ort.Tensor('float32', probeInput(dims), dims) }, [
+      outputName,
+    ]);
     outputs.push(r[outputName].data);
     await session.release?.();
   }
   const [a, b] = outputs;
   let max = 0;
   for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
-  if (a.length !== b.length || !(max <= 1e-5)) throw new Error(`offline optimisation changed ${outputName}: max |diff| ${max}`);
+  if (a.length !== b.length || !(max <= 1e-5))
+    throw new Error(`offline optimisation changed ${outputName}: max |diff| ${max}`);
   return max;
 }
 
 async function checkLoads(file, inputName, outputName) {
   const ort = await import('onnxruntime-node');
   const session = await ort.InferenceSession.create(file);
-  const ok = session.inputNames.includes(inputName) && session.outputNames.length === 1 && session.outputNames[0] === outputName;
+  const ok =
+    session.inputNames.includes(inputName) &&
+    session.outputNames.length === 1 &&
+    session.outputNames[0] === outputName;
   await session.release?.();
-  if (!ok) throw new Error(`${file}: onnxruntime-node sees inputs ${session.inputNames} outputs ${session.outputNames}`);
+  if (!ok)
+    throw new Error(
+      `${file}: onnxruntime-node sees inputs ${session.inputNames} outputs ${session.outputNames}`,
+    );
 }
 
 function readJson(file) {
@@ -301,7 +318,8 @@ async function main() {
     log(`source: ${RMBG_SOURCE} from the hub (opt-in)`);
     family = rmbgFamily(await downloadFromHub());
   } else {
-    if (!fs.existsSync(IMGLY_PKG)) fail('node_modules/@imgly/background-removal-data is missing: run npm install');
+    if (!fs.existsSync(IMGLY_PKG))
+      fail('node_modules/@imgly/background-removal-data is missing: run npm install');
     log('source: @imgly/background-removal-data (IS-Net; not RMBG-1.4)');
     family = imglyFamily();
   }
@@ -313,11 +331,23 @@ async function main() {
   for (const v of family.variants) {
     const dest = path.join(OUT_DIR, v.file);
     const recipe = sha256(
-      JSON.stringify({ RECIPE, fingerprint: v.from.fingerprint, upcast: v.upcast, optimize: OFFLINE_LEVEL, ort: ORT_NODE_VERSION }),
+      JSON.stringify({
+        RECIPE,
+        fingerprint: v.from.fingerprint,
+        upcast: v.upcast,
+        optimize: OFFLINE_LEVEL,
+        ort: ORT_NODE_VERSION,
+      }),
     );
     const stamp = stamps[v.id];
     const old = previous?.variants?.find((e) => e.id === v.id);
-    if (stamp?.recipe === recipe && old && fs.existsSync(dest) && fs.statSync(dest).size === old.bytes && sha256(fs.readFileSync(dest)) === old.sha256) {
+    if (
+      stamp?.recipe === recipe &&
+      old &&
+      fs.existsSync(dest) &&
+      fs.statSync(dest).size === old.bytes &&
+      sha256(fs.readFileSync(dest)) === old.sha256
+    ) {
       log(`${v.id}: up to date (${old.bytes} bytes)`);
       entries.push(old);
       continue;
@@ -325,7 +355,10 @@ async function main() {
     log(`${v.id}: preparing ${v.file}`);
     const p = await prepare(v);
     for (const s of p.steps) log(`  ${s}`);
-    if (p.preOptimized) log(`  WASM sessions: graphOptimizationLevel ${p.wasmLevel ?? "'all' ('extended' would still fuse nodes)"}`);
+    if (p.preOptimized)
+      log(
+        `  WASM sessions: graphOptimizationLevel ${p.wasmLevel ?? "'all' ('extended' would still fuse nodes)"}`,
+      );
     if (p.preOptimized) {
       const diff = await checkOptimized(p.unoptimized, p.bytes, p.inputName, p.outputName);
       log(`  optimised graph agrees with the unoptimised one: max |diff| ${diff}`);
@@ -352,7 +385,8 @@ async function main() {
     if (p.preOptimized) entry.preOptimized = p.preOptimized;
     if (p.wasmLevel) entry.wasmGraphOptimization = p.wasmLevel;
     if (p.requiresF16 && entry.backends.includes('webgpu')) entry.requires = ['shader-f16'];
-    if (p.requiresF16 && v.precision === 'fp32') log(`  warning: ${v.id} is labelled fp32 but computes in fp16`);
+    if (p.requiresF16 && v.precision === 'fp32')
+      log(`  warning: ${v.id} is labelled fp32 but computes in fp16`);
     entries.push(entry);
     stamps[v.id] = { recipe, steps: p.steps };
     log(`  ${entry.bytes} bytes, sha256 ${entry.sha256.slice(0, 12)}…`);
@@ -362,7 +396,9 @@ async function main() {
   const wanted = DEFAULTS[family.family];
   const pick = (backend, preferred) => {
     if (ids.has(preferred)) return preferred;
-    const fallback = entries.find((e) => e.backends.includes(backend) && (backend !== 'webgpu' || e.precision !== 'uint8'));
+    const fallback = entries.find(
+      (e) => e.backends.includes(backend) && (backend !== 'webgpu' || e.precision !== 'uint8'),
+    );
     return fallback?.id;
   };
   const defaults = { wasm: pick('wasm', wanted.wasm), webgpu: pick('webgpu', wanted.webgpu) };
@@ -371,7 +407,9 @@ async function main() {
   const text = JSON.stringify(manifest, null, 2) + '\n';
   if (!fs.existsSync(MANIFEST) || fs.readFileSync(MANIFEST, 'utf8') !== text) writeAtomic(MANIFEST, text);
   fs.writeFileSync(STAMPS, JSON.stringify(stamps, null, 2) + '\n');
-  log(`wrote ${path.relative(ROOT, MANIFEST)}: defaults wasm=${defaults.wasm} webgpu=${defaults.webgpu ?? '(none)'}`);
+  log(
+    `wrote ${path.relative(ROOT, MANIFEST)}: defaults wasm=${defaults.wasm} webgpu=${defaults.webgpu ?? '(none)'}`,
+  );
 }
 
 main().catch((err) => fail(err.stack ?? String(err)));

@@ -7,7 +7,16 @@
 //
 // Programmatic: `const s = await startNginx({ root, port }); … await s.stop();`
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, readdirSync, rmSync, existsSync, chmodSync } from 'node:fs';
+import {
+  mkdtempSync,
+  mkdirSync,
+  readFileSync,
+  writeFileSync,
+  readdirSync,
+  rmSync,
+  existsSync,
+  chmodSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -18,7 +27,13 @@ const deployDir = join(repo, 'deploy');
 
 /** The nginx binary, or undefined when nginx is not installed. */
 export function findNginx() {
-  const candidates = [process.env.NGINX_BIN, 'nginx', '/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/nginx/sbin/nginx'];
+  const candidates = [
+    process.env.NGINX_BIN,
+    'nginx',
+    '/usr/sbin/nginx',
+    '/usr/local/sbin/nginx',
+    '/usr/local/nginx/sbin/nginx',
+  ];
   for (const bin of candidates) {
     if (!bin) continue;
     const r = spawnSync(bin, ['-v'], { encoding: 'utf8' });
@@ -40,7 +55,10 @@ export function freePort() {
 }
 
 function replaceOnce(text, from, to, what) {
-  if (!text.includes(from)) throw new Error(`deploy/nginx.conf no longer contains ${JSON.stringify(from)} (${what}); update scripts/nginx-test.mjs`);
+  if (!text.includes(from))
+    throw new Error(
+      `deploy/nginx.conf no longer contains ${JSON.stringify(from)} (${what}); update scripts/nginx-test.mjs`,
+    );
   return text.split(from).join(to);
 }
 
@@ -48,7 +66,8 @@ function replaceOnce(text, from, to, what) {
 export function renderConfig({ root, port, dir }) {
   const inc = join(dir, 'jingjie');
   mkdirSync(inc, { recursive: true });
-  for (const f of readdirSync(join(deployDir, 'nginx'))) writeFileSync(join(inc, f), readFileSync(join(deployDir, 'nginx', f)));
+  for (const f of readdirSync(join(deployDir, 'nginx')))
+    writeFileSync(join(inc, f), readFileSync(join(deployDir, 'nginx', f)));
   let server = readFileSync(join(deployDir, 'nginx.conf'), 'utf8');
   server = replaceOnce(server, 'listen 8080;', `listen 127.0.0.1:${port};`, 'listen');
   server = replaceOnce(server, 'root /usr/share/nginx/html;', `root ${resolve(root)};`, 'root');
@@ -106,7 +125,8 @@ async function waitForHealth(url, child, ms) {
  */
 export async function startNginx({ root = join(repo, 'dist'), port, nginx = findNginx() } = {}) {
   if (!nginx) throw new Error('nginx is not installed');
-  if (!existsSync(join(root, 'index.html'))) throw new Error(`${root} has no index.html: run npm run build first`);
+  if (!existsSync(join(root, 'index.html')))
+    throw new Error(`${root} has no index.html: run npm run build first`);
   port ??= await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'jingjie-nginx-'));
   chmodSync(dir, 0o755);
@@ -150,7 +170,11 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     console.error('nginx is not installed (Debian: apt-get install nginx-light)');
     process.exit(2);
   }
-  const s = await startNginx({ root: opt('--root') ?? join(repo, 'dist'), port: opt('--port') ? Number(opt('--port')) : undefined, nginx });
+  const s = await startNginx({
+    root: opt('--root') ?? join(repo, 'dist'),
+    port: opt('--port') ? Number(opt('--port')) : undefined,
+    nginx,
+  });
   console.log(s.configTest);
   console.log(`serving on ${s.url} (config in ${s.dir}); Ctrl-C stops`);
   const quit = () => s.stop().then(() => process.exit(0));

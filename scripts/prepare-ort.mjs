@@ -14,7 +14,12 @@ mkdirSync(out, { recursive: true });
 for (const f of ['ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm']) {
   const src = join(dist, f);
   const dst = join(out, f);
-  if (existsSync(dst) && statSync(dst).size === statSync(src).size && statSync(dst).mtimeMs >= statSync(src).mtimeMs) continue;
+  if (
+    existsSync(dst) &&
+    statSync(dst).size === statSync(src).size &&
+    statSync(dst).mtimeMs >= statSync(src).mtimeMs
+  )
+    continue;
   copyFileSync(src, dst);
   console.log(`ort: ${f} (${(statSync(dst).size / 1e6).toFixed(1)} MB)`);
 }

@@ -81,7 +81,14 @@ function parseRange(header, size) {
  * @param {{ root?: string, port?: number, host?: string, isolate?: boolean, log?: boolean,
  *   onRequest?: (req: import('node:http').IncomingMessage) => void }} [options]
  */
-export function serveStatic({ root = 'dist', port = 0, host = '127.0.0.1', isolate = false, log = false, onRequest } = {}) {
+export function serveStatic({
+  root = 'dist',
+  port = 0,
+  host = '127.0.0.1',
+  isolate = false,
+  log = false,
+  onRequest,
+} = {}) {
   root = resolve(root);
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -163,7 +170,9 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     isolate: args.includes('--isolate'),
     log: args.includes('--log'),
   });
-  console.log(`serving ${resolve(opt('--root') ?? 'dist')} on ${s.url}${args.includes('--isolate') ? ' (isolated)' : ''}`);
+  console.log(
+    `serving ${resolve(opt('--root') ?? 'dist')} on ${s.url}${args.includes('--isolate') ? ' (isolated)' : ''}`,
+  );
   const quit = () => s.close().then(() => process.exit(0));
   process.on('SIGINT', quit);
   process.on('SIGTERM', quit);

@@ -32,14 +32,25 @@ const want = (stage) => only.length === 0 || only[0] === stage;
 
 if (want('typecheck')) {
   // One project per runtime: page (DOM), workers (WebWorker), service worker, tests/tools (Node).
-  const projects = ['tsconfig.json', 'workers/tsconfig.json', 'workers/sw/tsconfig.json', 'test/tsconfig.json'];
+  const projects = [
+    'tsconfig.json',
+    'workers/tsconfig.json',
+    'workers/sw/tsconfig.json',
+    'test/tsconfig.json',
+  ];
   const results = projects.map((p) => run(`typecheck ${p}`, 'npx', ['tsc', '-p', p]));
   if (results.includes(false)) count(0, 1, 0);
 }
 
 if (want('unit')) {
   const out = path.join(tmp, 'vitest.json');
-  run('unit (vitest)', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile=${out}`]);
+  run('unit (vitest)', 'npx', [
+    'vitest',
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile=${out}`,
+  ]);
   if (fs.existsSync(out)) {
     const j = JSON.parse(fs.readFileSync(out, 'utf8'));
     // A file that fails to load has no failed test but no success either: count it once.
@@ -47,13 +58,22 @@ if (want('unit')) {
     count(j.numPassedTests, j.numFailedTests + loadFailures, j.numPendingTests + j.numTodoTests);
   } else count(0, 1, 0);
 
-  const nodeTests = ['scripts/onnx/onnx.test.mjs', 'test/reference/reference.test.mjs'].filter((f) => fs.existsSync(path.join(root, f)));
+  const nodeTests = ['scripts/onnx/onnx.test.mjs', 'test/reference/reference.test.mjs'].filter((f) =>
+    fs.existsSync(path.join(root, f)),
+  );
   if (nodeTests.length) {
-    const r = spawnSync('node', ['--test', '--test-reporter=tap', ...nodeTests], { cwd: root, encoding: 'utf8' });
+    const r = spawnSync('node', ['--test', '--test-reporter=tap', ...nodeTests], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     process.stdout.write(r.stdout);
     process.stderr.write(r.stderr);
     const num = (k) => Number((r.stdout.match(new RegExp(`^# ${k} (\\d+)`, 'm')) ?? [])[1] ?? 0);
-    count(num('pass'), num('fail') + (r.status !== 0 && num('fail') === 0 ? 1 : 0), num('skipped') + num('todo'));
+    count(
+      num('pass'),
+      num('fail') + (r.status !== 0 && num('fail') === 0 ? 1 : 0),
+      num('skipped') + num('todo'),
+    );
     stages.push({ name: 'unit (node:test)', ok: r.status === 0, s: '-' });
   }
 }

@@ -56,8 +56,10 @@ function pickVariant(m: ModelManifest, backend: Backend, forced?: string): Model
     return variantFits(v, backend, gpuFeatures) ? v : undefined;
   }
   const id = m.defaults[backend];
-  return m.variants.find((x) => x.id === id && variantFits(x, backend, gpuFeatures)) ??
-    m.variants.find((x) => variantFits(x, backend, gpuFeatures));
+  return (
+    m.variants.find((x) => x.id === id && variantFits(x, backend, gpuFeatures)) ??
+    m.variants.find((x) => variantFits(x, backend, gpuFeatures))
+  );
 }
 
 async function start(
@@ -132,10 +134,23 @@ const api = {
   },
 
   async remove(jobId: number, blob: Blob, opts: RemoveOptions = {}): Promise<WorkerResult> {
-    if (!session || !info || !manifest || !request) throw new JingjieError('RuntimeFailed', 'The engine is not loaded.');
-    const signal = { get aborted() { return cancelled.has(jobId); } } as AbortSignal;
+    if (!session || !info || !manifest || !request)
+      throw new JingjieError('RuntimeFailed', 'The engine is not loaded.');
+    const signal = {
+      get aborted() {
+        return cancelled.has(jobId);
+      },
+    } as AbortSignal;
     try {
-      const t: StageTimings = { decode: 0, preprocess: 0, inference: 0, postprocess: 0, refine: 0, encode: 0, total: 0 };
+      const t: StageTimings = {
+        decode: 0,
+        preprocess: 0,
+        inference: 0,
+        postprocess: 0,
+        refine: 0,
+        encode: 0,
+        total: 0,
+      };
       const tStart = performance.now();
       let t0 = tStart;
       const lap = (k: keyof StageTimings) => {
@@ -242,7 +257,8 @@ async function runWithFallback(input: Float32Array): Promise<Float32Array> {
   try {
     return await runModel(session!, info!.variant, input, MODEL_SIZE);
   } catch (err) {
-    if (info!.backend !== 'webgpu' || !request) throw new JingjieError('RuntimeFailed', `Inference failed: ${(err as Error).message}`);
+    if (info!.backend !== 'webgpu' || !request)
+      throw new JingjieError('RuntimeFailed', `Inference failed: ${(err as Error).message}`);
     const reason = `WebGPU failed during inference (${(err as Error).message}); switched to WASM.`;
     try {
       await session?.release();
@@ -261,12 +277,16 @@ export type InferenceApi = typeof api;
 // Comlink sends a thrown Error as { name, message, stack } only; keep our errors' `detail` (file
 // name, sizes, limits) so the page can say which file failed and why, in its own language. The
 // page side needs nothing: Comlink's deserialize copies every field back onto the Error.
-const throwHandler = Comlink.transferHandlers.get('throw')! as Comlink.TransferHandler<{ value: unknown }, { isError: boolean; value: Record<string, unknown> }>;
+const throwHandler = Comlink.transferHandlers.get('throw')! as Comlink.TransferHandler<
+  { value: unknown },
+  { isError: boolean; value: Record<string, unknown> }
+>;
 Comlink.transferHandlers.set('throw', {
   canHandle: throwHandler.canHandle,
   serialize(thrown: { value: unknown }) {
     const [wire, transfer] = throwHandler.serialize(thrown);
-    if (wire.isError && thrown.value instanceof JingjieError && thrown.value.detail) wire.value.detail = thrown.value.detail;
+    if (wire.isError && thrown.value instanceof JingjieError && thrown.value.detail)
+      wire.value.detail = thrown.value.detail;
     return [wire, transfer];
   },
   deserialize: throwHandler.deserialize,

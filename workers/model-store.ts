@@ -36,9 +36,13 @@ function db(): Promise<IDBPDatabase> {
 }
 
 function open(): Promise<IDBPDatabase> {
-  return openWithStores(DB_NAME, { [STORE]: (d) => d.createObjectStore(STORE, { keyPath: 'sha256' }) }, () => {
-    dbPromise = undefined; // closed for a newer version: the next call opens afresh
-  });
+  return openWithStores(
+    DB_NAME,
+    { [STORE]: (d) => d.createObjectStore(STORE, { keyPath: 'sha256' }) },
+    () => {
+      dbPromise = undefined; // closed for a newer version: the next call opens afresh
+    },
+  );
 }
 
 export async function fetchManifest(baseUrl: string): Promise<ModelManifest> {
@@ -46,9 +50,16 @@ export async function fetchManifest(baseUrl: string): Promise<ModelManifest> {
   try {
     res = await fetch(new URL('models.json', baseUrl), { cache: 'no-cache' });
   } catch (err) {
-    throw new JingjieError('ModelDownloadFailed', `The model list could not be fetched: ${(err as Error).message}`);
+    throw new JingjieError(
+      'ModelDownloadFailed',
+      `The model list could not be fetched: ${(err as Error).message}`,
+    );
   }
-  if (!res.ok) throw new JingjieError('ModelDownloadFailed', `The model list could not be fetched (HTTP ${res.status}).`);
+  if (!res.ok)
+    throw new JingjieError(
+      'ModelDownloadFailed',
+      `The model list could not be fetched (HTTP ${res.status}).`,
+    );
   return (await res.json()) as ModelManifest;
 }
 
@@ -57,12 +68,20 @@ export async function sha256Hex(data: Uint8Array): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-async function download(url: string, variant: ModelVariant, onProgress?: ByteProgress, reload = false): Promise<Uint8Array> {
+async function download(
+  url: string,
+  variant: ModelVariant,
+  onProgress?: ByteProgress,
+  reload = false,
+): Promise<Uint8Array> {
   let res: Response;
   try {
     res = await fetch(url, { cache: reload ? 'reload' : 'default' });
   } catch (err) {
-    throw new JingjieError('ModelDownloadFailed', `Downloading ${variant.name} failed: ${(err as Error).message}`);
+    throw new JingjieError(
+      'ModelDownloadFailed',
+      `Downloading ${variant.name} failed: ${(err as Error).message}`,
+    );
   }
   if (!res.ok || !res.body)
     throw new JingjieError('ModelDownloadFailed', `Downloading ${variant.name} failed (HTTP ${res.status}).`);
@@ -77,14 +96,20 @@ async function download(url: string, variant: ModelVariant, onProgress?: BytePro
     if (done) break;
     if (loaded + value.length > total) {
       await reader.cancel();
-      throw new JingjieError('ModelIntegrity', `${variant.name}: the server sent more than the expected ${total} bytes.`);
+      throw new JingjieError(
+        'ModelIntegrity',
+        `${variant.name}: the server sent more than the expected ${total} bytes.`,
+      );
     }
     buf.set(value, loaded);
     loaded += value.length;
     onProgress?.(loaded, total);
   }
   if (loaded !== total)
-    throw new JingjieError('ModelIntegrity', `${variant.name}: received ${loaded} of ${total} bytes.`, { loaded, total });
+    throw new JingjieError('ModelIntegrity', `${variant.name}: received ${loaded} of ${total} bytes.`, {
+      loaded,
+      total,
+    });
   return buf;
 }
 

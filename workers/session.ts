@@ -13,7 +13,9 @@ export interface GpuProbe {
 
 /** Feature-detect WebGPU: `navigator.gpu` may exist while requestAdapter() returns null. */
 export async function probeWebGpu(): Promise<GpuProbe> {
-  const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<{ features: Set<string> } | null> } }).gpu;
+  const gpu = (
+    navigator as unknown as { gpu?: { requestAdapter(): Promise<{ features: Set<string> } | null> } }
+  ).gpu;
   if (!gpu) return { ok: false, features: [], reason: 'WebGPU is not available in this browser.' };
   try {
     const adapter = await gpu.requestAdapter();
@@ -77,7 +79,10 @@ export async function createSession(
   try {
     return await ort.InferenceSession.create(model, options);
   } catch (err) {
-    throw new JingjieError('RuntimeFailed', `The model could not be started on ${backend}: ${(err as Error).message}`);
+    throw new JingjieError(
+      'RuntimeFailed',
+      `The model could not be started on ${backend}: ${(err as Error).message}`,
+    );
   }
 }
 

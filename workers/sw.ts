@@ -6,7 +6,9 @@ import { cleanupOutdatedCaches, getCacheKeyForURL, matchPrecache, precache } fro
 import { SHARE_ACTION, SHARE_CACHE, SHARE_PARAM } from './sw/share-contract';
 import { withIsolation } from './sw/isolation';
 
-declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<{ url: string; revision: string | null }> };
+declare const self: ServiceWorkerGlobalScope & {
+  __WB_MANIFEST: Array<{ url: string; revision: string | null }>;
+};
 
 const scope = new URL(self.registration.scope);
 const MANIFEST_CACHE = 'jingjie-models-manifest';
@@ -73,7 +75,10 @@ async function receiveShare(request: Request): Promise<Response> {
   let i = 0;
   for (const value of form.values()) {
     if (typeof value === 'string') continue;
-    const headers = { 'content-type': value.type, 'x-file-name': encodeURIComponent(value.name || `shared-${i}`) };
+    const headers = {
+      'content-type': value.type,
+      'x-file-name': encodeURIComponent(value.name || `shared-${i}`),
+    };
     await cache.put(new URL(`__shared/${Date.now()}-${i++}`, scope).href, new Response(value, { headers }));
   }
   const to = new URL('./', scope);

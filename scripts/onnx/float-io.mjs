@@ -12,7 +12,9 @@ export function ensureFloatIO(model) {
       name: `jingjie_io_cast_${output}`,
       input: [input],
       output: [output],
-      attribute: [onnx.AttributeProto.create({ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: to })],
+      attribute: [
+        onnx.AttributeProto.create({ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: to }),
+      ],
     });
   for (const v of g.input) {
     const tt = v.type?.tensorType;

@@ -16,16 +16,20 @@ export function assembleChunks(distDir, key) {
   for (const chunk of entry.chunks) {
     const [start, end] = chunk.offsets;
     if (start !== expectedStart || end <= start || end > entry.size) {
-      throw new Error(`${key}: chunk ${chunk.hash} has offsets ${start}..${end}, expected to start at ${expectedStart}`);
+      throw new Error(
+        `${key}: chunk ${chunk.hash} has offsets ${start}..${end}, expected to start at ${expectedStart}`,
+      );
     }
     const file = path.join(distDir, chunk.hash);
     const bytes = fs.readFileSync(file);
-    if (bytes.length !== end - start) throw new Error(`${file}: ${bytes.length} bytes, expected ${end - start}`);
+    if (bytes.length !== end - start)
+      throw new Error(`${file}: ${bytes.length} bytes, expected ${end - start}`);
     const digest = crypto.createHash('sha256').update(bytes).digest('hex');
     if (digest !== chunk.hash) throw new Error(`${file}: sha256 is ${digest}, expected ${chunk.hash}`);
     bytes.copy(out, start);
     expectedStart = end;
   }
-  if (expectedStart !== entry.size) throw new Error(`${key}: chunks cover ${expectedStart} bytes, expected ${entry.size}`);
+  if (expectedStart !== entry.size)
+    throw new Error(`${key}: chunks cover ${expectedStart} bytes, expected ${entry.size}`);
   return { bytes: out, chunks: entry.chunks.map((c) => c.hash) };
 }

@@ -46,6 +46,7 @@ export function computesInFp16(model) {
   const ioTypes = [...g.input, ...g.output, ...g.valueInfo].map(elemTypeOf);
   if (ioTypes.includes(DataType.FLOAT16)) return true;
   return g.node.some(
-    (n) => n.opType === 'Cast' && n.attribute.some((a) => a.name === 'to' && Number(a.i) === DataType.FLOAT16),
+    (n) =>
+      n.opType === 'Cast' && n.attribute.some((a) => a.name === 'to' && Number(a.i) === DataType.FLOAT16),
   );
 }

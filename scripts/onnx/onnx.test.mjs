@@ -13,8 +13,11 @@ const vi = (name, elemType) =>
     name,
     type: { tensorType: { elemType, shape: { dim: [{ dimValue: 1 }, { dimValue: 2 }] } } },
   });
-const node = (opType, input, output, attribute = []) => onnx.NodeProto.create({ opType, input, output, name: output[0], attribute });
-const castTo = (to) => [onnx.AttributeProto.create({ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: to })];
+const node = (opType, input, output, attribute = []) =>
+  onnx.NodeProto.create({ opType, input, output, name: output[0], attribute });
+const castTo = (to) => [
+  onnx.AttributeProto.create({ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: to }),
+];
 const half = (values) => {
   // 1.5 -> 0x3e00, 2 -> 0x4000, 0.5 -> 0x3800
   const bits = { 1.5: 0x3e00, 2: 0x4000, 0.5: 0x3800 };
@@ -43,7 +46,11 @@ function fp16Model() {
         node('Add', ['y16', 'k'], ['s16']),
         node('Cast', ['s16'], ['side'], castTo(T.DataType.FLOAT)),
       ],
-      valueInfo: [vi('x16', T.DataType.FLOAT16), vi('y16', T.DataType.FLOAT16), vi('s16', T.DataType.FLOAT16)],
+      valueInfo: [
+        vi('x16', T.DataType.FLOAT16),
+        vi('y16', T.DataType.FLOAT16),
+        vi('s16', T.DataType.FLOAT16),
+      ],
     },
   });
 }
@@ -68,8 +75,14 @@ test('prune keeps only output and what it needs', async () => {
   const before = await run(m);
   const stats = pruneOutputs(m, ['output']);
   assert.equal(stats.after.outputs, 1);
-  assert.deepEqual(m.graph.node.map((n) => n.opType), ['Cast', 'Mul', 'Cast']);
-  assert.deepEqual(m.graph.initializer.map((t) => t.name), ['w']);
+  assert.deepEqual(
+    m.graph.node.map((n) => n.opType),
+    ['Cast', 'Mul', 'Cast'],
+  );
+  assert.deepEqual(
+    m.graph.initializer.map((t) => t.name),
+    ['w'],
+  );
   assert.deepEqual(await run(decodeModel(encodeModel(m))), before);
 });
 
@@ -79,7 +92,10 @@ test('upcast widens weights, removes the casts, keeps names and results', async 
   const s = upcastFp16(m);
   assert.equal(s.initializers, 1);
   assert.equal(computesInFp16(m), false);
-  assert.deepEqual(m.graph.node.map((n) => n.opType), ['Mul']);
+  assert.deepEqual(
+    m.graph.node.map((n) => n.opType),
+    ['Mul'],
+  );
   assert.deepEqual(m.graph.node[0].input, ['input', 'w']);
   assert.deepEqual(m.graph.node[0].output, ['output']);
   assert.deepEqual(await run(decodeModel(encodeModel(m))), [3, 6]);

@@ -23,7 +23,8 @@ export const OFFLINE_LEVEL = 'basic';
  * it knows); metadata_props survive the round trip.
  */
 export async function optimizeOffline(bytes, level = OFFLINE_LEVEL) {
-  if (level !== 'basic') throw new Error(`offline optimisation at '${level}' is provider-specific; use 'basic'`);
+  if (level !== 'basic')
+    throw new Error(`offline optimisation at '${level}' is provider-specific; use 'basic'`);
   return optimizeWith(bytes, level);
 }
 
@@ -54,8 +55,14 @@ async function optimizeWith(bytes, level) {
     const used = new Set(model.graph.node.map((n) => n.domain || ''));
     model.opsetImport = model.opsetImport.filter((o) => used.has(o.domain || ''));
     const inserted = model.graph.node.filter((n) => n.name.startsWith('InsertedPrecisionFreeCast')).length;
-    if (inserted) throw new Error(`onnxruntime inserted ${inserted} float16 Casts: this graph computes in float16`);
-    return { model, nodes: model.graph.node.length, initializers: model.graph.initializer.length, ortVersion: ort.env.versions?.node };
+    if (inserted)
+      throw new Error(`onnxruntime inserted ${inserted} float16 Casts: this graph computes in float16`);
+    return {
+      model,
+      nodes: model.graph.node.length,
+      initializers: model.graph.initializer.length,
+      ortVersion: ort.env.versions?.node,
+    };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

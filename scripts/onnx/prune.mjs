@@ -43,7 +43,8 @@ export function pruneOutputs(model, keep) {
   // Graph inputs stay (the caller feeds them), except old-style inputs that only declared an
   // initializer which is now gone.
   g.input = g.input.filter((v) => !initializerNames.has(v.name) || needed.has(v.name));
-  if (g.quantizationAnnotation) g.quantizationAnnotation = g.quantizationAnnotation.filter((q) => live.has(q.tensorName));
+  if (g.quantizationAnnotation)
+    g.quantizationAnnotation = g.quantizationAnnotation.filter((q) => live.has(q.tensorName));
 
   return {
     before,

@@ -18,7 +18,8 @@ function widenTensor(t) {
   const count = t.dims.reduce((a, d) => a * Number(d), 1);
   const out = new Float32Array(count);
   if (t.rawData && t.rawData.length) {
-    if (t.rawData.length !== count * 2) throw new Error(`tensor ${t.name}: ${t.rawData.length} bytes for ${count} halves`);
+    if (t.rawData.length !== count * 2)
+      throw new Error(`tensor ${t.name}: ${t.rawData.length} bytes for ${count} halves`);
     const view = new DataView(t.rawData.buffer, t.rawData.byteOffset, t.rawData.byteLength);
     for (let i = 0; i < count; i++) out[i] = halfToFloat(view.getUint16(i * 2, true));
   } else if (t.int32Data && t.int32Data.length === count) {
@@ -57,7 +58,7 @@ export function upcastFp16(model) {
         widenTensor(a.t);
         stats.constants++;
       }
-      for (const t of a.tensors ?? []) if (t.dataType === F16) widenTensor(t), stats.constants++;
+      for (const t of a.tensors ?? []) if (t.dataType === F16) (widenTensor(t), stats.constants++);
       if ((a.name === 'to' || a.name === 'dtype') && Number(a.i) === F16) {
         a.i = F32;
         stats.castsRetargeted++;
@@ -81,9 +82,10 @@ export function upcastFp16(model) {
   };
 
   // A Cast from float to float is now a no-op: splice it out.
-  for (let i = 0; i < g.node.length; ) {
+  for (let i = 0; i < g.node.length;) {
     const node = g.node[i];
-    const to = node.opType === 'Cast' && !node.domain ? Number(node.attribute.find((a) => a.name === 'to')?.i) : -1;
+    const to =
+      node.opType === 'Cast' && !node.domain ? Number(node.attribute.find((a) => a.name === 'to')?.i) : -1;
     const [x] = node.input;
     const [y] = node.output ?? [];
     if (to !== F32 || typeOf.get(x) !== F32) {
@@ -94,7 +96,11 @@ export function upcastFp16(model) {
       g.node.splice(i, 1);
       rename(y, x);
       g.valueInfo = g.valueInfo.filter((v) => v.name !== y);
-    } else if (!graphInputs.has(x) && !graphOutputs.has(x) && g.node.some((n) => n !== node && n.output.includes(x))) {
+    } else if (
+      !graphInputs.has(x) &&
+      !graphOutputs.has(x) &&
+      g.node.some((n) => n !== node && n.output.includes(x))
+    ) {
       // y must keep its name (callers fetch it), so the producer of x writes y directly.
       g.node.splice(i, 1);
       rename(x, y);

@@ -56,16 +56,19 @@ function Shell() {
   const doneCount = snap.stats.done;
   useEffect(() => refreshEngineInfo(), [doneCount]);
 
-  const addFiles = useCallback(async (files: File[]) => {
-    setInputError(undefined);
-    if (!files.length) return setInputError(t('drop.none'));
-    try {
-      const tasks = await queue.add(files);
-      if (tasks[0]) setSelected(tasks[0].id);
-    } catch (err) {
-      setInputError(te(err));
-    }
-  }, [t, te]);
+  const addFiles = useCallback(
+    async (files: File[]) => {
+      setInputError(undefined);
+      if (!files.length) return setInputError(t('drop.none'));
+      try {
+        const tasks = await queue.add(files);
+        if (tasks[0]) setSelected(tasks[0].id);
+      } catch (err) {
+        setInputError(te(err));
+      }
+    },
+    [t, te],
+  );
 
   const dragging = useIncomingFiles((files) => void addFiles(files));
 
@@ -77,7 +80,9 @@ function Shell() {
 
   return (
     <div className={`app${dragging ? ' is-dragging' : ''}`}>
-      <a className="skip" href="#main">{t('skip.main')}</a>
+      <a className="skip" href="#main">
+        {t('skip.main')}
+      </a>
       <header className="topbar">
         <div className="brand">
           <Logo />
@@ -92,24 +97,45 @@ function Shell() {
         {update && (
           <div className="banner banner--update" role="status" data-testid="update-banner">
             <span>{t('update.available')}</span>
-            <button type="button" className="btn btn--primary btn--small" onClick={update}>{t('update.reload')}</button>
-            <button type="button" className="btn btn--ghost btn--small" onClick={() => setUpdate(null)}>{t('update.later')}</button>
+            <button type="button" className="btn btn--primary btn--small" onClick={update}>
+              {t('update.reload')}
+            </button>
+            <button type="button" className="btn btn--ghost btn--small" onClick={() => setUpdate(null)}>
+              {t('update.later')}
+            </button>
           </div>
         )}
-        {offlineReady && <div className="banner banner--ok" role="status">{t('notice.offlineReady')}</div>}
+        {offlineReady && (
+          <div className="banner banner--ok" role="status">
+            {t('notice.offlineReady')}
+          </div>
+        )}
         {!self.crossOriginIsolated && info?.backend !== 'webgpu' && (
-          <div className="banner banner--warn" role="status" data-testid="no-threads">{t('notice.noThreads')}</div>
+          <div className="banner banner--warn" role="status" data-testid="no-threads">
+            {t('notice.noThreads')}
+          </div>
         )}
         {info?.storageWarning && (
-          <div className="banner banner--warn" role="status" data-testid="storage-warning" title={info.storageWarning}>
+          <div
+            className="banner banner--warn"
+            role="status"
+            data-testid="storage-warning"
+            title={info.storageWarning}
+          >
             {t('notice.storage')}
           </div>
         )}
-        {inputError && <div className="banner banner--error" role="alert">{inputError}</div>}
+        {inputError && (
+          <div className="banner banner--error" role="alert">
+            {inputError}
+          </div>
+        )}
         {snap.halted && (
           <div className="banner banner--error" role="alert" data-testid="queue-halted">
             <span>{te(snap.halted)}</span>
-            <button type="button" className="btn btn--small" onClick={() => queue.resume()}>{t('load.retry')}</button>
+            <button type="button" className="btn btn--small" onClick={() => queue.resume()}>
+              {t('load.retry')}
+            </button>
           </div>
         )}
         {snap.blockedReason && (
@@ -126,7 +152,16 @@ function Shell() {
           <DropZone onFiles={(f) => void addFiles(f)} dragging={dragging} />
         ) : (
           <div className="workspace">
-            {current && <ResultView key={current.id} task={current} engine={engine} queue={queue} info={info} onRetry={(id) => void queue.retry(id)} />}
+            {current && (
+              <ResultView
+                key={current.id}
+                task={current}
+                engine={engine}
+                queue={queue}
+                info={info}
+                onRetry={(id) => void queue.retry(id)}
+              />
+            )}
             <div className="side">
               <TaskList snapshot={snap} queue={queue} selected={current?.id} onSelect={setSelected} />
               <DropZone onFiles={(f) => void addFiles(f)} compact dragging={dragging} />
@@ -139,20 +174,37 @@ function Shell() {
         <p>{t('privacy')}</p>
         {info && (
           <details className="engine">
-            <summary>{t('engine.title')}: {info.backend === 'webgpu' ? 'WebGPU' : 'WASM'} · {info.variant.name}</summary>
+            <summary>
+              {t('engine.title')}: {info.backend === 'webgpu' ? 'WebGPU' : 'WASM'} · {info.variant.name}
+            </summary>
             <dl>
-              <dt>{t('engine.backend')}</dt><dd data-testid="engine-backend">{info.backend === 'webgpu' ? 'WebGPU' : 'WASM'}</dd>
-              <dt>{t('engine.weights')}</dt><dd>{info.variant.name}</dd>
-              <dt>{t('engine.licence')}</dt><dd>{info.variant.licence}</dd>
-              <dt>{t('engine.threads')}</dt><dd>{info.threads}</dd>
-              <dt>{t('engine.isolated')}</dt><dd>{info.crossOriginIsolated ? t('engine.yes') : t('engine.no')}</dd>
-              <dt>{t('engine.modelFrom')}</dt><dd>{info.modelFrom === 'indexeddb' ? t('engine.fromCache') : t('engine.fromNetwork')}</dd>
-              {info.fallbackReason && (<><dt>{t('engine.fallback')}</dt><dd>{info.fallbackReason}</dd></>)}
+              <dt>{t('engine.backend')}</dt>
+              <dd data-testid="engine-backend">{info.backend === 'webgpu' ? 'WebGPU' : 'WASM'}</dd>
+              <dt>{t('engine.weights')}</dt>
+              <dd>{info.variant.name}</dd>
+              <dt>{t('engine.licence')}</dt>
+              <dd>{info.variant.licence}</dd>
+              <dt>{t('engine.threads')}</dt>
+              <dd>{info.threads}</dd>
+              <dt>{t('engine.isolated')}</dt>
+              <dd>{info.crossOriginIsolated ? t('engine.yes') : t('engine.no')}</dd>
+              <dt>{t('engine.modelFrom')}</dt>
+              <dd>{info.modelFrom === 'indexeddb' ? t('engine.fromCache') : t('engine.fromNetwork')}</dd>
+              {info.fallbackReason && (
+                <>
+                  <dt>{t('engine.fallback')}</dt>
+                  <dd>{info.fallbackReason}</dd>
+                </>
+              )}
             </dl>
           </details>
         )}
       </footer>
-      {dragging && <div className="drop-overlay" aria-hidden="true"><span>{t('drop.active')}</span></div>}
+      {dragging && (
+        <div className="drop-overlay" aria-hidden="true">
+          <span>{t('drop.active')}</span>
+        </div>
+      )}
     </div>
   );
 }

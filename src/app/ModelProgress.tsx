@@ -15,7 +15,9 @@ export function ModelProgress({ status, waiting, onRetry }: Props) {
     return (
       <section className="card model model--error" role="alert" data-testid="model-error">
         <p>{te(status.error)}</p>
-        <button type="button" className="btn btn--primary" onClick={onRetry}>{t('load.retry')}</button>
+        <button type="button" className="btn btn--primary" onClick={onRetry}>
+          {t('load.retry')}
+        </button>
       </section>
     );
   }
@@ -27,7 +29,9 @@ export function ModelProgress({ status, waiting, onRetry }: Props) {
   const pct = total ? Math.floor((loaded / total) * 100) : 0;
   const label =
     status.stage === 'download'
-      ? downloading ? t('load.download') : t('load.manifest')
+      ? downloading
+        ? t('load.download')
+        : t('load.manifest')
       : status.fromCache && status.stage === 'session'
         ? t('load.fromCache')
         : t(`load.${status.stage}` as const);
@@ -35,8 +39,14 @@ export function ModelProgress({ status, waiting, onRetry }: Props) {
   return (
     <section className="card model" aria-labelledby="model-progress-label" data-testid="model-progress">
       <div className="model__head">
-        <p id="model-progress-label" className="model__label">{label}</p>
-        {determinate && <p className="model__pct" data-testid="model-pct">{pct}%</p>}
+        <p id="model-progress-label" className="model__label">
+          {label}
+        </p>
+        {determinate && (
+          <p className="model__pct" data-testid="model-pct">
+            {pct}%
+          </p>
+        )}
       </div>
       <div
         className={`progress${determinate ? '' : ' progress--indeterminate'}`}
@@ -45,13 +55,23 @@ export function ModelProgress({ status, waiting, onRetry }: Props) {
         aria-valuemin={0}
         aria-valuemax={100}
         aria-valuenow={determinate ? pct : undefined}
-        aria-valuetext={determinate ? `${pct}% · ${t('load.bytes', { loaded: bytes(loaded), total: bytes(total) })}` : label}
+        aria-valuetext={
+          determinate ? `${pct}% · ${t('load.bytes', { loaded: bytes(loaded), total: bytes(total) })}` : label
+        }
       >
         <div className="progress__bar" style={{ width: determinate ? `${pct}%` : undefined }} />
       </div>
       <p className="model__meta">
-        {status.variantName && <span className="model__weights" data-testid="model-weights">{status.variantName}</span>}
-        {downloading && total > 0 && <span data-testid="model-bytes">{t('load.bytes', { loaded: bytes(loaded), total: bytes(total) })}</span>}
+        {status.variantName && (
+          <span className="model__weights" data-testid="model-weights">
+            {status.variantName}
+          </span>
+        )}
+        {downloading && total > 0 && (
+          <span data-testid="model-bytes">
+            {t('load.bytes', { loaded: bytes(loaded), total: bytes(total) })}
+          </span>
+        )}
       </p>
       {waiting > 0 && <p className="model__waiting">{t('load.waiting')}</p>}
     </section>

@@ -81,17 +81,35 @@ const TaskRow = memo(function TaskRow({ task, index, total, selected, queue, onS
         </span>
       </button>
       {(task.state === 'queued' || task.state === 'processing') && (
-        <button type="button" className="btn btn--icon btn--ghost task__x" onClick={() => void queue.cancel(task.id)} aria-label={t('task.cancel', { name: task.name })} title={t('task.cancel', { name: task.name })}>
+        <button
+          type="button"
+          className="btn btn--icon btn--ghost task__x"
+          onClick={() => void queue.cancel(task.id)}
+          aria-label={t('task.cancel', { name: task.name })}
+          title={t('task.cancel', { name: task.name })}
+        >
           ×
         </button>
       )}
       {(task.state === 'failed' || task.state === 'cancelled') && (
-        <button type="button" className="btn btn--icon btn--ghost task__x" onClick={() => void queue.retry(task.id)} aria-label={t('task.retry', { name: task.name })} title={t('task.retry', { name: task.name })}>
+        <button
+          type="button"
+          className="btn btn--icon btn--ghost task__x"
+          onClick={() => void queue.retry(task.id)}
+          aria-label={t('task.retry', { name: task.name })}
+          title={t('task.retry', { name: task.name })}
+        >
           ↻
         </button>
       )}
       {task.state === 'done' && (
-        <button type="button" className="btn btn--icon btn--ghost task__x" onClick={() => void queue.remove(task.id)} aria-label={t('task.remove', { name: task.name })} title={t('task.remove', { name: task.name })}>
+        <button
+          type="button"
+          className="btn btn--icon btn--ghost task__x"
+          onClick={() => void queue.remove(task.id)}
+          aria-label={t('task.remove', { name: task.name })}
+          title={t('task.remove', { name: task.name })}
+        >
           ×
         </button>
       )}
@@ -120,7 +138,12 @@ export function TaskList({ snapshot, queue, selected, onSelect }: Props) {
   useLayoutEffect(() => {
     const el = listRef.current;
     if (!el) return;
-    const read = () => setView((v) => (v.top === el.scrollTop && v.height === el.clientHeight ? v : { top: el.scrollTop, height: el.clientHeight }));
+    const read = () =>
+      setView((v) =>
+        v.top === el.scrollTop && v.height === el.clientHeight
+          ? v
+          : { top: el.scrollTop, height: el.clientHeight },
+      );
     read();
     el.addEventListener('scroll', read, { passive: true });
     // Called after layout, so reading sizes here costs no extra layout. (Observing the border box
@@ -175,13 +198,19 @@ export function TaskList({ snapshot, queue, selected, onSelect }: Props) {
     const i = Number(li.dataset.index);
     const page = Math.max(1, Math.floor(el.clientHeight / pitch) - 1);
     const next =
-      e.key === 'ArrowDown' ? i + 1
-      : e.key === 'ArrowUp' ? i - 1
-      : e.key === 'Home' ? 0
-      : e.key === 'End' ? tasks.length - 1
-      : e.key === 'PageDown' ? i + page
-      : e.key === 'PageUp' ? i - page
-      : undefined;
+      e.key === 'ArrowDown'
+        ? i + 1
+        : e.key === 'ArrowUp'
+          ? i - 1
+          : e.key === 'Home'
+            ? 0
+            : e.key === 'End'
+              ? tasks.length - 1
+              : e.key === 'PageDown'
+                ? i + page
+                : e.key === 'PageUp'
+                  ? i - page
+                  : undefined;
     if (next === undefined) return;
     e.preventDefault();
     const n = Math.max(0, Math.min(tasks.length - 1, next));
@@ -199,14 +228,25 @@ export function TaskList({ snapshot, queue, selected, onSelect }: Props) {
   const rows = [];
   for (let i = start; i < end; i++) {
     const task = tasks[i];
-    rows.push(<TaskRow key={task.id} task={task} index={i} total={tasks.length} selected={task.id === selected} queue={queue} onSelect={select} />);
+    rows.push(
+      <TaskRow
+        key={task.id}
+        task={task}
+        index={i}
+        total={tasks.length}
+        selected={task.id === selected}
+        queue={queue}
+        onSelect={select}
+      />,
+    );
   }
 
   return (
     <section className="tasks" aria-labelledby="tasks-title">
       <div className="tasks__head">
         <h2 id="tasks-title" className="tasks__title">
-          {t('tasks.title')} <span className="tasks__count">{t('tasks.progress', { done: doneCount, total: stats.total })}</span>
+          {t('tasks.title')}{' '}
+          <span className="tasks__count">{t('tasks.progress', { done: doneCount, total: stats.total })}</span>
         </h2>
         <div className="tasks__actions">
           {doneCount > 1 && (

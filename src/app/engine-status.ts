@@ -22,7 +22,8 @@ function set(next: Partial<EngineStatus>) {
 }
 
 function onProgress(p: LoadProgress) {
-  const finite = (n: number | undefined, fallback: number) => (typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : fallback);
+  const finite = (n: number | undefined, fallback: number) =>
+    typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : fallback;
   set({
     stage: p.stage,
     loaded: p.stage === 'download' ? finite(p.loaded, status.loaded) : status.loaded,
@@ -36,7 +37,13 @@ export function startEngine(): void {
   if (status.stage !== 'idle' && !status.error) return;
   set({ stage: 'manifest', error: undefined, loaded: 0, total: 0 });
   engine.load(onProgress).then(
-    (info) => set({ stage: 'ready', info, variantName: info.variant.name, total: status.total || info.variant.bytes }),
+    (info) =>
+      set({
+        stage: 'ready',
+        info,
+        variantName: info.variant.name,
+        total: status.total || info.variant.bytes,
+      }),
     (err: unknown) => set({ error: asJingjieError(err).toWire() }),
   );
 }

@@ -8,7 +8,13 @@ export const OVERSCAN = 8;
  * viewport (`scrollTop`, `viewHeight`) widened by `overscan` rows on each side. Never empty when
  * `count` > 0, even for a scroll position past the end (the list shrank under the viewport).
  */
-export function visibleRange(count: number, scrollTop: number, viewHeight: number, pitch: number, overscan = OVERSCAN): { start: number; end: number } {
+export function visibleRange(
+  count: number,
+  scrollTop: number,
+  viewHeight: number,
+  pitch: number,
+  overscan = OVERSCAN,
+): { start: number; end: number } {
   if (count <= 0) return { start: 0, end: 0 };
   const p = pitch > 0 ? pitch : 1;
   const first = Math.floor(Math.max(0, scrollTop) / p);

@@ -42,7 +42,10 @@ export function createEngine(options: EngineOptions = {}): Engine {
         {
           ...options,
           // Models may live on another origin (a CDN): VITE_MODEL_BASE_URL at build time, see docs/deploy.md.
-          modelBaseUrl: new URL(options.modelBaseUrl || import.meta.env.VITE_MODEL_BASE_URL || appUrl('models/'), self.location.href).href,
+          modelBaseUrl: new URL(
+            options.modelBaseUrl || import.meta.env.VITE_MODEL_BASE_URL || appUrl('models/'),
+            self.location.href,
+          ).href,
           ortBaseUrl: appUrl('ort/'),
         },
         onProgress ? Comlink.proxy(onProgress) : undefined,
@@ -55,7 +58,10 @@ export function createEngine(options: EngineOptions = {}): Engine {
     return loading;
   };
 
-  const removeBackground = (input: Blob, opts: RemoveOptions & { signal?: AbortSignal } = {}): Promise<RemoveResult> => {
+  const removeBackground = (
+    input: Blob,
+    opts: RemoveOptions & { signal?: AbortSignal } = {},
+  ): Promise<RemoveResult> => {
     const { signal, ...rest } = opts;
     const job = nextJob++;
     const run = async (): Promise<RemoveResult> => {
@@ -81,9 +87,10 @@ export function createEngine(options: EngineOptions = {}): Engine {
   return {
     load,
     removeBackground,
-    render: (cutout, opts = {}) => remote.render(cutout, opts).catch((err: unknown) => {
-      throw asJingjieError(err);
-    }),
+    render: (cutout, opts = {}) =>
+      remote.render(cutout, opts).catch((err: unknown) => {
+        throw asJingjieError(err);
+      }),
     info: () => current,
     async dispose() {
       await remote.dispose().catch(() => undefined);

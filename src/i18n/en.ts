@@ -27,7 +27,8 @@ export const en = {
   'load.progressLabel': 'Model download',
   'load.retry': 'Try again',
 
-  'notice.noThreads': 'Running without threads: this browser did not isolate the page, so each image takes longer.',
+  'notice.noThreads':
+    'Running without threads: this browser did not isolate the page, so each image takes longer.',
   'notice.storage': 'The model could not be saved on this device, so it will be downloaded again next time.',
   'notice.offlineReady': 'Jingjie now works offline.',
   'notice.downsized': '“{name}” is {ow}×{oh}; it was reduced to {w}×{h} to fit this device’s memory.',
@@ -103,7 +104,7 @@ export const en = {
   'engine.no': 'no',
   'engine.fallback': 'Note',
 
-  'privacy': 'Your images never leave this device: the model runs in your browser.',
+  privacy: 'Your images never leave this device: the model runs in your browser.',
 
   'error.EmptyFile': 'This file is empty.',
   'error.NotAnImage': 'This file is not an image.',
@@ -114,18 +115,26 @@ export const en = {
   'error.OutOfMemory': 'This device ran out of memory. Try a smaller image or close other tabs.',
   'error.ModelDownloadFailed': 'The model could not be downloaded. Check your connection and try again.',
   'error.ModelIntegrity': 'The downloaded model was damaged. Try again.',
-  'error.StorageUnavailable': 'This browser does not allow storage here (private mode?). The model will be downloaded each visit.',
+  'error.StorageUnavailable':
+    'This browser does not allow storage here (private mode?). The model will be downloaded each visit.',
   'error.QuotaExceeded': 'The browser storage is full. Free some space and try again.',
   'error.RuntimeFailed': 'The engine stopped unexpectedly. Reload the page and try again.',
   'error.AbortError': 'Cancelled.',
   'error.unknown': 'Something went wrong.',
-  'error.EmptyFile.file': '“{fileName}” is empty (0 bytes). Choose the photo again; the copy may have failed.',
-  'error.NotAnImage.file': '“{fileName}” is not an image this app can open. Use JPEG, PNG, WebP, AVIF, GIF, BMP or HEIC.',
-  'error.UnsupportedFormat.file': '“{fileName}” is in {format} format, which this app cannot open. Save it as PNG or JPEG and try again.',
-  'error.DecodeFailed.file': '“{fileName}” could not be decoded; the file may be truncated or corrupt. Try exporting it again.',
-  'error.FileTooLarge.file': '“{fileName}” is {size}; the limit is {limit} per file. Save a smaller copy and try again.',
-  'error.TooManyPixels.file': '“{fileName}” has {width}×{height} pixels; this device can open at most {mp} megapixels. Reduce it and try again.',
-  'error.OutOfMemory.file': 'This device ran out of memory opening “{fileName}”. Try a smaller image or close other tabs.',
+  'error.EmptyFile.file':
+    '“{fileName}” is empty (0 bytes). Choose the photo again; the copy may have failed.',
+  'error.NotAnImage.file':
+    '“{fileName}” is not an image this app can open. Use JPEG, PNG, WebP, AVIF, GIF, BMP or HEIC.',
+  'error.UnsupportedFormat.file':
+    '“{fileName}” is in {format} format, which this app cannot open. Save it as PNG or JPEG and try again.',
+  'error.DecodeFailed.file':
+    '“{fileName}” could not be decoded; the file may be truncated or corrupt. Try exporting it again.',
+  'error.FileTooLarge.file':
+    '“{fileName}” is {size}; the limit is {limit} per file. Save a smaller copy and try again.',
+  'error.TooManyPixels.file':
+    '“{fileName}” has {width}×{height} pixels; this device can open at most {mp} megapixels. Reduce it and try again.',
+  'error.OutOfMemory.file':
+    'This device ran out of memory opening “{fileName}”. Try a smaller image or close other tabs.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -30,7 +30,12 @@ const FILE_KEYS: Partial<Record<ErrorName, MessageKey>> = {
 export function formatLabel(format: unknown): string | undefined {
   if (typeof format !== 'string' || !format || format === 'unknown') return undefined;
   const sub = format.includes('/') ? format.split('/')[1] : format;
-  return sub.replace(/^(x-|vnd\.)/, '').split(/[+.;-]/)[0].toUpperCase() || undefined;
+  return (
+    sub
+      .replace(/^(x-|vnd\.)/, '')
+      .split(/[+.;-]/)[0]
+      .toUpperCase() || undefined
+  );
 }
 
 /** The message key and its values for an error, the file-specific one when the detail allows. */
@@ -41,12 +46,19 @@ export function errorMessage(
 ): { key: MessageKey; vars?: Record<string, string | number> } {
   const key = errorKey(err);
   const name = err && typeof err === 'object' && 'name' in err ? (err as { name: unknown }).name : undefined;
-  const detail = err && typeof err === 'object' && 'detail' in err ? (err as { detail?: Record<string, unknown> }).detail : undefined;
+  const detail =
+    err && typeof err === 'object' && 'detail' in err
+      ? (err as { detail?: Record<string, unknown> }).detail
+      : undefined;
   const fileKey = isErrorName(name) ? FILE_KEYS[name] : undefined;
   if (!fileKey || !detail || typeof detail.fileName !== 'string') return { key };
   const vars: Record<string, string | number> = { fileName: detail.fileName };
   const num = (k: string) => (typeof detail[k] === 'number' ? (detail[k] as number) : undefined);
-  const b = num('bytes'), mb = num('maxBytes'), w = num('width'), h = num('height'), mp = num('maxPixels');
+  const b = num('bytes'),
+    mb = num('maxBytes'),
+    w = num('width'),
+    h = num('height'),
+    mp = num('maxPixels');
   if (b !== undefined) vars.size = bytes(b);
   if (mb !== undefined) vars.limit = bytes(mb);
   if (w !== undefined) vars.width = w;

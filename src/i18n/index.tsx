@@ -56,11 +56,17 @@ export function I18nProvider({ children }: { children: ReactNode }) {
   }, []);
   useEffect(() => {
     document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
-    document.title = lang === 'zh' ? '净界 Jingjie — 在本设备上去除背景' : 'Jingjie 净界 — background removal on your device';
+    document.title =
+      lang === 'zh'
+        ? '净界 Jingjie — 在本设备上去除背景'
+        : 'Jingjie 净界 — background removal on your device';
   }, [lang]);
   const value = useMemo<I18n>(() => {
     const t: TFunction = (key, vars) => translate(lang, key, vars);
-    const nf = new Intl.NumberFormat(lang === 'zh' ? 'zh-CN' : 'en', { maximumFractionDigits: 1, minimumFractionDigits: 1 });
+    const nf = new Intl.NumberFormat(lang === 'zh' ? 'zh-CN' : 'en', {
+      maximumFractionDigits: 1,
+      minimumFractionDigits: 1,
+    });
     const bytes = (n: number) => {
       const v = Number.isFinite(n) && n > 0 ? n : 0;
       if (v >= 1e6) return `${nf.format(v / 1e6)} MB`;

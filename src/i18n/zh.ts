@@ -105,7 +105,7 @@ export const zh: Record<MessageKey, string> = {
   'engine.no': '否',
   'engine.fallback': '说明',
 
-  'privacy': '你的图片不会离开本设备：模型在浏览器中运行。',
+  privacy: '你的图片不会离开本设备：模型在浏览器中运行。',
 
   'error.EmptyFile': '这个文件是空的。',
   'error.NotAnImage': '这个文件不是图片。',
@@ -122,10 +122,14 @@ export const zh: Record<MessageKey, string> = {
   'error.AbortError': '已取消。',
   'error.unknown': '出了点问题。',
   'error.EmptyFile.file': '“{fileName}”是空文件（0 字节）。请重新选择这张照片，复制可能没有成功。',
-  'error.NotAnImage.file': '“{fileName}”不是本应用能打开的图片。请使用 JPEG、PNG、WebP、AVIF、GIF、BMP 或 HEIC。',
-  'error.UnsupportedFormat.file': '“{fileName}”是 {format} 文件，本应用无法打开。请另存为 PNG 或 JPEG 后重试。',
+  'error.NotAnImage.file':
+    '“{fileName}”不是本应用能打开的图片。请使用 JPEG、PNG、WebP、AVIF、GIF、BMP 或 HEIC。',
+  'error.UnsupportedFormat.file':
+    '“{fileName}”是 {format} 文件，本应用无法打开。请另存为 PNG 或 JPEG 后重试。',
   'error.DecodeFailed.file': '“{fileName}”无法解码，文件可能不完整或已损坏。请重新导出后再试。',
-  'error.FileTooLarge.file': '“{fileName}”大小为 {size}，每个文件上限为 {limit}。请保存一个较小的副本后重试。',
-  'error.TooManyPixels.file': '“{fileName}”有 {width}×{height} 像素，本设备最多能打开 {mp} 百万像素。请缩小后重试。',
+  'error.FileTooLarge.file':
+    '“{fileName}”大小为 {size}，每个文件上限为 {limit}。请保存一个较小的副本后重试。',
+  'error.TooManyPixels.file':
+    '“{fileName}”有 {width}×{height} 像素，本设备最多能打开 {mp} 百万像素。请缩小后重试。',
   'error.OutOfMemory.file': '打开“{fileName}”时设备内存不足。请换一张较小的图片，或关闭其他标签页。',
 };

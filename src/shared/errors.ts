@@ -50,7 +50,8 @@ export function asJingjieError(err: unknown, fallback: ErrorName = 'RuntimeFaile
     const e = err as WireError;
     return new JingjieError(e.name, String(e.message ?? e.name), e.detail);
   }
-  if (err instanceof DOMException && err.name === 'AbortError') return new JingjieError('AbortError', 'Cancelled');
+  if (err instanceof DOMException && err.name === 'AbortError')
+    return new JingjieError('AbortError', 'Cancelled');
   if (err instanceof DOMException && err.name === 'QuotaExceededError')
     return new JingjieError('QuotaExceeded', 'The browser storage is full.');
   if (err instanceof RangeError && /memory|allocation|Array buffer/i.test(err.message))

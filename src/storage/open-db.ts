@@ -35,7 +35,10 @@ export async function openWithStores<DB = unknown>(
     if (missing(d).length === 0) return d as unknown as IDBPDatabase<DB>;
     if (version !== undefined) {
       d.close();
-      throw new DOMException(`IndexedDB "${name}" still lacks ${missing(d).join(', ')} after an upgrade.`, 'InvalidStateError');
+      throw new DOMException(
+        `IndexedDB "${name}" still lacks ${missing(d).join(', ')} after an upgrade.`,
+        'InvalidStateError',
+      );
     }
     version = d.version + 1;
     d.close();

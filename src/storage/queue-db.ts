@@ -51,7 +51,10 @@ const PAGE = 500;
  * a failing write aborts its siblings with AbortError, but the cause (QuotaExceededError) is on
  * the transaction.
  */
-async function commit(tx: { done: Promise<void>; error: DOMException | null }, requests: Promise<unknown>[]): Promise<void> {
+async function commit(
+  tx: { done: Promise<void>; error: DOMException | null },
+  requests: Promise<unknown>[],
+): Promise<void> {
   const settled = await Promise.allSettled([...requests, tx.done]);
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw tx.error ?? failed.reason;
@@ -83,14 +86,20 @@ export async function openQueueStore(name = QUEUE_DB_NAME): Promise<QueueStore> 
     },
     async addTask(task, original) {
       const tx = db.transaction(['tasks', 'originals'], 'readwrite');
-      await commit(tx, [tx.objectStore('originals').put(original, task.id), tx.objectStore('tasks').put(task)]);
+      await commit(tx, [
+        tx.objectStore('originals').put(original, task.id),
+        tx.objectStore('tasks').put(task),
+      ]);
     },
     async putTask(task) {
       await db.put('tasks', task);
     },
     async putTasks(tasks) {
       const tx = db.transaction('tasks', 'readwrite');
-      await commit(tx, tasks.map((t) => tx.store.put(t)));
+      await commit(
+        tx,
+        tasks.map((t) => tx.store.put(t)),
+      );
     },
     async finishTask(task, result) {
       const tx = db.transaction(['tasks', 'results'], 'readwrite');

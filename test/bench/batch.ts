@@ -65,7 +65,12 @@ export interface LongFrame {
 type BenchWindow = Window & {
   gc?: () => void;
   __name?: unknown;
-  __batchBench?: { long: { start: number; duration: number }[]; frames: LongFrame[]; observer: PerformanceObserver; frameObserver?: PerformanceObserver };
+  __batchBench?: {
+    long: { start: number; duration: number }[];
+    frames: LongFrame[];
+    observer: PerformanceObserver;
+    frameObserver?: PerformanceObserver;
+  };
   jingjie: {
     queue?: import('../../src/features/queue/queue').PersistentQueueApi;
     createQueue?: (engine: unknown) => import('../../src/features/queue/queue').PersistentQueueApi;
@@ -80,7 +85,9 @@ export async function runBatchBench(page: Page, opts: BatchBenchOptions = {}): P
   const timeoutMs = opts.timeoutMs ?? 60 * 60_000;
   // tsx/esbuild keepNames may wrap page-side functions in __name(); make it harmless.
   await page.evaluate('globalThis.__name ??= (f) => f');
-  await page.waitForFunction(() => !!(window as unknown as BenchWindow).jingjie?.createQueue, null, { timeout: 60_000 });
+  await page.waitForFunction(() => !!(window as unknown as BenchWindow).jingjie?.createQueue, null, {
+    timeout: 60_000,
+  });
   const cdp = await page.context().newCDPSession(page);
 
   const heap = async (after: number): Promise<HeapSample> => {
@@ -112,7 +119,9 @@ export async function runBatchBench(page: Page, opts: BatchBenchOptions = {}): P
         g.beginPath();
         g.ellipse(width / 2, height / 2, width / 4 + (i % 5), height / 3, 0, 0, Math.PI * 2);
         g.fill();
-        files.push(new File([await c.convertToBlob({ type: 'image/png' })], `bench-${i}.png`, { type: 'image/png' }));
+        files.push(
+          new File([await c.convertToBlob({ type: 'image/png' })], `bench-${i}.png`, { type: 'image/png' }),
+        );
       }
       const long: { start: number; duration: number }[] = [];
       const observer = new PerformanceObserver((list) => {
@@ -120,7 +129,14 @@ export async function runBatchBench(page: Page, opts: BatchBenchOptions = {}): P
       });
       observer.observe({ type: 'longtask' });
       const frames: LongFrame[] = [];
-      type Script = { invoker?: string; sourceURL?: string; sourceFunctionName?: string; sourceCharPosition?: number; duration: number; forcedStyleAndLayoutDuration?: number };
+      type Script = {
+        invoker?: string;
+        sourceURL?: string;
+        sourceFunctionName?: string;
+        sourceCharPosition?: number;
+        duration: number;
+        forcedStyleAndLayoutDuration?: number;
+      };
       type Frame = PerformanceEntry & { blockingDuration?: number; renderStart?: number; scripts?: Script[] };
       let frameObserver: PerformanceObserver | undefined;
       if (PerformanceObserver.supportedEntryTypes?.includes('long-animation-frame')) {
@@ -152,7 +168,11 @@ export async function runBatchBench(page: Page, opts: BatchBenchOptions = {}): P
   const state = () =>
     page.evaluate(() => {
       const s = (window as unknown as BenchWindow).jingjie.queue!.snapshot();
-      return { done: s.stats.done, failed: s.stats.failed, finished: s.stats.done + s.stats.failed + s.stats.cancelled };
+      return {
+        done: s.stats.done,
+        failed: s.stats.failed,
+        finished: s.stats.done + s.stats.failed + s.stats.cancelled,
+      };
     });
 
   const deadline = Date.now() + timeoutMs;
@@ -162,7 +182,8 @@ export async function runBatchBench(page: Page, opts: BatchBenchOptions = {}): P
     opts.onProgress?.(s.finished, count);
     if (!heapAfter10 && s.finished >= Math.min(10, count)) heapAfter10 = await heap(s.finished);
     if (s.finished >= count) break;
-    if (Date.now() > deadline) throw new Error(`batch bench: only ${s.finished} of ${count} images finished in ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`batch bench: only ${s.finished} of ${count} images finished in ${timeoutMs} ms`);
     await page.waitForTimeout(1000);
   }
 
@@ -172,7 +193,10 @@ export async function runBatchBench(page: Page, opts: BatchBenchOptions = {}): P
     b.observer.disconnect();
     b.frameObserver?.disconnect();
     const tasks = w.jingjie.queue!.snapshot().tasks;
-    const ends = tasks.map((t) => t.finishedAt ?? 0).filter(Boolean).sort((a, b) => a - b);
+    const ends = tasks
+      .map((t) => t.finishedAt ?? 0)
+      .filter(Boolean)
+      .sort((a, b) => a - b);
     const durations = b.long.map((l) => l.duration);
     const r = tasks.find((t) => t.result)?.result;
     return {

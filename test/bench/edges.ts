@@ -34,8 +34,10 @@ export interface AlphaErrors {
 
 function gaussKernels(sigma: number): { g: Float32Array; dg: Float32Array; r: number } {
   const r = Math.ceil(3 * sigma);
-  const g = new Float32Array(2 * r + 1), dg = new Float32Array(2 * r + 1);
-  let sg = 0, sd = 0;
+  const g = new Float32Array(2 * r + 1),
+    dg = new Float32Array(2 * r + 1);
+  let sg = 0,
+    sd = 0;
   for (let i = -r; i <= r; i++) {
     const v = Math.exp((-i * i) / (2 * sigma * sigma));
     g[i + r] = v;
@@ -50,7 +52,14 @@ function gaussKernels(sigma: number): { g: Float32Array; dg: Float32Array; r: nu
   return { g, dg, r };
 }
 
-function convRows(src: Float32Array, dst: Float32Array, w: number, h: number, k: Float32Array, r: number): void {
+function convRows(
+  src: Float32Array,
+  dst: Float32Array,
+  w: number,
+  h: number,
+  k: Float32Array,
+  r: number,
+): void {
   for (let y = 0; y < h; y++) {
     const o = y * w;
     for (let x = 0; x < w; x++) {
@@ -65,14 +74,22 @@ function convRows(src: Float32Array, dst: Float32Array, w: number, h: number, k:
   }
 }
 
-function convCols(src: Float32Array, dst: Float32Array, w: number, h: number, k: Float32Array, r: number): void {
+function convCols(
+  src: Float32Array,
+  dst: Float32Array,
+  w: number,
+  h: number,
+  k: Float32Array,
+  r: number,
+): void {
   for (let y = 0; y < h; y++) {
     const o = y * w;
     dst.fill(0, o, o + w);
     for (let i = -r; i <= r; i++) {
       let yy = y + i;
       yy = yy < 0 ? 0 : yy >= h ? h - 1 : yy;
-      const kv = k[i + r], so = yy * w;
+      const kv = k[i + r],
+        so = yy * w;
       for (let x = 0; x < w; x++) dst[o + x] += kv * src[so + x];
     }
   }
@@ -81,7 +98,9 @@ function convCols(src: Float32Array, dst: Float32Array, w: number, h: number, k:
 /** Gaussian-derivative gradient magnitude of an alpha in 0..1. */
 export function gradientMagnitude(a: Float32Array, w: number, h: number, sigma = 1.4): Float32Array {
   const { g, dg, r } = gaussKernels(sigma);
-  const t = new Float32Array(w * h), gx = new Float32Array(w * h), gy = new Float32Array(w * h);
+  const t = new Float32Array(w * h),
+    gx = new Float32Array(w * h),
+    gy = new Float32Array(w * h);
   convRows(a, t, w, h, dg, r);
   convCols(t, gx, w, h, g, r);
   convRows(a, t, w, h, g, r);
@@ -110,7 +129,10 @@ export function alphaErrors(
 ): AlphaErrors {
   const gt = gradTrue ?? gradientMagnitude(truth, w, h);
   const gp = gradPred ?? gradientMagnitude(pred, w, h);
-  let sad = 0, sq = 0, ge = 0, n = 0;
+  let sad = 0,
+    sq = 0,
+    ge = 0,
+    n = 0;
   for (let i = 0; i < w * h; i++) {
     const t = truth[i];
     if (region === 'opaque' && t < 1 - 1e-4) continue;
@@ -143,11 +165,15 @@ export function recompositeErrors(
   a8: Uint8ClampedArray,
   bg2: Uint8ClampedArray,
 ): ColourErrors {
-  let sq = 0, ab = 0, n = 0;
+  let sq = 0,
+    ab = 0,
+    n = 0;
   for (let i = 0; i < a8.length; i++) {
     const av = a8[i];
     if (av === 0 || av === 255) continue;
-    const a = av / 255, b = 1 - a, o = i * 4;
+    const a = av / 255,
+      b = 1 - a,
+      o = i * 4;
     for (let c = 0; c < 3; c++) {
       const est = a * fgEst[o + c] + b * bg2[o + c];
       const tru = a * fgTrue[o + c] + b * bg2[o + c];
@@ -167,7 +193,12 @@ export function decodePng(buf: Uint8Array): RgbImage | null {
   const sig = [137, 80, 78, 71, 13, 10, 26, 10];
   for (let i = 0; i < 8; i++) if (buf[i] !== sig[i]) return null;
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  let p = 8, w = 0, h = 0, depth = 0, ctype = 0, interlace = 0;
+  let p = 8,
+    w = 0,
+    h = 0,
+    depth = 0,
+    ctype = 0,
+    interlace = 0;
   const idat: Uint8Array[] = [];
   while (p + 8 <= buf.length) {
     const len = dv.getUint32(p);
@@ -209,7 +240,9 @@ export function decodePng(buf: Uint8Array): RgbImage | null {
       else if (f === 2) v += b;
       else if (f === 3) v += (a + b) >> 1;
       else if (f === 4) {
-        const pa = Math.abs(b - c), pb = Math.abs(a - c), pc = Math.abs(a + b - 2 * c);
+        const pa = Math.abs(b - c),
+          pb = Math.abs(a - c),
+          pc = Math.abs(a + b - 2 * c);
         v += pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
       }
       img[o + x] = v & 255;
@@ -296,8 +329,17 @@ export interface EdgesBenchResult {
    * does not grow when other jobs share the machine. The wall-clock figures are kept too.
    */
   timing: {
-    width: number; height: number; coldMs: number; coldCpuMs: number; medianMs: number; runsMs: number[]; guidedMs: number;
-    foregroundMs: number; cpuMedianMs: number; loadAverage: number; cores: number;
+    width: number;
+    height: number;
+    coldMs: number;
+    coldCpuMs: number;
+    medianMs: number;
+    runsMs: number[];
+    guidedMs: number;
+    foregroundMs: number;
+    cpuMedianMs: number;
+    loadAverage: number;
+    cores: number;
   };
   line: string;
 }
@@ -325,8 +367,10 @@ const pct = (a: number, b: number) => (b === 0 ? 0 : ((a - b) / b) * 100);
 const signed = (v: number) => `${v <= 0 ? '-' : '+'}${Math.abs(v).toFixed(0)}%`;
 
 export function runEdgesBench(options: EdgesBenchOptions = {}): EdgesBenchResult {
-  const w = options.width ?? 4000, h = options.height ?? 3000;
-  const lw = options.lowWidth ?? 1024, lh = options.lowHeight ?? 1024;
+  const w = options.width ?? 4000,
+    h = options.height ?? 3000;
+  const lw = options.lowWidth ?? 1024,
+    lh = options.lowHeight ?? 1024;
   const count = options.scenes ?? 3;
   const seed = options.seed ?? 1;
   const log = options.log ?? (() => {});
@@ -340,7 +384,9 @@ export function runEdgesBench(options: EdgesBenchOptions = {}): EdgesBenchResult
     const t0 = performance.now();
     const scene = makeScene({ width: w, height: h, seed: seed * 1000 + s, background: photo?.image });
     const low = downsampleAlphaArea(scene.alpha, w, h, lw, lh);
-    log(`scene ${s}: ${photo ? photo.name : 'procedural'} background, ${scene.hairCount} strands, generated in ${(performance.now() - t0).toFixed(0)} ms`);
+    log(
+      `scene ${s}: ${photo ? photo.name : 'procedural'} background, ${scene.hairCount} strands, generated in ${(performance.now() - t0).toFixed(0)} ms`,
+    );
     if (!timingScene) timingScene = { comp: scene.composite, low };
 
     let t = performance.now();
@@ -355,7 +401,10 @@ export function runEdgesBench(options: EdgesBenchOptions = {}): EdgesBenchResult
 
     const gradTrue = gradientMagnitude(scene.alpha, w, h);
     const upsample = {} as SceneResult['upsample'];
-    for (const [name, pred8] of [['bilinear', bil], ['guided', gui]] as const) {
+    for (const [name, pred8] of [
+      ['bilinear', bil],
+      ['guided', gui],
+    ] as const) {
       const pred = toFloatAlpha(pred8);
       const gp = gradientMagnitude(pred, w, h);
       upsample[name] = {
@@ -408,7 +457,8 @@ export function runEdgesBench(options: EdgesBenchOptions = {}): EdgesBenchResult
   };
   const cold = results.length ? results[0].ms.guided + results[0].ms.foreground : refine().total;
   const runsMs: number[] = [];
-  let guidedMs = 0, foregroundMs = 0;
+  let guidedMs = 0,
+    foregroundMs = 0;
   const parts: { guided: number; fg: number; total: number; cpu: number }[] = [];
   for (let i = 0; i < runs; i++) {
     const r = refine();
@@ -452,9 +502,17 @@ export function runEdgesBench(options: EdgesBenchOptions = {}): EdgesBenchResult
     gradientChangePct,
     recompositeChangePct,
     timing: {
-      width: w, height: h, coldMs: cold, coldCpuMs: results[0]?.ms.cpuRefine ?? 0, medianMs: med.total, runsMs,
-      guidedMs, foregroundMs, cpuMedianMs,
-      loadAverage: loadavg()[0], cores: cpus().length,
+      width: w,
+      height: h,
+      coldMs: cold,
+      coldCpuMs: results[0]?.ms.cpuRefine ?? 0,
+      medianMs: med.total,
+      runsMs,
+      guidedMs,
+      foregroundMs,
+      cpuMedianMs,
+      loadAverage: loadavg()[0],
+      cores: cpus().length,
     },
     line,
   };
@@ -463,8 +521,12 @@ export function runEdgesBench(options: EdgesBenchOptions = {}): EdgesBenchResult
 export function formatTable(r: EdgesBenchResult): string {
   const rows: string[] = [];
   const f = (v: number, d = 2) => v.toFixed(d).padStart(10);
-  rows.push(`Alpha upsampling ${r.lowWidth}×${r.lowHeight} → ${r.width}×${r.height}, ${r.scenes.length} scene(s) (SAD: Σ|Δα|/1000; MSE: mean Δα²; Grad: Σ(Δ|∇α|)², σ=1.4)`);
-  rows.push(`${'region'.padEnd(12)}${'method'.padEnd(10)}${'SAD'.padStart(10)}${'MSE×1e3'.padStart(10)}${'Grad'.padStart(10)}`);
+  rows.push(
+    `Alpha upsampling ${r.lowWidth}×${r.lowHeight} → ${r.width}×${r.height}, ${r.scenes.length} scene(s) (SAD: Σ|Δα|/1000; MSE: mean Δα²; Grad: Σ(Δ|∇α|)², σ=1.4)`,
+  );
+  rows.push(
+    `${'region'.padEnd(12)}${'method'.padEnd(10)}${'SAD'.padStart(10)}${'MSE×1e3'.padStart(10)}${'Grad'.padStart(10)}`,
+  );
   for (const region of ['all', 'opaque', 'transparent'] as const) {
     for (const m of ['bilinear', 'guided'] as const) {
       const e = r.totals[m][region];
@@ -474,14 +536,22 @@ export function formatTable(r: EdgesBenchResult): string {
   rows.push('');
   rows.push('Re-composite onto another background, over 0 < α < 1 (8-bit levels)');
   rows.push(`${'method'.padEnd(22)}${'MSE'.padStart(10)}${'MAE'.padStart(10)}`);
-  rows.push(`${'naive (original RGB)'.padEnd(22)}${f(r.totals.recompositeNaive.mse)}${f(r.totals.recompositeNaive.mae)}`);
-  rows.push(`${'estimateForeground'.padEnd(22)}${f(r.totals.recompositeEstimate.mse)}${f(r.totals.recompositeEstimate.mae)}`);
+  rows.push(
+    `${'naive (original RGB)'.padEnd(22)}${f(r.totals.recompositeNaive.mse)}${f(r.totals.recompositeNaive.mae)}`,
+  );
+  rows.push(
+    `${'estimateForeground'.padEnd(22)}${f(r.totals.recompositeEstimate.mse)}${f(r.totals.recompositeEstimate.mae)}`,
+  );
   const pipe = sumColour(r.scenes.map((s) => s.recomposite.pipelineEstimate));
   rows.push(`${'  (guided α pipeline)'.padEnd(22)}${f(pipe.mse)}${f(pipe.mae)}`);
   rows.push('');
   const t = r.timing;
-  rows.push(`Refine (guided upsampling + foreground) at ${t.width}×${t.height}, ${t.runsMs.length} warm runs:`);
-  rows.push(`  CPU time median ${t.cpuMedianMs.toFixed(0)} ms (single-threaded: the wall time on an idle core)`);
+  rows.push(
+    `Refine (guided upsampling + foreground) at ${t.width}×${t.height}, ${t.runsMs.length} warm runs:`,
+  );
+  rows.push(
+    `  CPU time median ${t.cpuMedianMs.toFixed(0)} ms (single-threaded: the wall time on an idle core)`,
+  );
   rows.push(
     `  wall clock median ${t.medianMs.toFixed(0)} ms — the summary line (guided ${t.guidedMs.toFixed(0)} + foreground ${t.foregroundMs.toFixed(0)}), ` +
       `runs ${t.runsMs.map((v) => v.toFixed(0)).join('/')}, cold first call ${t.coldMs.toFixed(0)} ms ` +
@@ -494,12 +564,13 @@ export function formatTable(r: EdgesBenchResult): string {
 function parseArgs(argv: string[]): EdgesBenchOptions & { json?: boolean } {
   const o: EdgesBenchOptions & { json?: boolean } = {};
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i], v = argv[i + 1];
-    if (a === '--scenes') (o.scenes = Number(v)), i++;
-    else if (a === '--width') (o.width = Number(v)), i++;
-    else if (a === '--height') (o.height = Number(v)), i++;
-    else if (a === '--seed') (o.seed = Number(v)), i++;
-    else if (a === '--runs') (o.timingRuns = Number(v)), i++;
+    const a = argv[i],
+      v = argv[i + 1];
+    if (a === '--scenes') ((o.scenes = Number(v)), i++);
+    else if (a === '--width') ((o.width = Number(v)), i++);
+    else if (a === '--height') ((o.height = Number(v)), i++);
+    else if (a === '--seed') ((o.seed = Number(v)), i++);
+    else if (a === '--runs') ((o.timingRuns = Number(v)), i++);
     else if (a === '--procedural') o.proceduralOnly = true;
     else if (a === '--json') o.json = true;
   }
@@ -515,6 +586,18 @@ if (isMain) {
   const opts = parseArgs(process.argv.slice(2));
   const r = runEdgesBench({ ...opts, log: (l) => console.error(l) });
   console.log(formatTable(r));
-  console.log(JSON.stringify({ totals: r.totals, gradientChangePct: r.gradientChangePct, recompositeChangePct: r.recompositeChangePct, timing: r.timing, scenes: r.scenes }, null, opts.json ? 2 : 0));
+  console.log(
+    JSON.stringify(
+      {
+        totals: r.totals,
+        gradientChangePct: r.gradientChangePct,
+        recompositeChangePct: r.recompositeChangePct,
+        timing: r.timing,
+        scenes: r.scenes,
+      },
+      null,
+      opts.json ? 2 : 0,
+    ),
+  );
   console.log(r.line);
 }

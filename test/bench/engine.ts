@@ -9,7 +9,14 @@ import type { StageTimings } from '../../src/shared/types';
 
 export interface Manifest {
   defaults: Record<string, string>;
-  variants: { id: string; name: string; file: string; bytes: number; precision: string; backends: string[] }[];
+  variants: {
+    id: string;
+    name: string;
+    file: string;
+    bytes: number;
+    precision: string;
+    backends: string[];
+  }[];
 }
 
 export const median = (xs: number[]) => {
@@ -24,7 +31,10 @@ export function memorySampler(browserPid: number) {
   const sample = () => {
     try {
       const out = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,rss='], { encoding: 'utf8' });
-      const rows = out.trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number));
+      const rows = out
+        .trim()
+        .split('\n')
+        .map((l) => l.trim().split(/\s+/).map(Number));
       const tree = new Set([browserPid]);
       let grew = true;
       while (grew) {
@@ -72,7 +82,10 @@ export interface LoadNumbers {
  * Load a variant in fresh engines: once bypassing IndexedDB (the network path: download, sha256,
  * session), then from IndexedDB (stored by a normal load first if it was not there yet).
  */
-export async function measureLoad(page: Page, variant: string): Promise<LoadNumbers & Record<string, unknown>> {
+export async function measureLoad(
+  page: Page,
+  variant: string,
+): Promise<LoadNumbers & Record<string, unknown>> {
   return page.evaluate(async (variant) => {
     const { createEngine } = window.jingjie;
     const load = async (noCache: boolean) => {

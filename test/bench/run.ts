@@ -20,13 +20,22 @@ const ARGS = [...CHROMIUM_ARGS, '--js-flags=--expose-gc'];
 const fmt = (ms: number) => (ms / 1000).toFixed(2);
 
 async function main() {
-  if (!fs.existsSync(path.join(root, 'dist/index.html'))) throw new Error('dist/ is missing: run `npm run build` first');
+  if (!fs.existsSync(path.join(root, 'dist/index.html')))
+    throw new Error('dist/ is missing: run `npm run build` first');
   const manifest = readManifest(root);
-  const server = await preview({ root, preview: { port: PORT, strictPort: true, host: '127.0.0.1' }, logLevel: 'error' });
+  const server = await preview({
+    root,
+    preview: { port: PORT, strictPort: true, host: '127.0.0.1' },
+    logLevel: 'error',
+  });
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS });
   const record: Record<string, unknown> = {
     date: new Date().toISOString(),
-    machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, memGb: Math.round(os.totalmem() / 2 ** 30) },
+    machine: {
+      cores: os.cpus().length,
+      cpu: os.cpus()[0]?.model,
+      memGb: Math.round(os.totalmem() / 2 ** 30),
+    },
     chromium: browser.version(),
   };
   await browser.close();
@@ -58,10 +67,19 @@ async function main() {
     await makePhotos(page, fs.readFileSync(path.join(root, 'test/fixtures/photos/astronaut.png')));
     const stageRows = [];
     const memory: Record<string, number> = {};
-    const variantsToTime = args.has('--all-variants') ? wasmVariants.map((v) => v.id) : [manifest.defaults.wasm];
+    const variantsToTime = args.has('--all-variants')
+      ? wasmVariants.map((v) => v.id)
+      : [manifest.defaults.wasm];
     for (const id of variantsToTime) {
       mem.reset();
-      stageRows.push(...(await measureStages(page, { backend: 'wasm', variant: id, runs: RUNS, photos: ['1024²', '12 MP'] })));
+      stageRows.push(
+        ...(await measureStages(page, {
+          backend: 'wasm',
+          variant: id,
+          runs: RUNS,
+          photos: ['1024²', '12 MP'],
+        })),
+      );
       memory[id] = Math.round(mem.peakMb());
     }
     mem.stop();
@@ -72,7 +90,10 @@ async function main() {
     for (const id of variantsToTime) {
       const v = manifest.variants.find((x) => x.id === id)!;
       const threads = stageRows.find((r) => r.variant === id)?.threads ?? 2;
-      native[id] = { threads, ...(await measureNative(path.join(root, 'public/models', v.file), threads, RUNS)) };
+      native[id] = {
+        threads,
+        ...(await measureNative(path.join(root, 'public/models', v.file), threads, RUNS)),
+      };
     }
     record.native = native;
 
@@ -106,23 +127,36 @@ async function main() {
     );
     console.log('Peak memory of the browser (MB, all processes):', memory);
     const nat = native as Record<string, { median: number; threads: number }>;
-    console.log('Native onnxruntime-node (ms):', Object.fromEntries(Object.entries(nat).map(([k, v]) => [k, Math.round(v.median)])));
+    console.log(
+      'Native onnxruntime-node (ms):',
+      Object.fromEntries(Object.entries(nat).map(([k, v]) => [k, Math.round(v.median)])),
+    );
 
     let batchLine: string | undefined;
     if (!args.has('--no-batch')) {
       const count = Number(process.env.BENCH_BATCH ?? 100);
       console.log(`\nBatch: ${count} images through the app's persistent queue`);
-      const b = await runBatchBench(page, { count, onProgress: (d, n) => d % 10 === 0 && console.log(`  ${d}/${n}`) });
+      const b = await runBatchBench(page, {
+        count,
+        onProgress: (d, n) => d % 10 === 0 && console.log(`  ${d}/${n}`),
+      });
       record.batch = b;
       batchLine =
         `batch: ${b.done}/${b.count} done, ${b.perMinute.toFixed(1)} images/min, longest main-thread task ${Math.round(b.longestTaskMs)} ms (${b.longTasksOver100} over 100 ms), ` +
         `heap after 10 ${(b.heapAfter10.cdpUsedSize / 1e6).toFixed(1)} MB, after ${b.count} ${(b.heapAfterAll.cdpUsedSize / 1e6).toFixed(1)} MB (${(b.heapGrowth * 100).toFixed(1)}%)`;
     }
 
-    console.log('\nEdges: guided upsampling + foreground estimation against ground truth (Node, same code as the worker)');
+    console.log(
+      '\nEdges: guided upsampling + foreground estimation against ground truth (Node, same code as the worker)',
+    );
     const edges = runEdgesBench({ log: () => undefined });
     console.log(formatTable(edges));
-    record.edges = { gradientChangePct: edges.gradientChangePct, recompositeChangePct: edges.recompositeChangePct, timing: edges.timing, totals: edges.totals };
+    record.edges = {
+      gradientChangePct: edges.gradientChangePct,
+      recompositeChangePct: edges.recompositeChangePct,
+      timing: edges.timing,
+      totals: edges.totals,
+    };
 
     console.log('\n' + JSON.stringify(record));
     fs.mkdirSync(path.join(root, 'bench-results'), { recursive: true });
@@ -133,12 +167,16 @@ async function main() {
     const big = stageRows.find((r) => r.variant === def && r.photo === '12 MP')!;
     const load = loads.find((l) => l.variant === def)!;
     const n = nat[def].median;
-    console.log(`\nweights: ${manifest.variants.find((v) => v.id === def)!.name} (${def}), backend wasm, ${row.threads} threads`);
+    console.log(
+      `\nweights: ${manifest.variants.find((v) => v.id === def)!.name} (${def}), backend wasm, ${row.threads} threads`,
+    );
     console.log(`12 MP all but inference: ${Math.round(big.nonInference)} ms (target ≤ 400)`);
     console.log(`model load: network ${fmt(load.networkMs)} s, IndexedDB ${fmt(load.indexeddbMs)} s`);
     console.log(edges.line);
     if (batchLine) console.log(batchLine);
-    console.log(`inference: browser ${fmt(row.inference)} s, native ${fmt(n)} s, ratio ${(row.inference / n).toFixed(2)}`);
+    console.log(
+      `inference: browser ${fmt(row.inference)} s, native ${fmt(n)} s, ratio ${(row.inference / n).toFixed(2)}`,
+    );
   } finally {
     await closeContext();
     await new Promise<void>((r) => server.httpServer.close(() => r()));

@@ -73,17 +73,23 @@ class ColourField {
   }
   /** Writes the colour (0..255) at (x, y) into out[0..2]. */
   at(x: number, y: number, out: Float32Array): void {
-    const fx = (x / this.w) * this.gx, fy = (y / this.h) * this.gy;
-    let ix = Math.floor(fx), iy = Math.floor(fy);
+    const fx = (x / this.w) * this.gx,
+      fy = (y / this.h) * this.gy;
+    let ix = Math.floor(fx),
+      iy = Math.floor(fy);
     if (ix >= this.gx) ix = this.gx - 1;
     if (iy >= this.gy) iy = this.gy - 1;
     if (ix < 0) ix = 0;
     if (iy < 0) iy = 0;
-    let tx = fx - ix, ty = fy - iy;
+    let tx = fx - ix,
+      ty = fy - iy;
     tx = tx * tx * (3 - 2 * tx);
     ty = ty * ty * (3 - 2 * ty);
     const s = this.gx + 1;
-    const a = (iy * s + ix) * 3, b = a + 3, c = a + s * 3, d = c + 3;
+    const a = (iy * s + ix) * 3,
+      b = a + 3,
+      c = a + s * 3,
+      d = c + 3;
     for (let k = 0; k < 3; k++) {
       const top = this.g[a + k] + tx * (this.g[b + k] - this.g[a + k]);
       const bot = this.g[c + k] + tx * (this.g[d + k] - this.g[c + k]);
@@ -107,23 +113,32 @@ const clothPalette = (rand: () => number): [number, number, number] => [
 /** Resize a photo to cover w×h (bilinear, centred crop). */
 export function coverResize(img: RgbImage, w: number, h: number): Uint8ClampedArray {
   const s = Math.max(w / img.width, h / img.height);
-  const ox = (img.width * s - w) / 2, oy = (img.height * s - h) / 2;
+  const ox = (img.width * s - w) / 2,
+    oy = (img.height * s - h) / 2;
   const out = new Uint8ClampedArray(w * h * 4);
-  const src = img.data, iw = img.width, ih = img.height;
+  const src = img.data,
+    iw = img.width,
+    ih = img.height;
   for (let y = 0; y < h; y++) {
     let sy = (y + 0.5 + oy) / s - 0.5;
     if (sy < 0) sy = 0;
     if (sy > ih - 1) sy = ih - 1;
-    const y0 = Math.floor(sy), y1 = Math.min(ih - 1, y0 + 1), fy = sy - y0;
+    const y0 = Math.floor(sy),
+      y1 = Math.min(ih - 1, y0 + 1),
+      fy = sy - y0;
     for (let x = 0; x < w; x++) {
       let sx = (x + 0.5 + ox) / s - 0.5;
       if (sx < 0) sx = 0;
       if (sx > iw - 1) sx = iw - 1;
-      const x0 = Math.floor(sx), x1 = Math.min(iw - 1, x0 + 1), fx = sx - x0;
+      const x0 = Math.floor(sx),
+        x1 = Math.min(iw - 1, x0 + 1),
+        fx = sx - x0;
       const o = (y * w + x) * 4;
       for (let k = 0; k < 3; k++) {
-        const a = src[(y0 * iw + x0) * 4 + k], b = src[(y0 * iw + x1) * 4 + k];
-        const c = src[(y1 * iw + x0) * 4 + k], d = src[(y1 * iw + x1) * 4 + k];
+        const a = src[(y0 * iw + x0) * 4 + k],
+          b = src[(y0 * iw + x1) * 4 + k];
+        const c = src[(y1 * iw + x0) * 4 + k],
+          d = src[(y1 * iw + x1) * 4 + k];
         out[o + k] = (a + fx * (b - a)) * (1 - fy) + (c + fx * (d - c)) * fy;
       }
       out[o + 3] = 255;
@@ -136,7 +151,11 @@ export function coverResize(img: RgbImage, w: number, h: number): Uint8ClampedAr
 export function proceduralBackground(w: number, h: number, seed: number): Uint8ClampedArray {
   const rand = prng(seed ^ 0x9e3779b9);
   const field = new ColourField(5, 4, w, h, rand, clothPalette);
-  const detail = new ColourField(40, 30, w, h, rand, () => [rand() * 60 - 30, rand() * 60 - 30, rand() * 60 - 30]);
+  const detail = new ColourField(40, 30, w, h, rand, () => [
+    rand() * 60 - 30,
+    rand() * 60 - 30,
+    rand() * 60 - 30,
+  ]);
   const shapes: { cx: number; cy: number; rx: number; ry: number; rect: boolean; c: number[] }[] = [];
   for (let k = 0; k < 14; k++) {
     shapes.push({
@@ -149,15 +168,19 @@ export function proceduralBackground(w: number, h: number, seed: number): Uint8C
     });
   }
   const out = new Uint8ClampedArray(w * h * 4);
-  const c = new Float32Array(3), d = new Float32Array(3);
+  const c = new Float32Array(3),
+    d = new Float32Array(3);
   const period = Math.max(3, w / 300);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       field.at(x, y, c);
       detail.at(x, y, d);
-      let r = c[0] + d[0], g = c[1] + d[1], b = c[2] + d[2];
+      let r = c[0] + d[0],
+        g = c[1] + d[1],
+        b = c[2] + d[2];
       for (const s of shapes) {
-        const u = (x - s.cx) / s.rx, v = (y - s.cy) / s.ry;
+        const u = (x - s.cx) / s.rx,
+          v = (y - s.cy) / s.ry;
         const inside = s.rect ? Math.abs(u) < 1 && Math.abs(v) < 1 : u * u + v * v < 1;
         if (inside) {
           r = 0.35 * r + 0.65 * s.c[0];
@@ -186,11 +209,14 @@ export function makeScene(opts: SceneOptions): Scene {
   const fg = new Uint8ClampedArray(w * h * 4);
 
   // Subject: a head (noisy radial outline) over shoulders (a wide ellipse leaving the frame).
-  const hx = w * (0.42 + 0.16 * rand()), hy = h * (0.38 + 0.08 * rand()), hr = m * (0.2 + 0.05 * rand());
+  const hx = w * (0.42 + 0.16 * rand()),
+    hy = h * (0.38 + 0.08 * rand()),
+    hr = m * (0.2 + 0.05 * rand());
   const harm: { a: number; k: number; p: number }[] = [];
   for (let k = 2; k <= 7; k++) harm.push({ a: (0.05 * rand()) / (k * 0.5), k, p: rand() * 6.283 });
   const soft: { k: number; p: number; amp: number }[] = [];
-  for (let k = 0; k < 2; k++) soft.push({ k: 1 + Math.floor(rand() * 3), p: rand() * 6.283, amp: (10 + 30 * rand()) * unit });
+  for (let k = 0; k < 2; k++)
+    soft.push({ k: 1 + Math.floor(rand() * 3), p: rand() * 6.283, amp: (10 + 30 * rand()) * unit });
   const headR = (th: number) => {
     let r = 1;
     for (const q of harm) r += q.a * Math.sin(q.k * th + q.p);
@@ -204,22 +230,28 @@ export function makeScene(opts: SceneOptions): Scene {
     }
     return s;
   };
-  const sx = w * 0.5 + (rand() - 0.5) * w * 0.1, sy = h * 1.02, srx = w * (0.3 + 0.1 * rand()), sry = h * (0.38 + 0.05 * rand());
+  const sx = w * 0.5 + (rand() - 0.5) * w * 0.1,
+    sy = h * 1.02,
+    srx = w * (0.3 + 0.1 * rand()),
+    sry = h * (0.38 + 0.05 * rand());
   const hairField = new ColourField(6, 5, w, h, rand, hairPalette);
   const clothField = new ColourField(4, 3, w, h, rand, clothPalette);
   const c = new Float32Array(3);
   const stripe = Math.max(2.5, 7 * unit);
   const stripeAngle = rand() * 3.14;
-  const ca = Math.cos(stripeAngle), sa = Math.sin(stripeAngle);
+  const ca = Math.cos(stripeAngle),
+    sa = Math.sin(stripeAngle);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
-      const dx = x + 0.5 - hx, dy = y + 0.5 - hy;
+      const dx = x + 0.5 - hx,
+        dy = y + 0.5 - hy;
       const rr = Math.sqrt(dx * dx + dy * dy);
       const th = Math.atan2(dy, dx);
       const sw = edgeWidth(th);
       let ah = (headR(th) - rr) / sw + 0.5;
       ah = ah <= 0 ? 0 : ah >= 1 ? 1 : sw > 1.5 ? ah * ah * (3 - 2 * ah) : ah;
-      const u = (x + 0.5 - sx) / srx, v = (y + 0.5 - sy) / sry;
+      const u = (x + 0.5 - sx) / srx,
+        v = (y + 0.5 - sy) / sry;
       const e = Math.sqrt(u * u + v * v);
       let as = ((1 - e) * Math.min(srx, sry)) / 1.0 + 0.5;
       as = as <= 0 ? 0 : as >= 1 ? 1 : as;
@@ -231,11 +263,15 @@ export function makeScene(opts: SceneOptions): Scene {
         // fine strand texture inside the hair mass
         const t = Math.sin((x * ca + y * sa) / stripe + 3 * Math.sin((x * sa - y * ca) / (40 * stripe)));
         const k = 1 + 0.25 * t;
-        fg[o] = c[0] * k; fg[o + 1] = c[1] * k; fg[o + 2] = c[2] * k;
+        fg[o] = c[0] * k;
+        fg[o + 1] = c[1] * k;
+        fg[o + 2] = c[2] * k;
       } else {
         clothField.at(x, y, c);
         const t = ((Math.floor(x / (6 * stripe)) + Math.floor(y / (6 * stripe))) & 1) * 30 - 15;
-        fg[o] = c[0] + t; fg[o + 1] = c[1] + t; fg[o + 2] = c[2] + t;
+        fg[o] = c[0] + t;
+        fg[o + 1] = c[1] + t;
+        fg[o + 2] = c[2] + t;
       }
       fg[o + 3] = 255;
     }
@@ -249,34 +285,42 @@ export function makeScene(opts: SceneOptions): Scene {
   for (let s = 0; s < hairCount; s++) {
     const th0 = rand() < 0.8 ? -Math.PI * (0.05 + 0.9 * rand()) : rand() * 2 * Math.PI; // mostly the top
     const r0 = headR(th0) - (2 + 25 * rand()) * unit;
-    let px = hx + r0 * Math.cos(th0), py = hy + r0 * Math.sin(th0);
+    let px = hx + r0 * Math.cos(th0),
+      py = hy + r0 * Math.sin(th0);
     let dir = th0 + (rand() - 0.5) * 1.2;
-    let curl = (rand() - 0.5) * 0.04 / Math.max(unit, 0.2);
+    let curl = ((rand() - 0.5) * 0.04) / Math.max(unit, 0.2);
     const len = (20 + (rand() < 0.15 ? 400 : 160) * rand()) * unit + 8;
     const width0 = 0.35 + 1.3 * rand() * rand();
     const opacity = 0.55 + 0.45 * rand();
     hairField.at(Math.min(w - 1, Math.max(0, px)), Math.min(h - 1, Math.max(0, py)), c);
     const tint = 0.8 + 0.45 * rand();
-    const hr8 = c[0] * tint, hg8 = c[1] * tint, hb8 = c[2] * tint;
+    const hr8 = c[0] * tint,
+      hg8 = c[1] * tint,
+      hb8 = c[2] * tint;
     const step = 1;
     const steps = Math.ceil(len / step);
     for (let i = 0; i < steps; i++) {
-      const nx = px + step * Math.cos(dir), ny = py + step * Math.sin(dir);
+      const nx = px + step * Math.cos(dir),
+        ny = py + step * Math.sin(dir);
       const wd = width0 * (1 - 0.7 * (i / steps)); // taper
       const half = wd / 2;
       const x0 = Math.max(0, Math.floor(Math.min(px, nx) - half - 1));
       const x1 = Math.min(w - 1, Math.ceil(Math.max(px, nx) + half + 1));
       const y0 = Math.max(0, Math.floor(Math.min(py, ny) - half - 1));
       const y1 = Math.min(h - 1, Math.ceil(Math.max(py, ny) + half + 1));
-      const ex = nx - px, ey = ny - py, el = ex * ex + ey * ey;
+      const ex = nx - px,
+        ey = ny - py,
+        el = ex * ex + ey * ey;
       for (let y = y0; y <= y1; y++) {
         for (let x = x0; x <= x1; x++) {
-          const qx = x + 0.5 - px, qy = y + 0.5 - py;
+          const qx = x + 0.5 - px,
+            qy = y + 0.5 - py;
           let t = (qx * ex + qy * ey) / el;
           t = t < 0 ? 0 : t > 1 ? 1 : t;
-          const ddx = qx - t * ex, ddy = qy - t * ey;
+          const ddx = qx - t * ex,
+            ddy = qy - t * ey;
           const d = Math.sqrt(ddx * ddx + ddy * ddy);
-          const cv = (Math.max(0, Math.min(0.5, d + half) - Math.max(-0.5, d - half))) * opacity;
+          const cv = Math.max(0, Math.min(0.5, d + half) - Math.max(-0.5, d - half)) * opacity;
           if (cv <= 0) continue;
           const p = y * w + x;
           if (stamp[p] !== s) {
@@ -331,7 +375,9 @@ export function compose(
   const out = new Uint8ClampedArray(w * h * 4);
   const k = alpha instanceof Float32Array ? 1 : 1 / 255;
   for (let i = 0; i < w * h; i++) {
-    const a = alpha[i] * k, b = 1 - a, o = i * 4;
+    const a = alpha[i] * k,
+      b = 1 - a,
+      o = i * 4;
     out[o] = a * fg[o] + b * bg[o];
     out[o + 1] = a * fg[o + 1] + b * bg[o + 1];
     out[o + 2] = a * fg[o + 2] + b * bg[o + 2];
@@ -341,10 +387,18 @@ export function compose(
 }
 
 /** Area-average a float alpha down to lw×lh (the model's view of the true alpha). */
-export function downsampleAlphaArea(alpha: Float32Array, w: number, h: number, lw: number, lh: number): Float32Array {
-  const sx = w / lw, sy = h / lh;
+export function downsampleAlphaArea(
+  alpha: Float32Array,
+  w: number,
+  h: number,
+  lw: number,
+  lh: number,
+): Float32Array {
+  const sx = w / lw,
+    sy = h / lh;
   const out = new Float64Array(lw * lh);
-  const tx = new Int32Array(w), wx = new Float64Array(w);
+  const tx = new Int32Array(w),
+    wx = new Float64Array(w);
   for (let x = 0; x < w; x++) {
     const j = Math.min(lw - 1, Math.floor(x / sx));
     const edge = (j + 1) * sx;

@@ -34,7 +34,10 @@ const test = base.extend<{ page: Page }, { shared: BrowserContext }>({
     const page = await shared.newPage();
     page.on('pageerror', (e) => console.log(`[pageerror] ${e.message}`));
     page.on('crash', () => console.log('[crash] the page crashed (out of memory?)'));
-    page.on('console', (m) => m.type() === 'error' && console.log(`[console.error] ${m.text().slice(0, 2000)}`));
+    page.on(
+      'console',
+      (m) => m.type() === 'error' && console.log(`[console.error] ${m.text().slice(0, 2000)}`),
+    );
     await use(page);
     await page.close();
   },
@@ -53,7 +56,9 @@ async function openApp(page: Page): Promise<void> {
 async function clearHistory(page: Page): Promise<void> {
   await page.waitForFunction(() => !!(window as unknown as { jingjie?: { queue?: unknown } }).jingjie?.queue);
   await page.evaluate(async () => {
-    const q = (window as unknown as { jingjie: { queue: { ready: Promise<void>; clearAll(): Promise<void> } } }).jingjie.queue;
+    const q = (
+      window as unknown as { jingjie: { queue: { ready: Promise<void>; clearAll(): Promise<void> } } }
+    ).jingjie.queue;
     await q.ready;
     await q.clearAll();
   });
@@ -72,7 +77,9 @@ async function waitForResult(page: Page): Promise<void> {
 
 test.describe.configure({ mode: 'serial' });
 
-test('first visit: a model download with honest progress; a photo dropped meanwhile runs when ready', async ({ page }) => {
+test('first visit: a model download with honest progress; a photo dropped meanwhile runs when ready', async ({
+  page,
+}) => {
   await page.goto('/');
   await expect(page.getByRole('heading', { name: 'Drop photos here' })).toBeVisible();
   const progress = page.getByTestId('model-progress');
@@ -88,7 +95,8 @@ test('first visit: a model download with honest progress; a photo dropped meanwh
     await page.waitForTimeout(250);
   }
   const bar = page.getByRole('progressbar');
-  if (await bar.isVisible()) expect(Number(await bar.getAttribute('aria-valuenow') ?? 0)).toBeGreaterThanOrEqual(0);
+  if (await bar.isVisible())
+    expect(Number((await bar.getAttribute('aria-valuenow')) ?? 0)).toBeGreaterThanOrEqual(0);
   expect(seen.join('\n')).toMatch(/MB/);
   // A photo dropped during the download waits, then runs once the model is ready.
   await dropFiles(page, [CHELSEA]);
@@ -132,7 +140,11 @@ test('drop a photo: the PNG download matches the reference mask', async ({ page 
   const edges = page.getByTestId('edge-check');
   for (const tile of [page.getByTestId('edge-dark'), page.getByTestId('edge-light')]) {
     await expect(tile).toBeVisible();
-    expect(await tile.locator('img').evaluate((i: HTMLImageElement) => [i.complete, i.naturalWidth, i.getBoundingClientRect().width])).toEqual([true, out.width, out.width]);
+    expect(
+      await tile
+        .locator('img')
+        .evaluate((i: HTMLImageElement) => [i.complete, i.naturalWidth, i.getBoundingClientRect().width]),
+    ).toEqual([true, out.width, out.width]);
   }
   const [ex, ey] = [Number(await edges.getAttribute('data-x')), Number(await edges.getAttribute('data-y'))];
   const side = Math.min(256, out.width, out.height);
@@ -141,7 +153,9 @@ test('drop a photo: the PNG download matches the reference mask', async ({ page 
   expect(ex + side).toBeLessThanOrEqual(out.width);
   expect(ey + side).toBeLessThanOrEqual(out.height);
   const alpha = maskOf(out);
-  let opaque = 0, clear = 0, soft = 0;
+  let opaque = 0,
+    clear = 0,
+    soft = 0;
   for (let y = ey; y < ey + side; y++)
     for (let x = ex; x < ex + side; x++) {
       const a = alpha[y * out.width + x];
@@ -161,7 +175,9 @@ test('drop a photo: the PNG download matches the reference mask', async ({ page 
   expect(diff.iou).toBeGreaterThanOrEqual(0.99);
 });
 
-test('pick a file, choose a colour: the colour is in the downloaded file; mask and WebP export', async ({ page }) => {
+test('pick a file, choose a colour: the colour is in the downloaded file; mask and WebP export', async ({
+  page,
+}) => {
   await openApp(page);
   await page.getByTestId('file-input').setInputFiles(CHELSEA);
   await waitForResult(page);
@@ -206,12 +222,17 @@ async function twoFrameGif(): Promise<Buffer> {
   const { default: sharp } = await import('sharp');
   const px = Buffer.alloc(16 * 32 * 4);
   for (let i = 0; i < 16 * 32; i++) px.set(i < 256 ? [220, 30, 30, 255] : [30, 30, 220, 255], i * 4);
-  return sharp(px, { raw: { width: 16, height: 32, channels: 4, pageHeight: 16 } }).gif({ delay: [200, 200], loop: 0 }).toBuffer();
+  return sharp(px, { raw: { width: 16, height: 32, channels: 4, pageHeight: 16 } })
+    .gif({ delay: [200, 200], loop: 0 })
+    .toBuffer();
 }
 
 test('bad files fail alone, each with a message that names it, in both languages', async ({ page }) => {
   await openApp(page);
-  const tiff = Buffer.concat([Buffer.from([0x49, 0x49, 0x2a, 0x00, 0x08, 0x00, 0x00, 0x00]), Buffer.alloc(64)]);
+  const tiff = Buffer.concat([
+    Buffer.from([0x49, 0x49, 0x2a, 0x00, 0x08, 0x00, 0x00, 0x00]),
+    Buffer.alloc(64),
+  ]);
   await page.getByTestId('file-input').setInputFiles([
     { name: 'empty.jpg', mimeType: 'image/jpeg', buffer: Buffer.alloc(0) },
     { name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('shopping list: milk, eggs\n') },
@@ -220,13 +241,17 @@ test('bad files fail alone, each with a message that names it, in both languages
     { name: 'blink.gif', mimeType: 'image/gif', buffer: await twoFrameGif() },
   ]);
   await expect(page.getByText('“empty.jpg” is empty (0 bytes)').first()).toBeVisible({ timeout: 300_000 });
-  await expect(page.getByText('“notes.png” is not an image this app can open').first()).toBeVisible({ timeout: 300_000 });
+  await expect(page.getByText('“notes.png” is not an image this app can open').first()).toBeVisible({
+    timeout: 300_000,
+  });
   await expect(page.getByText('“scan.tif” is in TIFF format').first()).toBeVisible({ timeout: 300_000 });
   // The good photo among them still gets its cut-out.
   await expect(page.locator('[data-testid="task"][data-state="done"]')).toHaveCount(2, { timeout: 480_000 });
   // An animation is cut out from its first frame, and the result says so.
   await page.getByRole('button', { name: 'Show blink.gif' }).click();
-  await expect(page.getByTestId('result-note')).toHaveText('“blink.gif” is animated; only its first frame was used.');
+  await expect(page.getByTestId('result-note')).toHaveText(
+    '“blink.gif” is animated; only its first frame was used.',
+  );
   await page.getByLabel('Language').selectOption('zh');
   await expect(page.getByTestId('result-note')).toHaveText('“blink.gif”是动图，只使用了第一帧。');
   await expect(page.getByText('“notes.png”不是本应用能打开的图片').first()).toBeVisible();
@@ -252,20 +277,26 @@ test('paste an image from the clipboard, and the result view passes axe', async 
 test('language switch changes the UI and is remembered; empty state passes axe in both', async ({ page }) => {
   await openApp(page);
   const axeEn = await new AxeBuilder({ page }).analyze();
-  expect(axeEn.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
+  expect(
+    axeEn.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id),
+  ).toEqual([]);
   await page.getByTestId('lang').selectOption('zh');
   await expect(page.getByRole('heading', { name: '把照片拖到这里' })).toBeVisible();
   await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
   await page.screenshot({ path: shot('zh') });
   const axeZh = await new AxeBuilder({ page }).analyze();
-  expect(axeZh.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
+  expect(
+    axeZh.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id),
+  ).toEqual([]);
   await page.reload();
   await expect(page.getByRole('heading', { name: '把照片拖到这里' })).toBeVisible();
   await page.getByTestId('lang').selectOption('en');
   await expect(page.getByRole('heading', { name: 'Drop photos here' })).toBeVisible();
 });
 
-test('installable: manifest valid and linked, service worker controls the page after reload', async ({ page }) => {
+test('installable: manifest valid and linked, service worker controls the page after reload', async ({
+  page,
+}) => {
   await openApp(page);
   const href = await page.locator('link[rel="manifest"]').getAttribute('href');
   expect(href).toBeTruthy();
@@ -293,7 +324,9 @@ test('installable: manifest valid and linked, service worker controls the page a
 
   await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
   await page.reload();
-  await expect.poll(() => page.evaluate(() => !!navigator.serviceWorker.controller), { timeout: 30_000 }).toBe(true);
+  await expect
+    .poll(() => page.evaluate(() => !!navigator.serviceWorker.controller), { timeout: 30_000 })
+    .toBe(true);
   expect(await page.evaluate(() => self.crossOriginIsolated)).toBe(true);
 
   // Web Share Target: the service worker takes the POST, stashes the file and redirects to the app,
@@ -301,7 +334,10 @@ test('installable: manifest valid and linked, service worker controls the page a
   const shared = readFixture(CHELSEA).toString('base64');
   const landed = await page.evaluate(async (b64) => {
     const form = new FormData();
-    form.append('images', new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], 'shared-cat.png', { type: 'image/png' }));
+    form.append(
+      'images',
+      new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], 'shared-cat.png', { type: 'image/png' }),
+    );
     const res = await fetch(new URL('share-target', location.href), { method: 'POST', body: form });
     return { url: res.url };
   }, shared);
@@ -314,11 +350,16 @@ test('installable: manifest valid and linked, service worker controls the page a
   await page.getByRole('button', { name: /^(Cancel|Remove) shared-cat\.png$/ }).click();
 });
 
-test('offline: after one visit the app starts and removes a background without a network', async ({ page, shared }) => {
+test('offline: after one visit the app starts and removes a background without a network', async ({
+  page,
+  shared,
+}) => {
   await openApp(page);
   await waitForModel(page);
   await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
-  await expect.poll(() => page.evaluate(() => !!navigator.serviceWorker.controller), { timeout: 30_000 }).toBe(true);
+  await expect
+    .poll(() => page.evaluate(() => !!navigator.serviceWorker.controller), { timeout: 30_000 })
+    .toBe(true);
   await shared.setOffline(true);
   try {
     await page.reload();

@@ -51,7 +51,9 @@ type Win = Window & {
 
 /** The page's queue, once its stored tasks are loaded. */
 async function openQueue(page: Page): Promise<void> {
-  await page.waitForFunction(() => !!(window as unknown as Win).jingjie?.createQueue, null, { timeout: 60_000 });
+  await page.waitForFunction(() => !!(window as unknown as Win).jingjie?.createQueue, null, {
+    timeout: 60_000,
+  });
   await page.evaluate(async () => {
     const j = (window as unknown as Win).jingjie;
     const q = j.queue ?? j.createQueue!(j.createEngine());
@@ -70,13 +72,19 @@ async function tasks(page: Page): Promise<PageTask[]> {
  */
 async function addInputs(
   page: Page,
-  inputs: ({ kind: 'photo'; name: string; b64: string } | { kind: 'gen'; name: string; w: number; h: number; type?: string } | { kind: 'corrupt'; name: string })[],
+  inputs: (
+    | { kind: 'photo'; name: string; b64: string }
+    | { kind: 'gen'; name: string; w: number; h: number; type?: string }
+    | { kind: 'corrupt'; name: string }
+  )[],
 ): Promise<PageTask[]> {
   return page.evaluate(async (inputs) => {
     const files: File[] = [];
     for (const [i, x] of inputs.entries()) {
       if (x.kind === 'photo') {
-        files.push(new File([Uint8Array.from(atob(x.b64), (c) => c.charCodeAt(0))], x.name, { type: 'image/png' }));
+        files.push(
+          new File([Uint8Array.from(atob(x.b64), (c) => c.charCodeAt(0))], x.name, { type: 'image/png' }),
+        );
       } else if (x.kind === 'gen') {
         const c = new OffscreenCanvas(x.w, x.h);
         const g = c.getContext('2d')!;
@@ -115,7 +123,8 @@ async function waitAllTerminal(page: Page, ids: string[], timeout: number): Prom
 function expectedNames(all: PageTask[]): Map<string, string> {
   const base = (n: string) => n.replace(/\.[^.]+$/, '');
   const count = new Map<string, number>();
-  for (const t of all) count.set(base(t.name).toLowerCase(), (count.get(base(t.name).toLowerCase()) ?? 0) + 1);
+  for (const t of all)
+    count.set(base(t.name).toLowerCase(), (count.get(base(t.name).toLowerCase()) ?? 0) + 1);
   return new Map(
     all.map((t) => {
       const b = base(t.name);
@@ -139,7 +148,12 @@ test.afterAll(async () => {
   await page?.close();
 });
 
-const gen = (i: number) => ({ kind: 'gen' as const, name: `gen-${String(i).padStart(2, '0')}.png`, w: 48 + i * 4, h: 32 + i * 3 });
+const gen = (i: number) => ({
+  kind: 'gen' as const,
+  name: `gen-${String(i).padStart(2, '0')}.png`,
+  w: 48 + i * 4,
+  h: 32 + i * 3,
+});
 
 test('a batch of 22 files: every image done in order, the corrupt one failed alone, cancel and retry, one ZIP', async () => {
   test.setTimeout(minutes(20));
@@ -168,14 +182,19 @@ test('a batch of 22 files: every image done in order, the corrupt one failed alo
   expect((await tasks(page)).find((t) => t.id === last.id)!.state).toBe('cancelled');
 
   // Cancel the running task: aborted through the engine's signal, then retried.
-  await expect.poll(async () => (await tasks(page)).find((t) => t.state === 'processing')?.id, { timeout: minutes(3) }).toBeTruthy();
+  await expect
+    .poll(async () => (await tasks(page)).find((t) => t.state === 'processing')?.id, { timeout: minutes(3) })
+    .toBeTruthy();
   const running = (await tasks(page)).find((t) => t.state === 'processing')!;
   await page.evaluate((id) => (window as unknown as Win).jingjie.queue!.cancel(id), running.id);
   expect((await tasks(page)).find((t) => t.id === running.id)!.state).toBe('cancelled');
-  await page.evaluate(async (ids) => {
-    const q = (window as unknown as Win).jingjie.queue!;
-    for (const id of ids) await q.retry(id);
-  }, [running.id, last.id]);
+  await page.evaluate(
+    async (ids) => {
+      const q = (window as unknown as Win).jingjie.queue!;
+      for (const id of ids) await q.retry(id);
+    },
+    [running.id, last.id],
+  );
 
   const finished = await waitAllTerminal(page, ids, minutes(18));
   const failed = finished.filter((t) => t.state !== 'done');
@@ -185,12 +204,23 @@ test('a batch of 22 files: every image done in order, the corrupt one failed alo
   const done = finished.filter((t) => t.state === 'done');
   expect(done).toHaveLength(inputs.length - 1);
   // Results at the inputs' sizes (these inputs are far below the pixel limit).
-  for (const t of done) expect({ name: t.name, w: t.result!.width, h: t.result!.height }).toEqual({ name: t.name, ...dims.get(t.name)! });
+  for (const t of done)
+    expect({ name: t.name, w: t.result!.width, h: t.result!.height }).toEqual({
+      name: t.name,
+      ...dims.get(t.name)!,
+    });
   // Submission order: finishing times rise with seq, except the two retried ones.
   const inOrder = done.filter((t) => t.id !== running.id && t.id !== last.id).sort((a, b) => a.seq - b.seq);
-  for (let i = 1; i < inOrder.length; i++) expect(inOrder[i].finishedAt!).toBeGreaterThanOrEqual(inOrder[i - 1].finishedAt!);
+  for (let i = 1; i < inOrder.length; i++)
+    expect(inOrder[i].finishedAt!).toBeGreaterThanOrEqual(inOrder[i - 1].finishedAt!);
   const stats = await page.evaluate(() => (window as unknown as Win).jingjie.queue!.snapshot().stats);
-  expect(stats).toMatchObject({ total: inputs.length, done: inputs.length - 1, failed: 1, queued: 0, etaMs: 0 });
+  expect(stats).toMatchObject({
+    total: inputs.length,
+    done: inputs.length - 1,
+    failed: 1,
+    queued: 0,
+    etaMs: 0,
+  });
 
   // The queue's names, and the rule restated here.
   const names = expectedNames(done);
@@ -210,7 +240,8 @@ test('a batch of 22 files: every image done in order, the corrupt one failed alo
     const w = window as unknown as Win;
     const chunks: Uint8Array[] = [];
     w.showSaveFilePicker = async () => ({
-      createWritable: async () => new WritableStream<Uint8Array>({ write: (c) => void chunks.push(c.slice()) }),
+      createWritable: async () =>
+        new WritableStream<Uint8Array>({ write: (c) => void chunks.push(c.slice()) }),
     });
     try {
       await w.jingjie.queue!.exportZip();
@@ -219,7 +250,11 @@ test('a batch of 22 files: every image done in order, the corrupt one failed alo
     }
     const all = new Uint8Array(await new Blob(chunks as BlobPart[]).arrayBuffer());
     const h = new Uint8Array(await crypto.subtle.digest('SHA-256', all));
-    return { sha: Array.from(h, (x) => x.toString(16).padStart(2, '0')).join(''), chunks: chunks.length, target: w.jingjie.queue!.lastExportTarget() };
+    return {
+      sha: Array.from(h, (x) => x.toString(16).padStart(2, '0')).join(''),
+      chunks: chunks.length,
+      target: w.jingjie.queue!.lastExportTarget(),
+    };
   });
   expect(pickerSha.target).toBe('picker');
 
@@ -246,23 +281,31 @@ test('a batch of 22 files: every image done in order, the corrupt one failed alo
   for (const t of done) {
     const png = entries[names.get(t.id)!];
     const info = pngInfo(png);
-    expect({ name: t.name, w: info.width, h: info.height, bytes: png.length, rgba: info.colourType }).toEqual({
-      name: t.name,
-      w: dims.get(t.name)!.w,
-      h: dims.get(t.name)!.h,
-      bytes: t.result!.bytes,
-      rgba: 6,
-    });
+    expect({ name: t.name, w: info.width, h: info.height, bytes: png.length, rgba: info.colourType }).toEqual(
+      {
+        name: t.name,
+        w: dims.get(t.name)!.w,
+        h: dims.get(t.name)!.h,
+        bytes: t.result!.bytes,
+        rgba: 6,
+      },
+    );
   }
 });
 
 test('reload in the middle of a batch: every task ends done, none lost, none duplicated', async () => {
   test.setTimeout(minutes(15));
   const before = new Set((await tasks(page)).map((t) => t.id));
-  const added = await addInputs(page, Array.from({ length: 6 }, (_, i) => ({ ...gen(20 + i), name: `reload-${i}.png` })));
+  const added = await addInputs(
+    page,
+    Array.from({ length: 6 }, (_, i) => ({ ...gen(20 + i), name: `reload-${i}.png` })),
+  );
   const ids = added.map((t) => t.id);
   await expect
-    .poll(async () => (await tasks(page)).filter((t) => ids.includes(t.id) && t.state === 'done').length, { timeout: minutes(8), intervals: [1000] })
+    .poll(async () => (await tasks(page)).filter((t) => ids.includes(t.id) && t.state === 'done').length, {
+      timeout: minutes(8),
+      intervals: [1000],
+    })
     .toBeGreaterThanOrEqual(2);
   const doneBefore = (await tasks(page)).filter((t) => ids.includes(t.id) && t.state === 'done');
   expect(doneBefore.length).toBeLessThan(ids.length); // still mid-batch
@@ -272,7 +315,8 @@ test('reload in the middle of a batch: every task ends done, none lost, none dup
   const afterReload = await tasks(page);
   expect(afterReload.filter((t) => ids.includes(t.id)).map((t) => t.id)).toEqual(ids);
   // Done results survived; the interrupted task is queued again (or already running anew).
-  for (const t of doneBefore) expect(afterReload.find((x) => x.id === t.id)).toMatchObject({ state: 'done', finishedAt: t.finishedAt });
+  for (const t of doneBefore)
+    expect(afterReload.find((x) => x.id === t.id)).toMatchObject({ state: 'done', finishedAt: t.finishedAt });
 
   const finished = await waitAllTerminal(page, ids, minutes(10));
   expect(finished.map((t) => t.state)).toEqual(ids.map(() => 'done'));
@@ -293,7 +337,11 @@ test('reload in the middle of a batch: every task ends done, none lost, none dup
         const r = db.transaction(s).objectStore(s).count();
         r.onsuccess = () => res(r.result);
       });
-    const out = { tasks: await count('tasks'), originals: await count('originals'), results: await count('results') };
+    const out = {
+      tasks: await count('tasks'),
+      originals: await count('originals'),
+      results: await count('results'),
+    };
     db.close();
     return out;
   });
@@ -323,7 +371,12 @@ test('storage exhaustion: new images refused with a message, stored results stay
       await q.add([new File([new Uint8Array(100)], 'more.png', { type: 'image/png' })]);
       return { error: 'none' };
     } catch (e) {
-      return { error: (e as Error).name, message: (e as Error).message, blocked: q.snapshot().blockedReason, n: q.snapshot().tasks.length };
+      return {
+        error: (e as Error).name,
+        message: (e as Error).message,
+        blocked: q.snapshot().blockedReason,
+        n: q.snapshot().tasks.length,
+      };
     } finally {
       navigator.storage.estimate = est;
     }
@@ -335,10 +388,15 @@ test('storage exhaustion: new images refused with a message, stored results stay
 
   // Space is back: deleting one finished photo lifts the block.
   await page.evaluate((id) => (window as unknown as Win).jingjie.queue!.remove(id), doneTasks[0].id);
-  expect(await page.evaluate(() => (window as unknown as Win).jingjie.queue!.snapshot().blockedReason)).toBeUndefined();
+  expect(
+    await page.evaluate(() => (window as unknown as Win).jingjie.queue!.snapshot().blockedReason),
+  ).toBeUndefined();
 });
 
-test('storage exhaustion: a real QuotaExceededError rolls the write back and nothing stored is harmed', async ({ browser, baseURL }) => {
+test('storage exhaustion: a real QuotaExceededError rolls the write back and nothing stored is harmed', async ({
+  browser,
+  baseURL,
+}) => {
   test.setTimeout(minutes(5));
   // Chromium applies a quota override to an origin's storage opened after it, so use a fresh
   // context and cut the quota before the app first touches storage.
@@ -407,7 +465,9 @@ test('storage exhaustion: a real QuotaExceededError rolls the write back and not
   }
 });
 
-test('two tabs: only one runs the queue; the other says so and takes over when the first closes', async ({ browser }) => {
+test('two tabs: only one runs the queue; the other says so and takes over when the first closes', async ({
+  browser,
+}) => {
   test.setTimeout(minutes(3));
   const context = await browser.newContext();
   try {
@@ -417,8 +477,11 @@ test('two tabs: only one runs the queue; the other says so and takes over when t
     const b = await context.newPage();
     await b.goto('/');
     await openQueue(b);
-    const blockedB = () => b.evaluate(() => (window as unknown as Win).jingjie.queue!.snapshot().blockedReason);
-    expect(await a.evaluate(() => (window as unknown as Win).jingjie.queue!.snapshot().blockedReason)).toBeUndefined();
+    const blockedB = () =>
+      b.evaluate(() => (window as unknown as Win).jingjie.queue!.snapshot().blockedReason);
+    expect(
+      await a.evaluate(() => (window as unknown as Win).jingjie.queue!.snapshot().blockedReason),
+    ).toBeUndefined();
     expect(await blockedB()).toMatch(/another tab/);
     await a.close();
     await expect.poll(blockedB, { timeout: 30_000 }).toBeUndefined();

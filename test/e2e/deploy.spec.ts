@@ -19,7 +19,8 @@ test.describe.configure({ timeout: 10 * 60_000 });
 
 function assertBuilt(): void {
   const missing = ['index.html', 'sw.js', 'models/models.json'].filter((f) => !existsSync(resolve(dist, f)));
-  if (missing.length) throw new Error(`${dist} lacks ${missing.join(', ')}: run npm run models && npm run build`);
+  if (missing.length)
+    throw new Error(`${dist} lacks ${missing.join(', ')}: run npm run models && npm run build`);
 }
 
 /** The CSP string nginx sends, read from the config the container ships. */
@@ -100,10 +101,16 @@ async function watchCsp(context: BrowserContext): Promise<string[]> {
   const isCsp = (t: string) => /Content Security Policy|\[csp-violation\]/i.test(t);
   const listen = () =>
     self.addEventListener('securitypolicyviolation', (e) =>
-      console.error(`[csp-violation] ${e.violatedDirective} blocked ${e.blockedURI} at ${e.sourceFile}:${e.lineNumber}`),
+      console.error(
+        `[csp-violation] ${e.violatedDirective} blocked ${e.blockedURI} at ${e.sourceFile}:${e.lineNumber}`,
+      ),
     );
   await context.addInitScript(listen);
-  const hookWorker = (w: { url(): string; evaluate: Page['evaluate']; on(e: 'console', f: (m: { text(): string }) => void): unknown }) => {
+  const hookWorker = (w: {
+    url(): string;
+    evaluate: Page['evaluate'];
+    on(e: 'console', f: (m: { text(): string }) => void): unknown;
+  }) => {
     void w.evaluate(listen).catch(() => undefined);
     w.on('console', (m) => isCsp(m.text()) && seen.push(`worker ${w.url()}: ${m.text()}`));
   };
@@ -140,7 +147,10 @@ async function waitForServiceWorkerControl(page: Page): Promise<void> {
   await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
 }
 
-async function newContext(browser: Browser, opts: Parameters<Browser['newContext']>[0] = {}): Promise<BrowserContext> {
+async function newContext(
+  browser: Browser,
+  opts: Parameters<Browser['newContext']>[0] = {},
+): Promise<BrowserContext> {
   return browser.newContext({ locale: 'en-US', ...opts });
 }
 
@@ -157,7 +167,8 @@ test('the static-host header files send the same CSP and isolation headers as ng
   expect(d.get('connect-src')).toEqual(["'self'"]);
   expect(d.get('style-src')).toEqual(["'self'"]);
   for (const [name, values] of d) {
-    if (name !== 'style-src-attr') expect(values, `${name} must not allow inline code`).not.toContain("'unsafe-inline'");
+    if (name !== 'style-src-attr')
+      expect(values, `${name} must not allow inline code`).not.toContain("'unsafe-inline'");
     expect(values, `${name} must not allow eval`).not.toContain("'unsafe-eval'");
   }
 
@@ -184,7 +195,10 @@ test.describe('behind nginx (deploy/nginx.conf)', () => {
   let server: { url: string; configTest: string; stop(): Promise<void> } | undefined;
 
   test.beforeAll(async () => {
-    test.skip(!findNginx(), 'nginx is not installed (apt-get install nginx-light); the nginx checks are skipped');
+    test.skip(
+      !findNginx(),
+      'nginx is not installed (apt-get install nginx-light); the nginx checks are skipped',
+    );
     assertBuilt();
     server = await startNginx({ root: dist });
     expect(server.configTest).toContain('test is successful');
@@ -193,7 +207,8 @@ test.describe('behind nginx (deploy/nginx.conf)', () => {
 
   test('headers: isolation, CSP, MIME types, caching, ranges, /healthz', async () => {
     const base = server!.url;
-    const get = (path: string, headers: Record<string, string> = {}) => fetch(base + path, { headers, redirect: 'manual' });
+    const get = (path: string, headers: Record<string, string> = {}) =>
+      fetch(base + path, { headers, redirect: 'manual' });
 
     const index = await get('/');
     expect(index.status).toBe(200);
@@ -220,7 +235,10 @@ test.describe('behind nginx (deploy/nginx.conf)', () => {
     expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     expect(asset.headers.get('content-type')).toMatch(/^text\/javascript/);
     expect(asset.headers.get('content-encoding')).toBe('gzip');
-    expect(asset.headers.get('cross-origin-embedder-policy'), 'nested locations keep the security headers').toBe('require-corp');
+    expect(
+      asset.headers.get('cross-origin-embedder-policy'),
+      'nested locations keep the security headers',
+    ).toBe('require-corp');
     expect(asset.headers.get('content-security-policy')).toBe(nginxCsp());
 
     const missing = await get('/assets/does-not-exist.js');
@@ -264,7 +282,9 @@ test.describe('behind nginx (deploy/nginx.conf)', () => {
     expect((await health.text()).trim()).toBe('ok');
   });
 
-  test('isolated app processes a photo without any CSP violation, then reloads offline', async ({ browser }) => {
+  test('isolated app processes a photo without any CSP violation, then reloads offline', async ({
+    browser,
+  }) => {
     const context = await newContext(browser);
     const violations = await watchCsp(context);
     try {
@@ -274,8 +294,17 @@ test.describe('behind nginx (deploy/nginx.conf)', () => {
 
       const t0 = Date.now();
       const r = await processPhoto(page);
-      console.log(`nginx: processed ${r.width}x${r.height} on ${r.backend} with ${r.threads} threads in ${Date.now() - t0} ms (model from ${r.modelFrom})`);
-      expect(r).toMatchObject({ width: 451, height: 300, type: 'image/png', backend: 'wasm', isolated: true, modelFrom: 'network' });
+      console.log(
+        `nginx: processed ${r.width}x${r.height} on ${r.backend} with ${r.threads} threads in ${Date.now() - t0} ms (model from ${r.modelFrom})`,
+      );
+      expect(r).toMatchObject({
+        width: 451,
+        height: 300,
+        type: 'image/png',
+        backend: 'wasm',
+        isolated: true,
+        modelFrom: 'network',
+      });
       expect(r.threads).toBeGreaterThan(1);
       expect(r.size).toBeGreaterThan(10_000);
 
@@ -326,17 +355,27 @@ test.describe('plain static host without COOP/COEP (scripts/serve-static.mjs)', 
       },
     });
     const res = await fetch(`${server!.url}/`);
-    expect(res.headers.get('cross-origin-embedder-policy'), 'the test host must not isolate by itself').toBeNull();
+    expect(
+      res.headers.get('cross-origin-embedder-policy'),
+      'the test host must not isolate by itself',
+    ).toBeNull();
   });
   test.afterAll(async () => server?.close());
 
-  test('the service worker isolates the page after at most one automatic reload, never more', async ({ browser }) => {
+  test('the service worker isolates the page after at most one automatic reload, never more', async ({
+    browser,
+  }) => {
     const context = await newContext(browser);
     try {
       const page = await context.newPage();
       const nav = countNavigations(page);
       await page.goto(`${server!.url}/`);
-      await expect.poll(() => isolated(page), { timeout: 150_000, message: 'crossOriginIsolated via the service worker' }).toBe(true);
+      await expect
+        .poll(() => isolated(page), {
+          timeout: 150_000,
+          message: 'crossOriginIsolated via the service worker',
+        })
+        .toBe(true);
       expect(nav.count, 'first load + at most one automatic reload').toBeLessThanOrEqual(2);
       // Let any further (looping) reload show itself before counting again.
       await page.waitForTimeout(4000);
@@ -354,7 +393,9 @@ test.describe('plain static host without COOP/COEP (scripts/serve-static.mjs)', 
       await second.waitForTimeout(3000);
       expect(await isolated(second)).toBe(true);
       expect(nav2.count).toBe(1);
-      console.log(`static host: ${nav.count} navigations to isolation; server saw ${documentRequests.length} document requests`);
+      console.log(
+        `static host: ${nav.count} navigations to isolation; server saw ${documentRequests.length} document requests`,
+      );
     } finally {
       await context.close();
     }

@@ -20,7 +20,9 @@ test.use({
   },
 });
 
-test('WebGPU is chosen when an adapter exists: the fp32 graph starts a session without falling back', async ({ page }) => {
+test('WebGPU is chosen when an adapter exists: the fp32 graph starts a session without falling back', async ({
+  page,
+}) => {
   test.setTimeout(600_000);
   await page.goto('/');
   const info = await page.evaluate(async () => {
@@ -42,15 +44,23 @@ test('WebGPU is chosen when an adapter exists: the fp32 graph starts a session w
 });
 
 test('one photo on WebGPU matches the native reference', async ({ page }) => {
-  test.skip(!process.env.JJ_WEBGPU_FULL, 'SwiftShader needs over 15 min for one inference here; set JJ_WEBGPU_FULL=1 to run it');
+  test.skip(
+    !process.env.JJ_WEBGPU_FULL,
+    'SwiftShader needs over 15 min for one inference here; set JJ_WEBGPU_FULL=1 to run it',
+  );
   test.setTimeout(3_600_000);
   await page.goto('/');
   const adapter = await page.evaluate(async () => {
-    const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<{ features: Set<string> } | null> } }).gpu;
+    const gpu = (
+      navigator as unknown as { gpu?: { requestAdapter(): Promise<{ features: Set<string> } | null> } }
+    ).gpu;
     const a = gpu ? await gpu.requestAdapter() : null;
     return a ? { features: [...a.features] } : null;
   });
-  expect(adapter, 'headless Chromium with --enable-unsafe-webgpu exposes a (SwiftShader) adapter').not.toBeNull();
+  expect(
+    adapter,
+    'headless Chromium with --enable-unsafe-webgpu exposes a (SwiftShader) adapter',
+  ).not.toBeNull();
   const r = await runInPage(page, readFixture(photoPath('chelsea.png')), { backend: 'webgpu' });
   expect(r.ok, r.message).toBe(true);
   expect(r.backend, r.fallbackReason).toBe('webgpu');

@@ -15,7 +15,10 @@ const photo = (name: string) => readFixture(photoPath(name));
 test.describe('engine on WASM', () => {
   test.describe.configure({ mode: 'serial' });
 
-  test('a real photo matches the native reference; a reload reads the model from IndexedDB', async ({ page, context }) => {
+  test('a real photo matches the native reference; a reload reads the model from IndexedDB', async ({
+    page,
+    context,
+  }) => {
     test.setTimeout(300_000);
     const requests = recordModelRequests(context);
     await page.goto('/');
@@ -74,7 +77,9 @@ test.describe('engine on WASM', () => {
       g.beginPath();
       g.arc(320, 240, 150, 0, Math.PI * 2);
       g.fill();
-      const b = new Uint8Array(await (await c.convertToBlob({ type: 'image/jpeg', quality: 0.9 })).arrayBuffer());
+      const b = new Uint8Array(
+        await (await c.convertToBlob({ type: 'image/jpeg', quality: 0.9 })).arrayBuffer(),
+      );
       let s = '';
       for (const x of b) s += String.fromCharCode(x);
       return btoa(s);

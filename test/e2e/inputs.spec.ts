@@ -61,7 +61,11 @@ test.beforeAll(async ({ browser }) => {
   // Serve the corpus from the app's origin so the page can fetch 20 MB files without base64.
   await page.route('**/__corpus/**', (route) => {
     const name = decodeURIComponent(new URL(route.request().url()).pathname.split('/__corpus/')[1]);
-    return route.fulfill({ status: 200, body: fs.readFileSync(path.join(corpusDir, name)), contentType: 'application/octet-stream' });
+    return route.fulfill({
+      status: 200,
+      body: fs.readFileSync(path.join(corpusDir, name)),
+      contentType: 'application/octet-stream',
+    });
   });
   await page.goto('/');
   await page.evaluate(async () => {
@@ -89,7 +93,10 @@ async function run(file: string, keepPng: boolean, maxPixels?: number): Promise<
       const t0 = performance.now();
       st.runs++;
       try {
-        const r = await st.engine.removeBackground(new File([blob], file), { decontaminate: false, maxPixels });
+        const r = await st.engine.removeBackground(new File([blob], file), {
+          decontaminate: false,
+          maxPixels,
+        });
         let png: string | undefined;
         if (keepPng) {
           const b = new Uint8Array(await r.blob.arrayBuffer());
@@ -145,17 +152,22 @@ function checkPixels(c: Case, out: PNG): { problems: string[]; summary: string }
     parts.push(`${n} visible px, mean diff ${mean.toFixed(2)} (≤ ${c.maxDiff})`);
     // Enough of the subject must be visible to say anything about orientation and colour.
     if (n < out.width * out.height * 0.03) problems.push(`only ${n} visible pixels to compare`);
-    else if (!(mean <= c.maxDiff!)) problems.push(`pixels differ from ${c.ref} by ${mean.toFixed(2)} on average (allowed ${c.maxDiff})`);
+    else if (!(mean <= c.maxDiff!))
+      problems.push(`pixels differ from ${c.ref} by ${mean.toFixed(2)} on average (allowed ${c.maxDiff})`);
     if (c.notRef && n) {
       const other = meanDiff(out, ref(c.notRef)).mean;
       parts.push(`vs unconverted ${other.toFixed(2)}`);
       // JPEG noise (~2.7) is of the order of the P3 shift (~5), so ask for a clear but not double margin.
-      if (!(other > mean * 1.5)) problems.push(`not clearly closer to ${c.ref} (${mean.toFixed(2)}) than to ${c.notRef} (${other.toFixed(2)})`);
+      if (!(other > mean * 1.5))
+        problems.push(
+          `not clearly closer to ${c.ref} (${mean.toFixed(2)}) than to ${c.notRef} (${other.toFixed(2)})`,
+        );
     }
   }
   if (c.transparentLeft) {
     let bad = 0;
-    for (let y = 0; y < out.height; y++) for (let x = 0; x < out.width / 2; x++) if (out.data[(y * out.width + x) * 4 + 3] !== 0) bad++;
+    for (let y = 0; y < out.height; y++)
+      for (let x = 0; x < out.width / 2; x++) if (out.data[(y * out.width + x) * 4 + 3] !== 0) bad++;
     parts.push(`${bad} opaque px in the transparent half`);
     if (bad) problems.push(`${bad} pixels of the transparent half became visible`);
   }
@@ -177,24 +189,37 @@ test('corpus: every file gives a correct cut-out or its specific error', async (
       const r = await run(c.file, c.expect === 'ok' && !c.large, c.maxPixels);
       let verdict = '';
       if (c.expect === 'error') {
-        verdict = r.ok ? `expected ${c.error}, got a result ${r.width}×${r.height}` : r.name !== c.error ? `expected ${c.error}, got ${r.name}: ${r.message}` : '';
-        if (!verdict && !r.message?.includes(c.file)) verdict = `message does not name the file: ${r.message}`;
-        outcomes.push(`${c.file.padEnd(26)} ${r.ok ? 'OK' : r.name}${verdict ? ' ✗' : ''}  ${r.ms.toFixed(0)} ms  ${r.message ?? ''}`);
+        verdict = r.ok
+          ? `expected ${c.error}, got a result ${r.width}×${r.height}`
+          : r.name !== c.error
+            ? `expected ${c.error}, got ${r.name}: ${r.message}`
+            : '';
+        if (!verdict && !r.message?.includes(c.file))
+          verdict = `message does not name the file: ${r.message}`;
+        outcomes.push(
+          `${c.file.padEnd(26)} ${r.ok ? 'OK' : r.name}${verdict ? ' ✗' : ''}  ${r.ms.toFixed(0)} ms  ${r.message ?? ''}`,
+        );
       } else if (!r.ok) {
         verdict = `expected a cut-out, got ${r.name}: ${r.message}`;
         outcomes.push(`${c.file.padEnd(26)} ${r.name} ✗  ${r.message}`);
       } else {
         const problems: string[] = [];
-        if (c.width != null && (r.width !== c.width || r.height !== c.height)) problems.push(`size ${r.width}×${r.height}, expected ${c.width}×${c.height}`);
+        if (c.width != null && (r.width !== c.width || r.height !== c.height))
+          problems.push(`size ${r.width}×${r.height}, expected ${c.width}×${c.height}`);
         if (c.originalWidth && (r.originalWidth !== c.originalWidth || r.originalHeight !== c.originalHeight))
-          problems.push(`original ${r.originalWidth}×${r.originalHeight}, expected ${c.originalWidth}×${c.originalHeight}`);
-        if (c.maxPixels && r.width! * r.height! > c.maxPixels) problems.push(`${r.width}×${r.height} is above ${c.maxPixels} pixels`);
-        if (c.notice && !r.notice?.includes(c.notice)) problems.push(`notice "${r.notice}" lacks "${c.notice}"`);
+          problems.push(
+            `original ${r.originalWidth}×${r.originalHeight}, expected ${c.originalWidth}×${c.originalHeight}`,
+          );
+        if (c.maxPixels && r.width! * r.height! > c.maxPixels)
+          problems.push(`${r.width}×${r.height} is above ${c.maxPixels} pixels`);
+        if (c.notice && !r.notice?.includes(c.notice))
+          problems.push(`notice "${r.notice}" lacks "${c.notice}"`);
         if (!c.notice && r.notice) problems.push(`unexpected notice "${r.notice}"`);
         let pixels = '';
         if (r.png) {
           const png = PNG.sync.read(Buffer.from(r.png, 'base64'));
-          if (png.width !== r.width || png.height !== r.height) problems.push(`PNG is ${png.width}×${png.height}`);
+          if (png.width !== r.width || png.height !== r.height)
+            problems.push(`PNG is ${png.width}×${png.height}`);
           const px = checkPixels(c, png);
           problems.push(...px.problems);
           pixels = px.summary;
@@ -216,12 +241,23 @@ test('after the whole corpus the same engine still cuts out a real photo', async
   const chelsea = fs.readFileSync(path.join(root, 'test/fixtures/photos/chelsea.png'));
   const r = await page.evaluate(
     async ({ b64 }) => {
-      const st = (window as unknown as { __inputs: { engine: ReturnType<Window['jingjie']['createEngine']>; runs: number } }).__inputs;
+      const st = (
+        window as unknown as {
+          __inputs: { engine: ReturnType<Window['jingjie']['createEngine']>; runs: number };
+        }
+      ).__inputs;
       const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
       const res = await st.engine.removeBackground(new File([bytes], 'chelsea.png', { type: 'image/png' }));
       let fg = 0;
       for (const v of res.mask) if (v >= 128) fg++;
-      return { runs: st.runs, width: res.width, height: res.height, fg: fg / res.mask.length, corner: res.mask[0], mask: Array.from(res.mask) };
+      return {
+        runs: st.runs,
+        width: res.width,
+        height: res.height,
+        fg: fg / res.mask.length,
+        corner: res.mask[0],
+        mask: Array.from(res.mask),
+      };
     },
     { b64: chelsea.toString('base64') },
   );
@@ -232,7 +268,8 @@ test('after the whole corpus the same engine still cuts out a real photo', async
   expect(r.fg).toBeGreaterThan(0.2);
   expect(r.fg).toBeLessThan(0.8);
   const variant = (await page.evaluate(() => {
-    const st = (window as unknown as { __inputs: { engine: ReturnType<Window['jingjie']['createEngine']> } }).__inputs;
+    const st = (window as unknown as { __inputs: { engine: ReturnType<Window['jingjie']['createEngine']> } })
+      .__inputs;
     return st.engine.info()?.variant.id;
   }))!;
   const ref = path.join(root, 'test/fixtures/reference', variant, 'chelsea.png');

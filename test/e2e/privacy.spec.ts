@@ -16,7 +16,9 @@ import { serveStatic } from '../../scripts/serve-static.mjs';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const dist = resolve(repo, process.env.JINGJIE_DIST ?? 'dist');
-const photos = ['chelsea.png', 'coffee.png', 'astronaut.png'].map((f) => resolve(repo, 'test/fixtures/photos', f));
+const photos = ['chelsea.png', 'coffee.png', 'astronaut.png'].map((f) =>
+  resolve(repo, 'test/fixtures/photos', f),
+);
 
 interface RecordingProxy {
   url: string;
@@ -92,15 +94,21 @@ function foreign(url: string, appOrigin: string): boolean {
 test('a full session sends no request to any origin but the app’s', async ({ browser }) => {
   test.setTimeout(15 * 60_000);
   for (const f of ['index.html', 'sw.js', 'models/models.json'])
-    if (!existsSync(resolve(dist, f))) throw new Error(`${dist} lacks ${f}: run npm run models && npm run build`);
+    if (!existsSync(resolve(dist, f)))
+      throw new Error(`${dist} lacks ${f}: run npm run models && npm run build`);
 
   const app = await serveStatic({ root: dist, isolate: true });
   const proxy = await recordingProxy(app.url);
   const seen: string[] = [];
   const record = (via: string) => (r: Request) => seen.push(`${via} ${r.method()} ${r.url()}`);
-  const context = await browser.newContext({ proxy: { server: proxy.url }, locale: 'en-US', acceptDownloads: true });
+  const context = await browser.newContext({
+    proxy: { server: proxy.url },
+    locale: 'en-US',
+    acceptDownloads: true,
+  });
   const t0 = Date.now();
-  const step = (what: string) => console.log(`privacy: ${what} at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const step = (what: string) =>
+    console.log(`privacy: ${what} at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   try {
     // context 'request' also reports the service worker's own fetches (precache, models.json).
     context.on('request', record('context'));
@@ -110,7 +118,9 @@ test('a full session sends no request to any origin but the app’s', async ({ b
     });
     // Headless Chromium cannot answer a save dialog: take the plain download path that browsers
     // without the File System Access API use (the zip is then a blob: download, still local).
-    await context.addInitScript(() => Object.defineProperty(window, 'showSaveFilePicker', { value: undefined, configurable: true }));
+    await context.addInitScript(() =>
+      Object.defineProperty(window, 'showSaveFilePicker', { value: undefined, configurable: true }),
+    );
     const page = await context.newPage();
 
     // First load and model download (the app starts the engine by itself).
@@ -122,13 +132,18 @@ test('a full session sends no request to any origin but the app’s', async ({ b
     // Several photos through the UI.
     await page.getByTestId('file-input').setInputFiles(photos);
     await expect(page.getByTestId('task')).toHaveCount(photos.length);
-    await expect(page.locator('[data-testid="task"][data-state="done"]')).toHaveCount(photos.length, { timeout: 8 * 60_000 });
+    await expect(page.locator('[data-testid="task"][data-state="done"]')).toHaveCount(photos.length, {
+      timeout: 8 * 60_000,
+    });
     step(`${photos.length} photos done`);
 
     // Downloads: the selected result, then all of them as a zip.
     const [one] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download').click()]);
     expect(await one.failure()).toBeNull();
-    const [all] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download all' }).click()]);
+    const [all] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download all' }).click(),
+    ]);
     expect(await all.failure()).toBeNull();
     expect(all.suggestedFilename()).toMatch(/\.zip$/);
     step('downloads done');
@@ -143,7 +158,10 @@ test('a full session sends no request to any origin but the app’s', async ({ b
     await page.waitForTimeout(1000);
 
     // The witnesses saw the session (a silent proxy would prove nothing) ...
-    expect(proxy.log.some((l) => l.includes('/models/') && l.endsWith('.onnx')), 'the model download went through the proxy').toBe(true);
+    expect(
+      proxy.log.some((l) => l.includes('/models/') && l.endsWith('.onnx')),
+      'the model download went through the proxy',
+    ).toBe(true);
     expect(seen.some((l) => l.includes('/assets/'))).toBe(true);
     // ... and nothing but the app's origin.
     expect(proxy.refused, 'requests the proxy refused').toEqual([]);
@@ -151,7 +169,9 @@ test('a full session sends no request to any origin but the app’s', async ({ b
       seen.filter((l) => foreign(l.split(' ').slice(2).join(' '), app.url)),
       'requests to another origin',
     ).toEqual([]);
-    console.log(`privacy: ${seen.length} requests seen by the browser, ${proxy.log.length} by the proxy, all to ${app.url}`);
+    console.log(
+      `privacy: ${seen.length} requests seen by the browser, ${proxy.log.length} by the proxy, all to ${app.url}`,
+    );
   } finally {
     await context.close();
     await proxy.close();

@@ -126,16 +126,21 @@ const sha256 = (bytes) => crypto.createHash('sha256').update(bytes).digest('hex'
 /** Regenerate test/fixtures/reference/<variant>/<photo>.png for every manifest variant. */
 async function regenerateAll(root) {
   const manifestPath = path.join(root, 'public/models/models.json');
-  if (!fs.existsSync(manifestPath)) throw new Error('public/models/models.json is missing: run `npm run models` first');
+  if (!fs.existsSync(manifestPath))
+    throw new Error('public/models/models.json is missing: run `npm run models` first');
   const models = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
   const photoDir = path.join(root, 'test/fixtures/photos');
-  const photos = fs.readdirSync(photoDir).filter((f) => f.endsWith('.png')).sort();
+  const photos = fs
+    .readdirSync(photoDir)
+    .filter((f) => f.endsWith('.png'))
+    .sort();
   const outRoot = path.join(root, 'test/fixtures/reference');
   const record = { version: 1, generator: 'test/reference/reference.mjs', masks: [] };
   for (const v of models.variants) {
     const modelPath = path.join(root, 'public/models', v.file);
     const modelSha = sha256(fs.readFileSync(modelPath));
-    if (modelSha !== v.sha256) throw new Error(`${v.file}: sha256 differs from models.json; rerun npm run models`);
+    if (modelSha !== v.sha256)
+      throw new Error(`${v.file}: sha256 differs from models.json; rerun npm run models`);
     fs.mkdirSync(path.join(outRoot, v.id), { recursive: true });
     for (const photo of photos) {
       const photoBytes = fs.readFileSync(path.join(photoDir, photo));
@@ -174,10 +179,16 @@ async function main() {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
   if (args.all) return regenerateAll(root);
   if (!args.model || !args.in || !args.out) {
-    console.error('usage: reference.mjs --model M.onnx --in photo.png --out mask.png [--output output]\n       reference.mjs --all');
+    console.error(
+      'usage: reference.mjs --model M.onnx --in photo.png --out mask.png [--output output]\n       reference.mjs --all',
+    );
     process.exit(2);
   }
-  const { width, height, mask } = await referenceMask(args.model, fs.readFileSync(args.in), args.output ?? 'output');
+  const { width, height, mask } = await referenceMask(
+    args.model,
+    fs.readFileSync(args.in),
+    args.output ?? 'output',
+  );
   fs.writeFileSync(args.out, encodeGreyPng(width, height, mask));
   console.log(`${args.out}: ${width}x${height}`);
 }

@@ -6,7 +6,10 @@ import { resizeBilinear, postprocess, encodeGreyPng, decodePng } from './referen
 
 test('2x2 -> 4x4 upsample matches torch', () => {
   const out = resizeBilinear(Float32Array.from([1, 2, 3, 4]), 1, 2, 2, 4, 4);
-  assert.deepEqual(Array.from(out), [1, 1.25, 1.75, 2, 1.5, 1.75, 2.25, 2.5, 2.5, 2.75, 3.25, 3.5, 3, 3.25, 3.75, 4]);
+  assert.deepEqual(
+    Array.from(out),
+    [1, 1.25, 1.75, 2, 1.5, 1.75, 2.25, 2.5, 2.5, 2.75, 3.25, 3.5, 3, 3.25, 3.75, 4],
+  );
 });
 
 test('downsample has no antialias: 1x4 -> 1x2 samples between pixel pairs', () => {

@@ -10,7 +10,8 @@ function mask(w: number, h: number, f: (x: number, y: number) => number): Uint8C
 
 describe('edgeFocus', () => {
   it('finds the hair: a patch of soft alpha growing out of a hard-edged subject', () => {
-    const w = 2000, h = 1500;
+    const w = 2000,
+      h = 1500;
     // An opaque rectangle with hard edges, and a 200×200 patch of soft, varying alpha sticking
     // out of its right side at (1300, 600).
     const a = mask(w, h, (x, y) => {
@@ -24,7 +25,8 @@ describe('edgeFocus', () => {
   });
 
   it('prefers a soft fringe between subject and background to a uniformly translucent area', () => {
-    const w = 2000, h = 1000;
+    const w = 2000,
+      h = 1000;
     // Left: 1000×1000 of alpha 120 (a veil, nothing to compare against). Right: background until
     // x = 1500, a 40 px soft fringe, then the opaque subject.
     const a = mask(w, h, (x) => (x < 1000 ? 120 : x < 1500 ? 0 : x < 1540 ? (x - 1500) * 6 : 255));
@@ -33,7 +35,8 @@ describe('edgeFocus', () => {
   });
 
   it('without soft pixels looks at the outline of a hard-edged subject', () => {
-    const w = 1200, h = 900;
+    const w = 1200,
+      h = 900;
     const a = mask(w, h, (x, y) => ((x - 600) ** 2 + (y - 450) ** 2 < 300 ** 2 ? 255 : 0));
     const f = edgeFocus(a, w, h);
     const r = Math.hypot(f.x - 600, f.y - 450);
@@ -50,7 +53,12 @@ describe('edgeFocus', () => {
   });
 
   it('keeps the window inside small and thin images', () => {
-    for (const [w, h] of [[100, 80], [1, 1], [3000, 40], [40, 3000]] as const) {
+    for (const [w, h] of [
+      [100, 80],
+      [1, 1],
+      [3000, 40],
+      [40, 3000],
+    ] as const) {
       const a = mask(w, h, (x) => (x % 7) * 30);
       const f = edgeFocus(a, w, h);
       const half = Math.min(256, w, h) / 2;

@@ -15,24 +15,47 @@ const say = (lang: 'en' | 'zh', err: unknown) => {
 
 describe('error messages', () => {
   it('name the file and its numbers when the detail has them', () => {
-    const err = new JingjieError('TooManyPixels', 'x', { fileName: 'pano.jpg', width: 30000, height: 9000, maxPixels: 200_000_000 });
-    expect(say('en', err)).toBe('“pano.jpg” has 30000×9000 pixels; this device can open at most 200 megapixels. Reduce it and try again.');
+    const err = new JingjieError('TooManyPixels', 'x', {
+      fileName: 'pano.jpg',
+      width: 30000,
+      height: 9000,
+      maxPixels: 200_000_000,
+    });
+    expect(say('en', err)).toBe(
+      '“pano.jpg” has 30000×9000 pixels; this device can open at most 200 megapixels. Reduce it and try again.',
+    );
     expect(say('zh', err)).toContain('“pano.jpg”有 30000×9000 像素');
-    const big = { name: 'FileTooLarge', message: 'x', detail: { fileName: 'scan.png', bytes: 31_000_000, maxBytes: 20_971_520 } };
-    expect(say('en', big)).toBe('“scan.png” is 31.0 MB; the limit is 21.0 MB per file. Save a smaller copy and try again.');
+    const big = {
+      name: 'FileTooLarge',
+      message: 'x',
+      detail: { fileName: 'scan.png', bytes: 31_000_000, maxBytes: 20_971_520 },
+    };
+    expect(say('en', big)).toBe(
+      '“scan.png” is 31.0 MB; the limit is 21.0 MB per file. Save a smaller copy and try again.',
+    );
   });
 
   it('say what format a refused file is', () => {
-    expect(say('en', new JingjieError('UnsupportedFormat', 'x', { fileName: 'a.tif', format: 'image/tiff' }))).toContain('is in TIFF format');
-    expect(say('en', new JingjieError('UnsupportedFormat', 'x', { fileName: 'logo.svg', format: 'svg' }))).toContain('is in SVG format');
+    expect(
+      say('en', new JingjieError('UnsupportedFormat', 'x', { fileName: 'a.tif', format: 'image/tiff' })),
+    ).toContain('is in TIFF format');
+    expect(
+      say('en', new JingjieError('UnsupportedFormat', 'x', { fileName: 'logo.svg', format: 'svg' })),
+    ).toContain('is in SVG format');
     expect(formatLabel('image/vnd.adobe.photoshop')).toBe('ADOBE');
     expect(formatLabel('unknown')).toBeUndefined();
   });
 
   it('fall back to the generic message when a value is missing', () => {
-    expect(say('en', new JingjieError('UnsupportedFormat', 'x', { fileName: 'a.bin', format: 'unknown' }))).toBe(en['error.UnsupportedFormat']);
-    expect(say('en', new JingjieError('TooManyPixels', 'x', { width: 1, height: 1 }))).toBe(en['error.TooManyPixels']);
-    expect(say('zh', new JingjieError('QuotaExceeded', 'x', { fileName: 'a.jpg' }))).toBe(zh['error.QuotaExceeded']);
+    expect(
+      say('en', new JingjieError('UnsupportedFormat', 'x', { fileName: 'a.bin', format: 'unknown' })),
+    ).toBe(en['error.UnsupportedFormat']);
+    expect(say('en', new JingjieError('TooManyPixels', 'x', { width: 1, height: 1 }))).toBe(
+      en['error.TooManyPixels'],
+    );
+    expect(say('zh', new JingjieError('QuotaExceeded', 'x', { fileName: 'a.jpg' }))).toBe(
+      zh['error.QuotaExceeded'],
+    );
     expect(say('en', new Error('boom'))).toBe(en['error.unknown']);
   });
 
@@ -40,6 +63,7 @@ describe('error messages', () => {
     const supplied = new Set(['fileName', 'size', 'limit', 'width', 'height', 'mp', 'format']);
     for (const table of [en, zh])
       for (const [k, v] of Object.entries(table))
-        if (k.endsWith('.file')) for (const m of v.matchAll(/\{(\w+)\}/g)) expect(supplied, `${k}: {${m[1]}}`).toContain(m[1]);
+        if (k.endsWith('.file'))
+          for (const m of v.matchAll(/\{(\w+)\}/g)) expect(supplied, `${k}: {${m[1]}}`).toContain(m[1]);
   });
 });

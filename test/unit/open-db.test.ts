@@ -56,7 +56,10 @@ describe('openWithStores', () => {
     const partial = await openDB(name, 3, { upgrade: (d) => void d.createObjectStore('a') });
     await partial.put('a', 1, 'k');
     partial.close();
-    const db = await openWithStores(name, { a: (d) => d.createObjectStore('a'), b: (d) => d.createObjectStore('b') });
+    const db = await openWithStores(name, {
+      a: (d) => d.createObjectStore('a'),
+      b: (d) => d.createObjectStore('b'),
+    });
     expect(db.version).toBe(4);
     expect(await db.get('a', 'k')).toBe(1);
     expect(db.objectStoreNames.contains('b')).toBe(true);

@@ -22,7 +22,8 @@ function torchBilinear(src: number[][], outH: number, outW: number): number[][] 
       const x1 = Math.min(x0 + 1, inW - 1);
       const lx = sx - x0;
       const v =
-        (1 - ly) * ((1 - lx) * src[y0][x0] + lx * src[y0][x1]) + ly * ((1 - lx) * src[y1][x0] + lx * src[y1][x1]);
+        (1 - ly) * ((1 - lx) * src[y0][x0] + lx * src[y0][x1]) +
+        ly * ((1 - lx) * src[y1][x0] + lx * src[y1][x1]);
       row.push(v);
     }
     out.push(row);
@@ -81,7 +82,9 @@ describe('preprocess', () => {
     expect(out.length).toBe(3 * size * size);
     for (let c = 0; c < 3; c++) {
       const plane = [0, 1].map((y) => [0, 1, 2].map((x) => rgba[(y * w + x) * 4 + c]));
-      const want = torchBilinear(plane, size, size).flat().map((v) => v / 255 - 0.5);
+      const want = torchBilinear(plane, size, size)
+        .flat()
+        .map((v) => v / 255 - 0.5);
       want.forEach((v, i) => expect(out[c * size * size + i]).toBeCloseTo(v, 5));
     }
   });

@@ -20,7 +20,9 @@ interface FakeEngine extends Engine {
 }
 
 /** Reads the blob text as the "image"; 'corrupt…' fails with DecodeFailed. Result = `nobg:` + text. */
-function fakeEngine(o: { delayMs?: number; manual?: boolean; fail?: (text: string) => JingjieError | undefined } = {}): FakeEngine {
+function fakeEngine(
+  o: { delayMs?: number; manual?: boolean; fail?: (text: string) => JingjieError | undefined } = {},
+): FakeEngine {
   const calls: string[] = [];
   const aborted: string[] = [];
   let releaseCurrent: (() => void) | undefined;
@@ -33,7 +35,10 @@ function fakeEngine(o: { delayMs?: number; manual?: boolean; fail?: (text: strin
     async load() {
       return undefined as never;
     },
-    async removeBackground(input: Blob, opts: RemoveOptions & { signal?: AbortSignal } = {}): Promise<RemoveResult> {
+    async removeBackground(
+      input: Blob,
+      opts: RemoveOptions & { signal?: AbortSignal } = {},
+    ): Promise<RemoveResult> {
       const text = await input.text();
       calls.push(text);
       current = text;
@@ -114,13 +119,19 @@ describe('queue', () => {
     expect(s.stats.perMinute).toBeGreaterThan(0);
     // Listeners saw processing states, never two tasks processing at once.
     expect(seen.some((x) => x.tasks.some((t) => t.state === 'processing'))).toBe(true);
-    for (const x of seen) expect(x.tasks.filter((t) => t.state === 'processing').length).toBeLessThanOrEqual(1);
+    for (const x of seen)
+      expect(x.tasks.filter((t) => t.state === 'processing').length).toBeLessThanOrEqual(1);
     // Results and masks are stored, not kept in the snapshot.
     expect(await (await q.result(added[1].id))!.text()).toBe('nobg:b.jpg');
     expect(await (await q.mask(added[1].id))!.text()).toBe('mask:b.jpg');
     expect(await (await q.original(added[1].id))!.text()).toBe('b.jpg');
     expect(JSON.stringify(s).length).toBeLessThan(4000);
-    expect(s.tasks[0].result).toMatchObject({ width: 2, height: 2, bytes: 'nobg:a.png'.length, backend: 'wasm' });
+    expect(s.tasks[0].result).toMatchObject({
+      width: 2,
+      height: 2,
+      bytes: 'nobg:a.png'.length,
+      backend: 'wasm',
+    });
   });
 
   it('throttles snapshot notifications', async () => {
@@ -182,7 +193,9 @@ describe('queue', () => {
 
   it('retries a failed task', async () => {
     let broken = true;
-    const engine = fakeEngine({ fail: () => (broken ? new JingjieError('OutOfMemory', 'no memory') : undefined) });
+    const engine = fakeEngine({
+      fail: () => (broken ? new JingjieError('OutOfMemory', 'no memory') : undefined),
+    });
     const q = makeQueue(engine);
     const [a] = await q.add([file('a.png')]);
     await q.whenIdle();
@@ -265,7 +278,21 @@ describe('queue', () => {
     const dbName = `seeded-${++dbCount}`;
     const raw = await openQueueStore(dbName);
     const base = { size: 1, type: 'image/png', createdAt: 1 };
-    const t1: Task = { ...base, id: 'id-1', name: 'one.png', seq: 1, state: 'done', result: { width: 1, height: 1, bytes: 3, backend: 'wasm', variant: 'x', timings: { decode: 0, preprocess: 0, inference: 0, postprocess: 0, refine: 0, encode: 0, total: 0 } } };
+    const t1: Task = {
+      ...base,
+      id: 'id-1',
+      name: 'one.png',
+      seq: 1,
+      state: 'done',
+      result: {
+        width: 1,
+        height: 1,
+        bytes: 3,
+        backend: 'wasm',
+        variant: 'x',
+        timings: { decode: 0, preprocess: 0, inference: 0, postprocess: 0, refine: 0, encode: 0, total: 0 },
+      },
+    };
     const t2: Task = { ...base, id: 'id-2', name: 'two.png', seq: 2, state: 'processing' };
     const t3: Task = { ...base, id: 'id-3', name: 'three.png', seq: 3, state: 'queued' };
     await raw.addTask(t1, new Blob(['one.png']));
@@ -322,7 +349,11 @@ describe('queue', () => {
 
   it('a QuotaExceededError on a write rolls the task back and corrupts nothing', async () => {
     const proto = IDBObjectStore.prototype as unknown as {
-      put: (this: { name: string; transaction: { _abort(n: string): void } }, value: unknown, key?: unknown) => unknown;
+      put: (
+        this: { name: string; transaction: { _abort(n: string): void } },
+        value: unknown,
+        key?: unknown,
+      ) => unknown;
     };
     const put = proto.put;
     let full: 'add' | 'result' | undefined;
@@ -330,7 +361,10 @@ describe('queue', () => {
       const req = put.call(this, value, key);
       const state = (value as Partial<Task>)?.state;
       // Abort the whole transaction the way a browser does when a write does not fit.
-      if (this.name === 'tasks' && ((full === 'add' && state === 'queued') || (full === 'result' && state === 'done'))) {
+      if (
+        this.name === 'tasks' &&
+        ((full === 'add' && state === 'queued') || (full === 'result' && state === 'done'))
+      ) {
         this.transaction._abort('QuotaExceededError');
       }
       return req;
@@ -400,10 +434,13 @@ describe('queue', () => {
     const zip = new Uint8Array(await new Response(q.zipStream()).arrayBuffer());
     const files = unzipSync(zip);
     expect(Object.keys(files).sort()).toEqual([...names].sort());
-    for (const [i, t] of added.entries()) expect(strFromU8(files[names[i]])).toBe(`nobg:${await (await q.original(t.id))!.text()}`);
+    for (const [i, t] of added.entries())
+      expect(strFromU8(files[names[i]])).toBe(`nobg:${await (await q.original(t.id))!.text()}`);
 
     // A selection, and only done results.
-    const sel = unzipSync(new Uint8Array(await new Response(q.zipStream([added[3].id, 'missing'])).arrayBuffer()));
+    const sel = unzipSync(
+      new Uint8Array(await new Response(q.zipStream([added[3].id, 'missing'])).arrayBuffer()),
+    );
     expect(Object.keys(sel)).toEqual(['cat-nobg.png']);
   });
 
@@ -430,7 +467,9 @@ describe('queue', () => {
     g.window = {
       showSaveFilePicker: async (o: { suggestedName: string }) => {
         suggested = o.suggestedName;
-        return { createWritable: async () => new WritableStream<Uint8Array>({ write: (c) => void chunks.push(c) }) };
+        return {
+          createWritable: async () => new WritableStream<Uint8Array>({ write: (c) => void chunks.push(c) }),
+        };
       },
     };
     try {

@@ -30,7 +30,10 @@ describe('upsampleAlphaBilinear (align_corners=False)', () => {
 });
 
 describe('refine on a procedural scene (600×400, model grid 160×160)', () => {
-  const w = 600, h = 400, lw = 160, lh = 160;
+  const w = 600,
+    h = 400,
+    lw = 160,
+    lh = 160;
   let scene: Scene;
   let low: Float32Array;
   let bil: Uint8ClampedArray;
@@ -72,15 +75,19 @@ describe('refine on a procedural scene (600×400, model grid 160×160)', () => {
   });
 
   it('keeps exactly 0 / 255 where the low-res alpha is certain around the pixel', () => {
-    let checked0 = 0, checked1 = 0, bad = 0;
+    let checked0 = 0,
+      checked1 = 0,
+      bad = 0;
     for (let y = 0; y < h; y++) {
       const ly = Math.min(lh - 1, Math.floor(((y + 0.5) * lh) / h));
       for (let x = 0; x < w; x++) {
         const lx = Math.min(lw - 1, Math.floor(((x + 0.5) * lw) / w));
-        let mn = 1, mx = 0;
+        let mn = 1,
+          mx = 0;
         for (let dy = -1; dy <= 1; dy++)
           for (let dx = -1; dx <= 1; dx++) {
-            const v = low[Math.min(lh - 1, Math.max(0, ly + dy)) * lw + Math.min(lw - 1, Math.max(0, lx + dx))];
+            const v =
+              low[Math.min(lh - 1, Math.max(0, ly + dy)) * lw + Math.min(lw - 1, Math.max(0, lx + dx))];
             mn = Math.min(mn, v);
             mx = Math.max(mx, v);
           }
@@ -119,7 +126,11 @@ describe('refine on a procedural scene (600×400, model grid 160×160)', () => {
       if (f[i * 4 + 3] !== gui[i]) throw new Error(`alpha of pixel ${i} changed`);
       if (gui[i] === 255) {
         opaque++;
-        if (f[i * 4] !== scene.composite[i * 4] || f[i * 4 + 1] !== scene.composite[i * 4 + 1] || f[i * 4 + 2] !== scene.composite[i * 4 + 2])
+        if (
+          f[i * 4] !== scene.composite[i * 4] ||
+          f[i * 4 + 1] !== scene.composite[i * 4 + 1] ||
+          f[i * 4 + 2] !== scene.composite[i * 4 + 2]
+        )
           throw new Error(`opaque pixel ${i} changed`);
       }
     }
@@ -128,7 +139,8 @@ describe('refine on a procedural scene (600×400, model grid 160×160)', () => {
 });
 
 describe('degenerate inputs', () => {
-  const w = 64, h = 48;
+  const w = 64,
+    h = 48;
   const flat = new Uint8ClampedArray(w * h * 4).fill(128);
 
   it('a flat guide (zero variance) gives the local mean, not NaN', () => {
@@ -148,7 +160,9 @@ describe('degenerate inputs', () => {
   it('all-transparent and all-opaque masks stay exact', () => {
     const rgba = new Uint8ClampedArray(proceduralBackground(w, h, 3));
     expect(upsampleAlphaGuided(new Float32Array(256), 16, 16, rgba, w, h).every((v) => v === 0)).toBe(true);
-    expect(upsampleAlphaGuided(new Uint8Array(256).fill(255), 16, 16, rgba, w, h).every((v) => v === 255)).toBe(true);
+    expect(
+      upsampleAlphaGuided(new Uint8Array(256).fill(255), 16, 16, rgba, w, h).every((v) => v === 255),
+    ).toBe(true);
     const f = estimateForeground(rgba, new Uint8Array(w * h).fill(255), w, h);
     expect(f.every((v, i) => (i % 4 === 3 ? v === 255 : v === rgba[i]))).toBe(true);
     const z = estimateForeground(rgba, new Uint8Array(w * h), w, h, { transparent: 'zero' });
@@ -166,7 +180,8 @@ describe('degenerate inputs', () => {
       const ly = (y + 0.5) * (16 / h) - 0.5;
       const expected = ly < 7 ? 0 : ly >= 8 ? 255 : -1;
       if (expected < 0) continue;
-      for (let x = 0; x < w; x++) if (g[y * w + x] !== expected) throw new Error(`pixel ${x},${y}: ${g[y * w + x]}`);
+      for (let x = 0; x < w; x++)
+        if (g[y * w + x] !== expected) throw new Error(`pixel ${x},${y}: ${g[y * w + x]}`);
     }
   });
 

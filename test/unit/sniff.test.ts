@@ -42,7 +42,9 @@ describe('sniff: real encoder output', () => {
   it('animated GIF', async () => {
     const frames = Buffer.alloc(W * H * 2 * 4, 90);
     frames.fill(200, 0, W * H * 4);
-    const gif = await sharp(frames, { raw: { width: W, height: H * 2, channels: 4, pageHeight: H } }).gif({ loop: 0 }).toBuffer();
+    const gif = await sharp(frames, { raw: { width: W, height: H * 2, channels: 4, pageHeight: H } })
+      .gif({ loop: 0 })
+      .toBuffer();
     const s = await sniffBytes(new Uint8Array(gif));
     expect(s).toMatchObject({ kind: 'gif', width: W, height: H, animated: true });
   });
@@ -53,7 +55,9 @@ describe('sniff: not images', () => {
     expect((await sniffBytes(new TextEncoder().encode('hello world\n'.repeat(50)))).kind).toBeUndefined();
     expect((await sniffBytes(new TextEncoder().encode('hello world\n'))).what).toBe('text');
     expect((await sniffBytes(new TextEncoder().encode('<!doctype html><html></html>'))).kind).toBeUndefined();
-    expect(await sniffBytes(new TextEncoder().encode('%PDF-1.7\n%âãÏÓ\n1 0 obj\n'))).toMatchObject({ what: 'a PDF document' });
+    expect(await sniffBytes(new TextEncoder().encode('%PDF-1.7\n%âãÏÓ\n1 0 obj\n'))).toMatchObject({
+      what: 'a PDF document',
+    });
     expect((await sniffBytes(new Uint8Array(0))).kind).toBeUndefined();
   });
 
@@ -64,7 +68,8 @@ describe('sniff: not images', () => {
       '<?xml version="1.0"?><svg:svg xmlns:svg="http://www.w3.org/2000/svg">',
     ];
     for (const s of yes) expect(isSvg(new TextEncoder().encode(s)), s).toBe(true);
-    for (const s of ['<html><svg></svg></html>', 'svg', '<svgfoo>']) expect(isSvg(new TextEncoder().encode(s)), s).toBe(false);
+    for (const s of ['<html><svg></svg></html>', 'svg', '<svgfoo>'])
+      expect(isSvg(new TextEncoder().encode(s)), s).toBe(false);
   });
 
   it('TIFF is an image we do not decode', async () => {
@@ -83,11 +88,16 @@ describe('headerSize: declared sizes of bombs', () => {
     expect(headerSize('png', b)).toMatchObject({ width: 100_000, height: 100_000 });
   });
   it('JPEG SOF after an APP segment', () => {
-    const b = Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0, 4, 1, 2, 0xff, 0xc2, 0, 17, 8, 0xfd, 0xe8, 0xfe, 0x4c, 3, 1, 0x11, 0, 2, 0x11, 1, 3, 0x11, 1]);
+    const b = Uint8Array.from([
+      0xff, 0xd8, 0xff, 0xe0, 0, 4, 1, 2, 0xff, 0xc2, 0, 17, 8, 0xfd, 0xe8, 0xfe, 0x4c, 3, 1, 0x11, 0, 2,
+      0x11, 1, 3, 0x11, 1,
+    ]);
     expect(headerSize('jpeg', b)).toEqual({ width: 65100, height: 65000 });
   });
   it('GIF, BMP (top-down), WebP VP8X', () => {
-    expect(headerSize('gif', Uint8Array.from([...Buffer.from('GIF89a'), 0xff, 0xff, 0x10, 0x00, 0, 0, 0]))).toMatchObject({ width: 65535, height: 16 });
+    expect(
+      headerSize('gif', Uint8Array.from([...Buffer.from('GIF89a'), 0xff, 0xff, 0x10, 0x00, 0, 0, 0])),
+    ).toMatchObject({ width: 65535, height: 16 });
     const bmp = new Uint8Array(54);
     const dv = new DataView(bmp.buffer);
     bmp.set([0x42, 0x4d]);

@@ -11,7 +11,11 @@ export interface ComposeOptions {
 }
 
 /** Writes into `rgba` in place (the decoded buffer is ours to reuse) and returns it. */
-export function compose(rgba: Uint8ClampedArray, mask: Uint8ClampedArray, opts: ComposeOptions = {}): Uint8ClampedArray {
+export function compose(
+  rgba: Uint8ClampedArray,
+  mask: Uint8ClampedArray,
+  opts: ComposeOptions = {},
+): Uint8ClampedArray {
   const fg = opts.foreground;
   const n = mask.length;
   for (let i = 0, p = 0; i < n; i++, p += 4) {

@@ -71,8 +71,17 @@ export function deviceMaxPixels(): number {
   return DEFAULT_MAX_PIXELS;
 }
 
-function fail(name: ErrorName, file: string | undefined, message: string, detail: Record<string, string | number | boolean> = {}): never {
-  throw new JingjieError(name, `${file ? `“${file}”` : 'The file'} ${message}`, file ? { ...detail, fileName: file } : detail);
+function fail(
+  name: ErrorName,
+  file: string | undefined,
+  message: string,
+  detail: Record<string, string | number | boolean> = {},
+): never {
+  throw new JingjieError(
+    name,
+    `${file ? `“${file}”` : 'The file'} ${message}`,
+    file ? { ...detail, fileName: file } : detail,
+  );
 }
 
 export async function decodeToBitmap(blob: Blob): Promise<ImageBitmap> {
@@ -92,11 +101,16 @@ export async function decodeToBitmap(blob: Blob): Promise<ImageBitmap> {
 }
 
 /** Draw a bitmap (optionally scaled) and read its pixels back. Closes the bitmap. */
-export function bitmapToRgba(bitmap: ImageBitmap | ImageData, width = bitmap.width, height = bitmap.height): DecodedImage {
+export function bitmapToRgba(
+  bitmap: ImageBitmap | ImageData,
+  width = bitmap.width,
+  height = bitmap.height,
+): DecodedImage {
   try {
     const canvas = new OffscreenCanvas(width, height);
     const ctx = canvas.getContext('2d', { willReadFrequently: true });
-    if (!ctx) throw new JingjieError('OutOfMemory', `No canvas could be created for ${width}×${height} pixels.`);
+    if (!ctx)
+      throw new JingjieError('OutOfMemory', `No canvas could be created for ${width}×${height} pixels.`);
     ctx.imageSmoothingQuality = 'high';
     if (bitmap instanceof ImageData) ctx.putImageData(bitmap, 0, 0);
     else ctx.drawImage(bitmap, 0, 0, width, height);
@@ -122,7 +136,9 @@ function fitWithin(w: number, h: number, maxPixels: number): [number, number] {
 function isAllocationFailure(err: unknown): boolean {
   if (err instanceof RangeError) return true;
   const m = err instanceof Error ? err.message : String(err);
-  return /out of memory|allocation failed|Array buffer allocation|memory access out of bounds|Cannot enlarge memory/i.test(m);
+  return /out of memory|allocation failed|Array buffer allocation|memory access out of bounds|Cannot enlarge memory/i.test(
+    m,
+  );
 }
 
 /** Validate, decode and (when above the pixel limit) downsize, with a notice. */
@@ -132,18 +148,29 @@ export async function decode(blob: Blob, limits: DecodeLimits = {}): Promise<Dec
   const maxPixels = limits.maxPixels ?? deviceMaxPixels();
   const maxDecode = Math.max(limits.maxDecodePixels ?? DEFAULT_MAX_DECODE_PIXELS, maxPixels);
 
-  if (blob.size === 0) fail('EmptyFile', file, 'is empty (0 bytes). Choose the photo again; the copy may have failed.');
+  if (blob.size === 0)
+    fail('EmptyFile', file, 'is empty (0 bytes). Choose the photo again; the copy may have failed.');
   if (blob.size > maxBytes)
-    fail('FileTooLarge', file, `is ${fmtMb(blob.size)}; the limit is ${fmtMb(maxBytes)} per file. Save a smaller copy (lower JPEG quality or fewer pixels) and try again.`, {
-      bytes: blob.size,
-      maxBytes,
-    });
+    fail(
+      'FileTooLarge',
+      file,
+      `is ${fmtMb(blob.size)}; the limit is ${fmtMb(maxBytes)} per file. Save a smaller copy (lower JPEG quality or fewer pixels) and try again.`,
+      {
+        bytes: blob.size,
+        maxBytes,
+      },
+    );
 
   const s = await sniff(blob);
   if (s.svg)
-    fail('UnsupportedFormat', file, 'is an SVG drawing, which is not accepted (it has no fixed pixel size and may carry scripts). Export it as PNG and try again.', {
-      format: 'svg',
-    });
+    fail(
+      'UnsupportedFormat',
+      file,
+      'is an SVG drawing, which is not accepted (it has no fixed pixel size and may carry scripts). Export it as PNG and try again.',
+      {
+        format: 'svg',
+      },
+    );
   if (!s.kind) {
     const otherImage = /^image\//.test(s.mime ?? '') || /camera raw|Photoshop|icon/.test(s.what);
     fail(
@@ -165,7 +192,11 @@ export async function decode(blob: Blob, limits: DecodeLimits = {}): Promise<Dec
     if (err instanceof JingjieError) throw err;
     if (isAllocationFailure(err)) {
       const size = s.width && s.height ? ` at ${s.width}×${s.height}` : '';
-      fail('OutOfMemory', file, `could not be opened${size}: this device ran out of memory. Reduce the photo to about ${fmtMp(maxPixels / 2)} and try again.`);
+      fail(
+        'OutOfMemory',
+        file,
+        `could not be opened${size}: this device ran out of memory. Reduce the photo to about ${fmtMp(maxPixels / 2)} and try again.`,
+      );
     }
     throw err;
   }
@@ -185,7 +216,11 @@ function checkDeclaredSize(s: Sniffed, file: string | undefined, maxDecode: numb
     );
 }
 
-const DIRECT_TYPES: Partial<Record<ImageKind, string>> = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp' };
+const DIRECT_TYPES: Partial<Record<ImageKind, string>> = {
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+};
 
 /**
  * The fast path: WebCodecs' ImageDecoder, its frame copied straight out as sRGB RGBA, skipping
@@ -203,14 +238,20 @@ async function decodeDirect(blob: Blob, s: Sniffed, maxPixels: number): Promise<
   let frame: VideoFrame | undefined;
   try {
     if (!(await ImageDecoder.isTypeSupported(type))) return undefined;
-    decoder = new ImageDecoder({ data: blob.stream(), type, colorSpaceConversion: 'default', preferAnimation: false });
+    decoder = new ImageDecoder({
+      data: blob.stream(),
+      type,
+      colorSpaceConversion: 'default',
+      preferAnimation: false,
+    });
     frame = (await decoder.decode({ frameIndex: 0 })).image;
     const { format, codedWidth: w, codedHeight: h } = frame;
     const oriented = frame as VideoFrame & { rotation?: number; flip?: boolean };
     if (!format || format.includes('A')) return undefined; // RGBA, BGRA, I420A…: alpha goes the exact way
     if ((oriented.rotation ?? 0) !== 0 || oriented.flip) return undefined;
     if (!frame.colorSpace.primaries || !frame.colorSpace.transfer) return undefined;
-    if (w !== frame.displayWidth || h !== frame.displayHeight || w !== s.width || h !== s.height) return undefined;
+    if (w !== frame.displayWidth || h !== frame.displayHeight || w !== s.width || h !== s.height)
+      return undefined;
     const rgba = new Uint8ClampedArray(w * h * 4);
     await frame.copyTo(rgba, { format: 'RGBA', colorSpace: 'srgb' });
     return new ImageData(rgba, w, h);
@@ -222,7 +263,12 @@ async function decodeDirect(blob: Blob, s: Sniffed, maxPixels: number): Promise<
   }
 }
 
-async function decodeWithBrowser(blob: Blob, s: Sniffed, file: string | undefined, maxDecode: number): Promise<ImageBitmap> {
+async function decodeWithBrowser(
+  blob: Blob,
+  s: Sniffed,
+  file: string | undefined,
+  maxDecode: number,
+): Promise<ImageBitmap> {
   let bitmap: ImageBitmap;
   try {
     bitmap = await createImageBitmap(blob, {
@@ -234,14 +280,23 @@ async function decodeWithBrowser(blob: Blob, s: Sniffed, file: string | undefine
   } catch (err) {
     if (isAllocationFailure(err)) throw err;
     const what = s.kind ? s.kind.toUpperCase() : 'image';
-    fail('DecodeFailed', file, `could not be decoded as ${what}; the file may be truncated or corrupt. Try exporting it again.`, {
-      format: s.kind ?? 'unknown',
-    });
+    fail(
+      'DecodeFailed',
+      file,
+      `could not be decoded as ${what}; the file may be truncated or corrupt. Try exporting it again.`,
+      {
+        format: s.kind ?? 'unknown',
+      },
+    );
   }
   if (bitmap.width * bitmap.height > maxDecode) {
     const { width, height } = bitmap;
     bitmap.close();
-    fail('TooManyPixels', file, `has ${width}×${height} pixels; the most this device can open is ${fmtMp(maxDecode)}. Reduce it and try again.`);
+    fail(
+      'TooManyPixels',
+      file,
+      `has ${width}×${height} pixels; the most this device can open is ${fmtMp(maxDecode)}. Reduce it and try again.`,
+    );
   }
   return bitmap;
 }
@@ -254,12 +309,18 @@ async function decodeHeif(blob: Blob, file: string | undefined): Promise<ImageDa
     const data = px.rgba as Uint8ClampedArray<ArrayBuffer>;
     return new ImageData(data, px.width, px.height);
   } catch (err) {
-    if (err instanceof JingjieError && err.name === 'DecodeFailed') fail('DecodeFailed', file, `could not be decoded as HEIC: ${err.message}`);
+    if (err instanceof JingjieError && err.name === 'DecodeFailed')
+      fail('DecodeFailed', file, `could not be decoded as HEIC: ${err.message}`);
     throw err;
   }
 }
 
-function finish(src: ImageBitmap | ImageData, s: Sniffed, file: string | undefined, maxPixels: number): DecodeResult {
+function finish(
+  src: ImageBitmap | ImageData,
+  s: Sniffed,
+  file: string | undefined,
+  maxPixels: number,
+): DecodeResult {
   const ow = src.width;
   const oh = src.height;
   const [w, h] = fitWithin(ow, oh, maxPixels);
@@ -271,7 +332,12 @@ function finish(src: ImageBitmap | ImageData, s: Sniffed, file: string | undefin
     // Scale HEIC pixels through a canvas of the full size, then the smaller one.
     const full = new OffscreenCanvas(ow, oh);
     const fctx = full.getContext('2d');
-    if (!fctx) fail('OutOfMemory', file, `could not be opened at ${ow}×${oh}: no canvas of that size could be created.`);
+    if (!fctx)
+      fail(
+        'OutOfMemory',
+        file,
+        `could not be opened at ${ow}×${oh}: no canvas of that size could be created.`,
+      );
     fctx.putImageData(src, 0, 0);
     img = bitmapToRgba(full.transferToImageBitmap(), w, h);
   } else {
@@ -280,9 +346,10 @@ function finish(src: ImageBitmap | ImageData, s: Sniffed, file: string | undefin
   const notices: string[] = [];
   const label = file ? `“${file}”` : 'The photo';
   if (w !== ow || h !== oh)
-    notices.push(`${label} is ${ow}×${oh} (${fmtMp(ow * oh)}); it was reduced to ${w}×${h} to fit this device's memory.`);
-  if (s.animated)
-    notices.push(`${label} is animated; only its first frame was used.`);
+    notices.push(
+      `${label} is ${ow}×${oh} (${fmtMp(ow * oh)}); it was reduced to ${w}×${h} to fit this device's memory.`,
+    );
+  if (s.animated) notices.push(`${label} is animated; only its first frame was used.`);
   const notes: ResultNote[] = [];
   if (w !== ow || h !== oh) notes.push('downsized');
   if (s.animated) notes.push('firstFrame');

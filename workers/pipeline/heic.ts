@@ -16,7 +16,11 @@ interface HeifChannel {
 }
 interface HeifModule {
   HeifDecoder: new () => { decode(buf: Uint8Array): HeifImage[] };
-  heif_js_decode_image2?: (handle: unknown, colorspace: unknown, chroma: unknown) => Promise<{ code?: number; channels: HeifChannel[]; image: unknown }>;
+  heif_js_decode_image2?: (
+    handle: unknown,
+    colorspace: unknown,
+    chroma: unknown,
+  ) => Promise<{ code?: number; channels: HeifChannel[]; image: unknown }>;
   heif_image_release?: (img: unknown) => void;
   heif_colorspace: { heif_colorspace_RGB: unknown };
   heif_chroma: { heif_chroma_interleaved_RGBA: unknown };
@@ -38,7 +42,10 @@ function loadLibheif(): Promise<HeifModule> {
     .then(async (m) => (await m.default()) as HeifModule)
     .catch((err: unknown) => {
       modulePromise = undefined;
-      throw new JingjieError('DecodeFailed', `The HEIC decoder could not be loaded (${(err as Error).message}).`);
+      throw new JingjieError(
+        'DecodeFailed',
+        `The HEIC decoder could not be loaded (${(err as Error).message}).`,
+      );
     });
   return modulePromise;
 }
@@ -53,20 +60,34 @@ export interface HeicPixels {
 export async function decodeHeic(bytes: Uint8Array): Promise<HeicPixels> {
   const lib = await loadLibheif();
   const images = new lib.HeifDecoder().decode(bytes);
-  if (!images.length) throw new JingjieError('DecodeFailed', 'The HEIC file holds no image libheif could read; it may be truncated or corrupt.');
+  if (!images.length)
+    throw new JingjieError(
+      'DecodeFailed',
+      'The HEIC file holds no image libheif could read; it may be truncated or corrupt.',
+    );
   const img = images.find((i) => i.is_primary()) ?? images[0];
   try {
     const hasAlpha = img.has_alpha_channel();
     if (lib.heif_js_decode_image2) {
-      const res = await lib.heif_js_decode_image2(img.handle, lib.heif_colorspace.heif_colorspace_RGB, lib.heif_chroma.heif_chroma_interleaved_RGBA);
-      if (!res || res.code) throw new JingjieError('DecodeFailed', 'The HEIC image could not be decoded; the file may be truncated or corrupt.');
+      const res = await lib.heif_js_decode_image2(
+        img.handle,
+        lib.heif_colorspace.heif_colorspace_RGB,
+        lib.heif_chroma.heif_chroma_interleaved_RGBA,
+      );
+      if (!res || res.code)
+        throw new JingjieError(
+          'DecodeFailed',
+          'The HEIC image could not be decoded; the file may be truncated or corrupt.',
+        );
       try {
         const ch = res.channels.find((c) => c.id === lib.heif_channel.heif_channel_interleaved);
         if (!ch) throw new JingjieError('DecodeFailed', 'The HEIC decoder returned no RGBA plane.');
         const { width, height, stride } = ch;
         const rgba = new Uint8ClampedArray(width * height * 4);
         if (stride === width * 4) rgba.set(ch.data.subarray(0, rgba.length));
-        else for (let y = 0; y < height; y++) rgba.set(ch.data.subarray(y * stride, y * stride + width * 4), y * width * 4);
+        else
+          for (let y = 0; y < height; y++)
+            rgba.set(ch.data.subarray(y * stride, y * stride + width * 4), y * width * 4);
         return { rgba, width, height, hasAlpha };
       } finally {
         lib.heif_image_release?.(res.image);
@@ -77,9 +98,16 @@ export async function decodeHeic(bytes: Uint8Array): Promise<HeicPixels> {
     const height = img.get_height();
     const target = { data: new Uint8ClampedArray(width * height * 4), width, height };
     const out = await new Promise<typeof target | null>((resolve) =>
-      (img as unknown as { display(t: typeof target, cb: (r: typeof target | null) => void): void }).display(target, resolve),
+      (img as unknown as { display(t: typeof target, cb: (r: typeof target | null) => void): void }).display(
+        target,
+        resolve,
+      ),
     );
-    if (!out) throw new JingjieError('DecodeFailed', 'The HEIC image could not be decoded; the file may be truncated or corrupt.');
+    if (!out)
+      throw new JingjieError(
+        'DecodeFailed',
+        'The HEIC image could not be decoded; the file may be truncated or corrupt.',
+      );
     return { rgba: out.data, width, height, hasAlpha };
   } finally {
     for (const i of images) i.free();

@@ -21,6 +21,12 @@ export function minMaxNormalize(x: Float32Array): Float32Array {
 }
 
 /** Bilinear upsample of a normalised low-res mask to w×h, ×255 truncated like numpy's astype(uint8). */
-export function upsampleMask(low: Float32Array, lw: number, lh: number, w: number, h: number): Uint8ClampedArray {
+export function upsampleMask(
+  low: Float32Array,
+  lw: number,
+  lh: number,
+  w: number,
+  h: number,
+): Uint8ClampedArray {
   return resizePlane(low, lw, lh, w, h, new Uint8ClampedArray(w * h), 255);
 }

@@ -72,7 +72,10 @@ export async function sniffBytes(head: Uint8Array): Promise<Sniffed> {
   let mime: string | undefined;
   if (brands) {
     if (brands.some((b) => b === 'avif' || b === 'avis')) kind = 'avif';
-    else if (brands.some((b) => ['heic', 'heix', 'heim', 'heis', 'hevc', 'hevx', 'mif1', 'msf1', 'mif2'].includes(b))) kind = 'heif';
+    else if (
+      brands.some((b) => ['heic', 'heix', 'heim', 'heis', 'hevc', 'hevx', 'mif1', 'msf1', 'mif2'].includes(b))
+    )
+      kind = 'heif';
     if (kind) mime = kind === 'avif' ? 'image/avif' : 'image/heic';
   }
   if (!kind) {
@@ -88,7 +91,9 @@ export async function sniffBytes(head: Uint8Array): Promise<Sniffed> {
     if (!kind) kind = magicKind(head);
   }
   if (!kind) {
-    const what = (mime && MIME_WHAT[mime]) ?? (mime ? `a ${mime} file` : looksLikeText(head) ? 'text' : 'not a recognised image');
+    const what =
+      (mime && MIME_WHAT[mime]) ??
+      (mime ? `a ${mime} file` : looksLikeText(head) ? 'text' : 'not a recognised image');
     return { what, mime };
   }
   const dims = headerSize(kind, head);
@@ -107,7 +112,8 @@ function magicKind(b: Uint8Array): ImageKind | undefined {
   if (b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return 'png';
   if (b.length >= 6 && ascii(b, 0, 4) === 'GIF8') return 'gif';
   if (b.length >= 12 && ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 4) === 'WEBP') return 'webp';
-  if (b.length >= 26 && b[0] === 0x42 && b[1] === 0x4d && [12, 40, 52, 56, 108, 124].includes(u32le(b, 14))) return 'bmp';
+  if (b.length >= 26 && b[0] === 0x42 && b[1] === 0x4d && [12, 40, 52, 56, 108, 124].includes(u32le(b, 14)))
+    return 'bmp';
   return undefined;
 }
 
@@ -119,8 +125,10 @@ function ascii(b: Uint8Array, at: number, n: number): string {
 const u16be = (b: Uint8Array, i: number) => (b[i] << 8) | b[i + 1];
 const u16le = (b: Uint8Array, i: number) => b[i] | (b[i + 1] << 8);
 const u24le = (b: Uint8Array, i: number) => b[i] | (b[i + 1] << 8) | (b[i + 2] << 16);
-const u32be = (b: Uint8Array, i: number) => ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
-const u32le = (b: Uint8Array, i: number) => (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0;
+const u32be = (b: Uint8Array, i: number) =>
+  ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
+const u32le = (b: Uint8Array, i: number) =>
+  (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0;
 const i32le = (b: Uint8Array, i: number) => b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24);
 
 /** SVG by content: optional BOM, whitespace, XML declaration, comments or doctype, then `<svg`. */
@@ -190,7 +198,7 @@ function pngSize(b: Uint8Array): HeaderSize | undefined {
   if (b.length < 24 || ascii(b, 12, 4) !== 'IHDR') return undefined;
   // An animation control chunk before the first IDAT means APNG.
   let animated = false;
-  for (let i = 8; i + 8 <= b.length; ) {
+  for (let i = 8; i + 8 <= b.length;) {
     const len = u32be(b, i);
     const type = ascii(b, i + 4, 4);
     if (type === 'acTL') animated = true;
@@ -254,7 +262,13 @@ function webpSize(b: Uint8Array): HeaderSize | undefined {
 function ispeSize(b: Uint8Array): HeaderSize | undefined {
   let best: HeaderSize | undefined;
   for (let i = 4; i + 16 <= b.length; i++) {
-    if (b[i] === 0x69 && b[i + 1] === 0x73 && b[i + 2] === 0x70 && b[i + 3] === 0x65 && u32be(b, i - 4) === 20) {
+    if (
+      b[i] === 0x69 &&
+      b[i + 1] === 0x73 &&
+      b[i + 2] === 0x70 &&
+      b[i + 3] === 0x65 &&
+      u32be(b, i - 4) === 20
+    ) {
       const width = u32be(b, i + 8);
       const height = u32be(b, i + 12);
       if (!best || width * height > best.width * best.height) best = { width, height };

@@ -25,15 +25,25 @@ export interface EdgeFocusOptions {
  * weight): a close look is about the boundary, not a uniformly translucent area. Summed-area
  * tables make every window O(1). Cost: one pass over a quarter of the pixels.
  */
-export function edgeFocus(alpha: ArrayLike<number>, w: number, h: number, opts: EdgeFocusOptions = {}): EdgeFocus {
-  if (w <= 0 || h <= 0 || alpha.length !== w * h) throw new RangeError(`edgeFocus: ${alpha.length} values for ${w}×${h}`);
+export function edgeFocus(
+  alpha: ArrayLike<number>,
+  w: number,
+  h: number,
+  opts: EdgeFocusOptions = {},
+): EdgeFocus {
+  if (w <= 0 || h <= 0 || alpha.length !== w * h)
+    throw new RangeError(`edgeFocus: ${alpha.length} values for ${w}×${h}`);
   const win = Math.max(2, Math.min(opts.window ?? 256, w, h));
   const margin = opts.margin ?? 8;
   const cell = Math.max(2, Math.floor(win / 16) & ~1); // even, so the lattice lines up with cells
-  const gw = Math.ceil(w / cell), gh = Math.ceil(h / cell);
-  const soft = new Uint32Array(gw * gh), opaque = new Uint32Array(gw * gh), clear = new Uint32Array(gw * gh);
+  const gw = Math.ceil(w / cell),
+    gh = Math.ceil(h / cell);
+  const soft = new Uint32Array(gw * gh),
+    opaque = new Uint32Array(gw * gh),
+    clear = new Uint32Array(gw * gh);
   for (let y = 0; y < h; y += 2) {
-    const row = y * w, gy = ((y / cell) | 0) * gw;
+    const row = y * w,
+      gy = ((y / cell) | 0) * gw;
     for (let x = 0; x < w; x += 2) {
       const a = alpha[row + x];
       const g = gy + ((x / cell) | 0);
@@ -60,22 +70,31 @@ export function edgeFocus(alpha: ArrayLike<number>, w: number, h: number, opts: 
     }
     return t;
   };
-  const tSoft = table(soft), tOpaque = table(opaque), tClear = table(clear);
+  const tSoft = table(soft),
+    tOpaque = table(opaque),
+    tClear = table(clear);
   const kw = Math.min(gw, Math.max(1, Math.round(win / cell)));
   const kh = Math.min(gh, Math.max(1, Math.round(win / cell)));
   const samples = Math.max(1, Math.ceil((kw * cell) / 2) * Math.ceil((kh * cell) / 2));
   const sum = (t: Float64Array, i: number, j: number) =>
     t[(j + kh) * sw + i + kw] - t[j * sw + i + kw] - t[(j + kh) * sw + i] + t[j * sw + i];
-  const cx = (gw - kw) / 2, cy = (gh - kh) / 2;
-  let best = -1, bestSoft = 0, bi = 0, bj = 0, bd = Infinity;
+  const cx = (gw - kw) / 2,
+    cy = (gh - kh) / 2;
+  let best = -1,
+    bestSoft = 0,
+    bi = 0,
+    bj = 0,
+    bd = Infinity;
   for (let j = 0; j + kh <= gh; j++) {
     for (let i = 0; i + kw <= gw; i++) {
       const s = sum(tSoft, i, j);
-      const both = Math.min(1, (8 * sum(tOpaque, i, j)) / samples) * Math.min(1, (8 * sum(tClear, i, j)) / samples);
+      const both =
+        Math.min(1, (8 * sum(tOpaque, i, j)) / samples) * Math.min(1, (8 * sum(tClear, i, j)) / samples);
       const score = s * (0.02 + 0.98 * both);
       // Ties go to the window nearest the image centre, so a blank mask looks at the middle.
       const d = (i - cx) ** 2 + (j - cy) ** 2;
-      if (score > best || (score === best && d < bd)) (best = score), (bestSoft = s), (bi = i), (bj = j), (bd = d);
+      if (score > best || (score === best && d < bd))
+        ((best = score), (bestSoft = s), (bi = i), (bj = j), (bd = d));
     }
   }
   const half = win / 2;

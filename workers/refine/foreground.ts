@@ -57,10 +57,27 @@ export function estimateForeground(
   };
 
   // 1. Reduced grid: area averages keep I ≈ αF + (1−α)B when F and B are locally smooth.
-  const R = new Float32Array(n), G = new Float32Array(n), B = new Float32Array(n), A = new Float32Array(n);
+  const R = new Float32Array(n),
+    G = new Float32Array(n),
+    B = new Float32Array(n),
+    A = new Float32Array(n);
   // Reading about two source rows per cell is enough: F and B here only serve as a smooth prior
   // (measured: every 4th row at 12 MP costs a third of reading all rows, at equal error).
-  downsampleArea(rgba, alpha, w, h, lw, lh, R, G, B, A, undefined, undefined, Math.max(1, Math.round(h / lh / 2)));
+  downsampleArea(
+    rgba,
+    alpha,
+    w,
+    h,
+    lw,
+    lh,
+    R,
+    G,
+    B,
+    A,
+    undefined,
+    undefined,
+    Math.max(1, Math.round(h / lh / 2)),
+  );
   const img = new Float32Array(n * 3);
   for (let k = 0; k < n; k++) {
     img[k * 3] = R[k];
@@ -99,9 +116,12 @@ export function estimateForeground(
   const xn = new Int32Array(w);
   for (let x = 0; x < w; x++) xn[x] = Math.min(lw - 1, Math.floor(((x + 0.5) * lw) / w));
   const inv = 1 / 255;
-  const a32 = (alpha.byteOffset & 3) === 0 ? new Uint32Array(alpha.buffer, alpha.byteOffset, (w * h) >> 2) : null;
+  const a32 =
+    (alpha.byteOffset & 3) === 0 ? new Uint32Array(alpha.buffer, alpha.byteOffset, (w * h) >> 2) : null;
   for (let y = 0; y < h; y++) {
-    const y0 = Y.i0[y], y1 = Y.i1[y], fy = Y.f[y];
+    const y0 = Y.i0[y],
+      y1 = Y.i1[y],
+      fy = Y.f[y];
     const pn = Math.min(lh - 1, Math.floor(((y + 0.5) * lh) / h)) * lw;
     const o = y * w;
     for (let x = 0; x < w; x++) {
@@ -138,10 +158,13 @@ export function estimateForeground(
         continue;
       }
       // F0/B0 of the two low-res columns around x, interpolated in y once per output row
-      const j0 = X.i0[x], j1 = X.i1[x];
-      if (rowY[j0] !== y) lerpColumn(fb, row, j0, y0 * lw * 6, y1 * lw * 6, fy), (rowY[j0] = y);
-      if (rowY[j1] !== y) lerpColumn(fb, row, j1, y0 * lw * 6, y1 * lw * 6, fy), (rowY[j1] = y);
-      const c0 = j0 * 6, c1 = j1 * 6, f = X.f[x];
+      const j0 = X.i0[x],
+        j1 = X.i1[x];
+      if (rowY[j0] !== y) (lerpColumn(fb, row, j0, y0 * lw * 6, y1 * lw * 6, fy), (rowY[j0] = y));
+      if (rowY[j1] !== y) (lerpColumn(fb, row, j1, y0 * lw * 6, y1 * lw * 6, fy), (rowY[j1] = y));
+      const c0 = j0 * 6,
+        c1 = j1 * 6,
+        f = X.f[x];
       const fr = row[c0] + f * (row[c1] - row[c0]);
       const fg = row[c0 + 1] + f * (row[c1 + 1] - row[c0 + 1]);
       const fbl = row[c0 + 2] + f * (row[c1 + 2] - row[c0 + 2]);
@@ -149,7 +172,8 @@ export function estimateForeground(
       const bg = row[c0 + 4] + f * (row[c1 + 4] - row[c0 + 4]);
       const bb = row[c0 + 5] + f * (row[c1 + 5] - row[c0 + 5]);
       // min |αF + (1−α)B − I|² + λ(|F − F0|² + |B − B0|²)  ⇒  F = F0 + α·res / (α² + (1−α)² + λ)
-      const a = a8 * inv, a1 = 1 - a;
+      const a = a8 * inv,
+        a1 = 1 - a;
       const k = (a * 255) / (a * a + a1 * a1 + lam);
       const q = i * 4;
       const rr = src[q] * inv - a * fr - a1 * br;
@@ -166,7 +190,13 @@ export function estimateForeground(
 }
 
 /** Germer et al.'s coarse-to-fine solver on a w×h grid. img: interleaved RGB 0..1. */
-function multiLevel(img: Float32Array, alpha: Float32Array, w: number, h: number, opts: ForegroundOptions): Float32Array {
+function multiLevel(
+  img: Float32Array,
+  alpha: Float32Array,
+  w: number,
+  h: number,
+  opts: ForegroundOptions,
+): Float32Array {
   const reg = opts.regularization ?? 1e-5;
   const gw = opts.gradientWeight ?? 1;
   const smallIt = opts.smallIterations ?? 10;
@@ -176,16 +206,29 @@ function multiLevel(img: Float32Array, alpha: Float32Array, w: number, h: number
   const levels = Math.max(1, Math.ceil(Math.log2(Math.max(w, h))));
 
   // Start from the alpha-weighted mean colours.
-  let sf0 = 0, sf1 = 0, sf2 = 0, sb0 = 0, sb1 = 0, sb2 = 0, sa = 0;
+  let sf0 = 0,
+    sf1 = 0,
+    sf2 = 0,
+    sb0 = 0,
+    sb1 = 0,
+    sb2 = 0,
+    sa = 0;
   for (let k = 0; k < n; k++) {
-    const a = alpha[k], b = 1 - a;
-    sf0 += a * img[k * 3]; sf1 += a * img[k * 3 + 1]; sf2 += a * img[k * 3 + 2];
-    sb0 += b * img[k * 3]; sb1 += b * img[k * 3 + 1]; sb2 += b * img[k * 3 + 2];
+    const a = alpha[k],
+      b = 1 - a;
+    sf0 += a * img[k * 3];
+    sf1 += a * img[k * 3 + 1];
+    sf2 += a * img[k * 3 + 2];
+    sb0 += b * img[k * 3];
+    sb1 += b * img[k * 3 + 1];
+    sb2 += b * img[k * 3 + 2];
     sa += a;
   }
-  const na = Math.max(sa, 1e-6), nb = Math.max(n - sa, 1e-6);
+  const na = Math.max(sa, 1e-6),
+    nb = Math.max(n - sa, 1e-6);
   let prev = new Float32Array([sf0 / na, sf1 / na, sf2 / na, sb0 / nb, sb1 / nb, sb2 / nb]);
-  let pw = 1, ph = 1;
+  let pw = 1,
+    ph = 1;
 
   const fbA = new Float32Array(n * 6);
   const fbB = new Float32Array(n * 6);
@@ -216,8 +259,12 @@ function multiLevel(img: Float32Array, alpha: Float32Array, w: number, h: number
         const px = Math.min(pw - 1, Math.floor(((x + 0.5) * pw) / cw));
         const pi = (py * pw + px) * 6;
         const o = d * 6;
-        cur[o] = prev[pi]; cur[o + 1] = prev[pi + 1]; cur[o + 2] = prev[pi + 2];
-        cur[o + 3] = prev[pi + 3]; cur[o + 4] = prev[pi + 4]; cur[o + 5] = prev[pi + 5];
+        cur[o] = prev[pi];
+        cur[o + 1] = prev[pi + 1];
+        cur[o + 2] = prev[pi + 2];
+        cur[o + 3] = prev[pi + 3];
+        cur[o + 4] = prev[pi + 4];
+        cur[o + 5] = prev[pi + 5];
       }
     }
     const I = full ? img : limg;
@@ -231,38 +278,87 @@ function multiLevel(img: Float32Array, alpha: Float32Array, w: number, h: number
   return cur;
 }
 
-function sweep(I: Float32Array, al: Float32Array, fb: Float32Array, w: number, h: number, reg: number, gw: number): void {
+function sweep(
+  I: Float32Array,
+  al: Float32Array,
+  fb: Float32Array,
+  w: number,
+  h: number,
+  reg: number,
+  gw: number,
+): void {
   for (let y = 0; y < h; y++) {
     const up = y > 0 ? -w : 0;
     const dn = y < h - 1 ? w : 0;
     for (let x = 0; x < w; x++) {
       const i = y * w + x;
-      const a0 = al[i], a1 = 1 - a0;
-      let a00 = a0 * a0, a11 = a1 * a1;
+      const a0 = al[i],
+        a1 = 1 - a0;
+      let a00 = a0 * a0,
+        a11 = a1 * a1;
       const a01 = a0 * a1;
-      const ir = I[i * 3], ig = I[i * 3 + 1], ib = I[i * 3 + 2];
-      let f0 = a0 * ir, f1 = a0 * ig, f2 = a0 * ib;
-      let b0 = a1 * ir, b1 = a1 * ig, b2 = a1 * ib;
+      const ir = I[i * 3],
+        ig = I[i * 3 + 1],
+        ib = I[i * 3 + 2];
+      let f0 = a0 * ir,
+        f1 = a0 * ig,
+        f2 = a0 * ib;
+      let b0 = a1 * ir,
+        b1 = a1 * ig,
+        b2 = a1 * ib;
       // four neighbours, clamped at the border
-      const nL = x > 0 ? i - 1 : i, nR = x < w - 1 ? i + 1 : i, nU = i + up, nD = i + dn;
-      let j = nL, da = reg + gw * Math.abs(a0 - al[j]), q = j * 6;
-      a00 += da; a11 += da;
-      f0 += da * fb[q]; f1 += da * fb[q + 1]; f2 += da * fb[q + 2];
-      b0 += da * fb[q + 3]; b1 += da * fb[q + 4]; b2 += da * fb[q + 5];
-      j = nR; da = reg + gw * Math.abs(a0 - al[j]); q = j * 6;
-      a00 += da; a11 += da;
-      f0 += da * fb[q]; f1 += da * fb[q + 1]; f2 += da * fb[q + 2];
-      b0 += da * fb[q + 3]; b1 += da * fb[q + 4]; b2 += da * fb[q + 5];
-      j = nU; da = reg + gw * Math.abs(a0 - al[j]); q = j * 6;
-      a00 += da; a11 += da;
-      f0 += da * fb[q]; f1 += da * fb[q + 1]; f2 += da * fb[q + 2];
-      b0 += da * fb[q + 3]; b1 += da * fb[q + 4]; b2 += da * fb[q + 5];
-      j = nD; da = reg + gw * Math.abs(a0 - al[j]); q = j * 6;
-      a00 += da; a11 += da;
-      f0 += da * fb[q]; f1 += da * fb[q + 1]; f2 += da * fb[q + 2];
-      b0 += da * fb[q + 3]; b1 += da * fb[q + 4]; b2 += da * fb[q + 5];
+      const nL = x > 0 ? i - 1 : i,
+        nR = x < w - 1 ? i + 1 : i,
+        nU = i + up,
+        nD = i + dn;
+      let j = nL,
+        da = reg + gw * Math.abs(a0 - al[j]),
+        q = j * 6;
+      a00 += da;
+      a11 += da;
+      f0 += da * fb[q];
+      f1 += da * fb[q + 1];
+      f2 += da * fb[q + 2];
+      b0 += da * fb[q + 3];
+      b1 += da * fb[q + 4];
+      b2 += da * fb[q + 5];
+      j = nR;
+      da = reg + gw * Math.abs(a0 - al[j]);
+      q = j * 6;
+      a00 += da;
+      a11 += da;
+      f0 += da * fb[q];
+      f1 += da * fb[q + 1];
+      f2 += da * fb[q + 2];
+      b0 += da * fb[q + 3];
+      b1 += da * fb[q + 4];
+      b2 += da * fb[q + 5];
+      j = nU;
+      da = reg + gw * Math.abs(a0 - al[j]);
+      q = j * 6;
+      a00 += da;
+      a11 += da;
+      f0 += da * fb[q];
+      f1 += da * fb[q + 1];
+      f2 += da * fb[q + 2];
+      b0 += da * fb[q + 3];
+      b1 += da * fb[q + 4];
+      b2 += da * fb[q + 5];
+      j = nD;
+      da = reg + gw * Math.abs(a0 - al[j]);
+      q = j * 6;
+      a00 += da;
+      a11 += da;
+      f0 += da * fb[q];
+      f1 += da * fb[q + 1];
+      f2 += da * fb[q + 2];
+      b0 += da * fb[q + 3];
+      b1 += da * fb[q + 4];
+      b2 += da * fb[q + 5];
       const inv = 1 / (a00 * a11 - a01 * a01);
-      const m00 = a11 * inv, m01 = -a01 * inv, m11 = a00 * inv;
+      const m00 = a11 * inv,
+        m01 = -a01 * inv,
+        m11 = a00 * inv;
       const o = i * 6;
       fb[o] = clamp01(m00 * f0 + m01 * b0);
       fb[o + 1] = clamp01(m00 * f1 + m01 * b1);
@@ -274,7 +370,14 @@ function sweep(I: Float32Array, al: Float32Array, fb: Float32Array, w: number, h
   }
 }
 
-function lerpColumn(fb: Float32Array, row: Float32Array, j: number, r0: number, r1: number, fy: number): void {
+function lerpColumn(
+  fb: Float32Array,
+  row: Float32Array,
+  j: number,
+  r0: number,
+  r1: number,
+  fy: number,
+): void {
   const q = j * 6;
   for (let k = q; k < q + 6; k++) row[k] = fb[r0 + k] + fy * (fb[r1 + k] - fb[r0 + k]);
 }

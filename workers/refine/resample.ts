@@ -55,12 +55,18 @@ interface Spans {
 function areaSpans(n: number, m: number): Spans {
   const sc = n / m;
   const sp: Spans = {
-    s0: new Int32Array(m), s1: new Int32Array(m), lp: new Int32Array(m), lw: new Float64Array(m),
-    rp: new Int32Array(m), rw: new Float64Array(m),
+    s0: new Int32Array(m),
+    s1: new Int32Array(m),
+    lp: new Int32Array(m),
+    lw: new Float64Array(m),
+    rp: new Int32Array(m),
+    rw: new Float64Array(m),
   };
   for (let j = 0; j < m; j++) {
-    const a = j * sc, b = j === m - 1 ? n : (j + 1) * sc;
-    const ca = Math.ceil(a - 1e-9), fb = Math.max(ca, Math.floor(b + 1e-9));
+    const a = j * sc,
+      b = j === m - 1 ? n : (j + 1) * sc;
+    const ca = Math.ceil(a - 1e-9),
+      fb = Math.max(ca, Math.floor(b + 1e-9));
     sp.s0[j] = ca;
     sp.s1[j] = fb;
     sp.lp[j] = ca - a > 1e-9 ? ca - 1 : -1;
@@ -105,10 +111,15 @@ export function downsampleArea(
   const hasA = alpha !== null && outA !== null;
   const al = alpha as Uint8Array;
   const nc = cx1 - cx0;
-  const ar = new Float64Array(nc), ag = new Float64Array(nc), ab = new Float64Array(nc), aa = new Float64Array(nc);
+  const ar = new Float64Array(nc),
+    ag = new Float64Array(nc),
+    ab = new Float64Array(nc),
+    aa = new Float64Array(nc);
   const normX = lw / (w * 255);
   for (let t = cy0; t < cy1; t++) {
-    ar.fill(0); ag.fill(0); ab.fill(0);
+    ar.fill(0);
+    ag.fill(0);
+    ab.fill(0);
     if (hasA) aa.fill(0);
     const y0 = Y.lp[t] >= 0 ? Y.lp[t] : Y.s0[t];
     const y1 = Y.rp[t] >= 0 ? Y.rp[t] + 1 : Y.s1[t];
@@ -119,7 +130,9 @@ export function downsampleArea(
       wsum += wy;
       const base = y * w;
       for (let j = cx0; j < cx1; j++) {
-        let sr = 0, sg = 0, sb = 0;
+        let sr = 0,
+          sg = 0,
+          sb = 0;
         const e = X.s1[j];
         for (let x = X.s0[j]; x < e; x++) {
           const v = px[base + x];
@@ -129,16 +142,24 @@ export function downsampleArea(
         }
         let l = X.lp[j];
         if (l >= 0) {
-          const v = px[base + l], k = X.lw[j];
-          sr += k * (v & 255); sg += k * ((v >>> 8) & 255); sb += k * ((v >>> 16) & 255);
+          const v = px[base + l],
+            k = X.lw[j];
+          sr += k * (v & 255);
+          sg += k * ((v >>> 8) & 255);
+          sb += k * ((v >>> 16) & 255);
         }
         l = X.rp[j];
         if (l >= 0) {
-          const v = px[base + l], k = X.rw[j];
-          sr += k * (v & 255); sg += k * ((v >>> 8) & 255); sb += k * ((v >>> 16) & 255);
+          const v = px[base + l],
+            k = X.rw[j];
+          sr += k * (v & 255);
+          sg += k * ((v >>> 8) & 255);
+          sb += k * ((v >>> 16) & 255);
         }
         const q = j - cx0;
-        ar[q] += wy * sr; ag[q] += wy * sg; ab[q] += wy * sb;
+        ar[q] += wy * sr;
+        ag[q] += wy * sg;
+        ab[q] += wy * sb;
         if (hasA) {
           let sa = 0;
           for (let x = X.s0[j]; x < e; x++) sa += al[base + x];
@@ -183,15 +204,27 @@ function sampleBilinear(
   const Y = linearTaps(h, lh);
   const k = 1 / 255;
   for (let y = rect[1]; y < rect[3]; y++) {
-    const r0 = Y.i0[y] * w, r1 = Y.i1[y] * w, fy = Y.f[y];
+    const r0 = Y.i0[y] * w,
+      r1 = Y.i1[y] * w,
+      fy = Y.f[y];
     for (let x = rect[0]; x < rect[2]; x++) {
-      const c0 = X.i0[x], c1 = X.i1[x], fx = X.f[x];
-      const w00 = (1 - fx) * (1 - fy), w01 = fx * (1 - fy), w10 = (1 - fx) * fy, w11 = fx * fy;
-      const a = r0 + c0, b = r0 + c1, c = r1 + c0, d = r1 + c1;
+      const c0 = X.i0[x],
+        c1 = X.i1[x],
+        fx = X.f[x];
+      const w00 = (1 - fx) * (1 - fy),
+        w01 = fx * (1 - fy),
+        w10 = (1 - fx) * fy,
+        w11 = fx * fy;
+      const a = r0 + c0,
+        b = r0 + c1,
+        c = r1 + c0,
+        d = r1 + c1;
       const o = y * lw + x;
       outR[o] = (w00 * rgba[a * 4] + w01 * rgba[b * 4] + w10 * rgba[c * 4] + w11 * rgba[d * 4]) * k;
-      outG[o] = (w00 * rgba[a * 4 + 1] + w01 * rgba[b * 4 + 1] + w10 * rgba[c * 4 + 1] + w11 * rgba[d * 4 + 1]) * k;
-      outB[o] = (w00 * rgba[a * 4 + 2] + w01 * rgba[b * 4 + 2] + w10 * rgba[c * 4 + 2] + w11 * rgba[d * 4 + 2]) * k;
+      outG[o] =
+        (w00 * rgba[a * 4 + 1] + w01 * rgba[b * 4 + 1] + w10 * rgba[c * 4 + 1] + w11 * rgba[d * 4 + 1]) * k;
+      outB[o] =
+        (w00 * rgba[a * 4 + 2] + w01 * rgba[b * 4 + 2] + w10 * rgba[c * 4 + 2] + w11 * rgba[d * 4 + 2]) * k;
       if (alpha && outA) outA[o] = (w00 * alpha[a] + w01 * alpha[b] + w10 * alpha[c] + w11 * alpha[d]) * k;
     }
   }
@@ -201,8 +234,16 @@ function sampleBilinear(
  * Box mean over a (2r+1)² window with windows clipped at the border and normalised by the
  * number of pixels inside (He et al.'s N). `tmp` must hold w*h floats.
  */
-export function boxMean(src: Float32Array, dst: Float32Array, w: number, h: number, r: number, tmp: Float32Array): void {
-  const invX = countInverse(w, r), invY = countInverse(h, r);
+export function boxMean(
+  src: Float32Array,
+  dst: Float32Array,
+  w: number,
+  h: number,
+  r: number,
+  tmp: Float32Array,
+): void {
+  const invX = countInverse(w, r),
+    invY = countInverse(h, r);
   const a = Math.min(r, w - 1);
   // horizontal running sums: add-only head, add/sub middle, sub-only tail
   for (let y = 0; y < h; y++) {

@@ -41,7 +41,9 @@ export function upsampleAlphaBilinear(
   const out = new Uint8ClampedArray(w * h);
   const rowv = new Float32Array(lw);
   for (let y = 0; y < h; y++) {
-    const r0 = Y.i0[y] * lw, r1 = Y.i1[y] * lw, fy = Y.f[y];
+    const r0 = Y.i0[y] * lw,
+      r1 = Y.i1[y] * lw,
+      fy = Y.f[y];
     for (let j = 0; j < lw; j++) {
       const a = p[r0 + j];
       rowv[j] = (a + fy * (p[r1 + j] - a)) * 255;
@@ -100,7 +102,10 @@ export function upsampleAlphaGuided(
     const i1 = i < lh - 1 ? i + 1 : i;
     for (let j = 0; j < lw; j++) {
       const j1 = j < lw - 1 ? j + 1 : j;
-      const a = tap[i * lw + j], b = tap[i * lw + j1], c = tap[i1 * lw + j], d = tap[i1 * lw + j1];
+      const a = tap[i * lw + j],
+        b = tap[i * lw + j1],
+        c = tap[i1 * lw + j],
+        d = tap[i1 * lw + j1];
       const s = a === b && a === c && a === d && a !== 2 ? a : 2;
       state[i * lw + j] = s;
       if (s === 2) anyUncertain = true;
@@ -113,13 +118,15 @@ export function upsampleAlphaGuided(
   //    area-averaged only where some tile or halo needs it.
   const coef = new Float32Array(n * 4); // interleaved ar, ag, ab, b (scaled for 0..255 input)
   const T = TILE;
-  const tx = Math.ceil(lw / T), ty = Math.ceil(lh / T);
+  const tx = Math.ceil(lw / T),
+    ty = Math.ceil(lh / T);
   const active = new Uint8Array(tx * ty);
   if (anyUncertain) {
     for (let i = 0; i < lh; i++) {
       for (let j = 0; j < lw; j++) {
         if (state[i * lw + j] !== 2) continue;
-        const i1 = i < lh - 1 ? i + 1 : i, j1 = j < lw - 1 ? j + 1 : j;
+        const i1 = i < lh - 1 ? i + 1 : i,
+          j1 = j < lw - 1 ? j + 1 : j;
         active[((i / T) | 0) * tx + ((j / T) | 0)] = 1;
         active[((i / T) | 0) * tx + ((j1 / T) | 0)] = 1;
         active[((i1 / T) | 0) * tx + ((j / T) | 0)] = 1;
@@ -128,14 +135,17 @@ export function upsampleAlphaGuided(
     }
     const halo = 2 * r;
     // Guide cells needed: every active tile grown by the halo, as runs per low-res row.
-    const R = new Float32Array(n), G = new Float32Array(n), B = new Float32Array(n);
+    const R = new Float32Array(n),
+      G = new Float32Array(n),
+      B = new Float32Array(n);
     const spans = areaSpansFor(w, h, lw, lh);
     const colNeed = new Uint8Array(tx);
     for (let i = 0; i < lh; i++) {
       colNeed.fill(0);
-      const a0 = Math.max(0, Math.floor((i - halo) / T)), a1 = Math.min(ty - 1, Math.floor((i + halo) / T));
+      const a0 = Math.max(0, Math.floor((i - halo) / T)),
+        a1 = Math.min(ty - 1, Math.floor((i + halo) / T));
       for (let a = a0; a <= a1; a++) for (let b = 0; b < tx; b++) colNeed[b] |= active[a * tx + b];
-      for (let b = 0; b < tx; ) {
+      for (let b = 0; b < tx;) {
         if (!colNeed[b]) {
           b++;
           continue;
@@ -154,7 +164,10 @@ export function upsampleAlphaGuided(
     for (let a = 0; a < ty; a++)
       for (let b = 0; b < tx; b++) {
         if (!active[a * tx + b]) continue;
-        const j0 = b * T, i0 = a * T, j1 = Math.min(lw, j0 + T), i1 = Math.min(lh, i0 + T);
+        const j0 = b * T,
+          i0 = a * T,
+          j1 = Math.min(lw, j0 + T),
+          i1 = Math.min(lh, i0 + T);
         fitTile(p, R, G, B, lw, lh, j0, i0, j1, i1, r, eps, guide, coef, ws);
       }
   }
@@ -176,12 +189,16 @@ export function upsampleAlphaGuided(
   const crow = new Float32Array(lw * 4);
   const crowY = new Int32Array(lw).fill(-1);
   for (let y = 0; y < h; y++) {
-    const y0 = Y.i0[y], y1 = Y.i1[y], fy = Y.f[y];
+    const y0 = Y.i0[y],
+      y1 = Y.i1[y],
+      fy = Y.f[y];
     const srow = y0 * lw;
-    const a0 = y0 * lw * 4, a1 = y1 * lw * 4;
+    const a0 = y0 * lw * 4,
+      a1 = y1 * lw * 4;
     const o = y * w;
     for (let j = 0; j < lw; j++) {
-      const xs = runStart[j], xe = runStart[j + 1];
+      const xs = runStart[j],
+        xe = runStart[j + 1];
       if (xs === xe) continue;
       const s = state[srow + j];
       if (s === 0) continue;
@@ -202,13 +219,25 @@ export function upsampleAlphaGuided(
         crow[q + 2] = coef[a0 + q + 2] + fy * (coef[a1 + q + 2] - coef[a0 + q + 2]);
         crow[q + 3] = coef[a0 + q + 3] + fy * (coef[a1 + q + 3] - coef[a0 + q + 3]);
       }
-      const c0 = j * 4, c1 = jn * 4;
-      const ar0 = crow[c0], ag0 = crow[c0 + 1], ab0 = crow[c0 + 2], bb0 = crow[c0 + 3];
-      const dar = crow[c1] - ar0, dag = crow[c1 + 1] - ag0, dab = crow[c1 + 2] - ab0, dbb = crow[c1 + 3] - bb0;
+      const c0 = j * 4,
+        c1 = jn * 4;
+      const ar0 = crow[c0],
+        ag0 = crow[c0 + 1],
+        ab0 = crow[c0 + 2],
+        bb0 = crow[c0 + 3];
+      const dar = crow[c1] - ar0,
+        dag = crow[c1 + 1] - ag0,
+        dab = crow[c1 + 2] - ab0,
+        dbb = crow[c1 + 3] - bb0;
       for (let x = xs; x < xe; x++) {
         const f = X.f[x];
         const q = (o + x) * 4;
-        out[o + x] = (ar0 + f * dar) * rgba[q] + (ag0 + f * dag) * rgba[q + 1] + (ab0 + f * dab) * rgba[q + 2] + bb0 + f * dbb;
+        out[o + x] =
+          (ar0 + f * dar) * rgba[q] +
+          (ag0 + f * dag) * rgba[q + 1] +
+          (ab0 + f * dab) * rgba[q + 2] +
+          bb0 +
+          f * dbb;
       }
     }
   }
@@ -248,12 +277,18 @@ function fitTile(
   ws: GuidedWorkspace,
 ): void {
   const halo = 2 * r;
-  const x0 = Math.max(0, j0 - halo), y0 = Math.max(0, i0 - halo);
-  const x1 = Math.min(lw, j1 + halo), y1 = Math.min(lh, i1 + halo);
-  const rw = x1 - x0, rh = y1 - y0, m = rw * rh;
-  const [lr, lg, lb, lp, tmp, mR, mG, mB, mp, mRp, mGp, mBp, mRR, mRG, mRB, mGG, mGB, mBB, a0, a1, a2, bb] = ws.f;
+  const x0 = Math.max(0, j0 - halo),
+    y0 = Math.max(0, i0 - halo);
+  const x1 = Math.min(lw, j1 + halo),
+    y1 = Math.min(lh, i1 + halo);
+  const rw = x1 - x0,
+    rh = y1 - y0,
+    m = rw * rh;
+  const [lr, lg, lb, lp, tmp, mR, mG, mB, mp, mRp, mGp, mBp, mRR, mRG, mRB, mGG, mGB, mBB, a0, a1, a2, bb] =
+    ws.f;
   for (let y = 0; y < rh; y++) {
-    const s = (y0 + y) * lw + x0, d = y * rw;
+    const s = (y0 + y) * lw + x0,
+      d = y * rw;
     for (let x = 0; x < rw; x++) {
       lr[d + x] = R[s + x];
       lg[d + x] = G[s + x];
@@ -276,38 +311,66 @@ function fitTile(
     boxProd(lr, lr, mRR);
     for (let k = 0; k < m; k++) {
       const a = (mRp[k] - mR[k] * mp[k]) / (mRR[k] - mR[k] * mR[k] + eps);
-      a0[k] = 0.299 * a; a1[k] = 0.587 * a; a2[k] = 0.114 * a;
+      a0[k] = 0.299 * a;
+      a1[k] = 0.587 * a;
+      a2[k] = 0.114 * a;
       bb[k] = mp[k] - a * mR[k];
     }
   } else {
-    box(lr, mR); box(lg, mG); box(lb, mB);
-    boxProd(lr, lp, mRp); boxProd(lg, lp, mGp); boxProd(lb, lp, mBp);
-    boxProd(lr, lr, mRR); boxProd(lr, lg, mRG); boxProd(lr, lb, mRB);
-    boxProd(lg, lg, mGG); boxProd(lg, lb, mGB);
+    box(lr, mR);
+    box(lg, mG);
+    box(lb, mB);
+    boxProd(lr, lp, mRp);
+    boxProd(lg, lp, mGp);
+    boxProd(lb, lp, mBp);
+    boxProd(lr, lr, mRR);
+    boxProd(lr, lg, mRG);
+    boxProd(lr, lb, mRB);
+    boxProd(lg, lg, mGG);
+    boxProd(lg, lb, mGB);
     for (let k = 0; k < m; k++) prod[k] = lb[k] * lb[k];
     box(prod, lp); // lp is no longer needed: holds mean(B·B)
     for (let k = 0; k < m; k++) {
-      const ur = mR[k], ug = mG[k], ub = mB[k], up = mp[k];
-      const cr = mRp[k] - ur * up, cg = mGp[k] - ug * up, cb = mBp[k] - ub * up;
-      const s00 = mRR[k] - ur * ur + eps, s01 = mRG[k] - ur * ug, s02 = mRB[k] - ur * ub;
-      const s11 = mGG[k] - ug * ug + eps, s12 = mGB[k] - ug * ub, s22 = lp[k] - ub * ub + eps;
+      const ur = mR[k],
+        ug = mG[k],
+        ub = mB[k],
+        up = mp[k];
+      const cr = mRp[k] - ur * up,
+        cg = mGp[k] - ug * up,
+        cb = mBp[k] - ub * up;
+      const s00 = mRR[k] - ur * ur + eps,
+        s01 = mRG[k] - ur * ug,
+        s02 = mRB[k] - ur * ub;
+      const s11 = mGG[k] - ug * ug + eps,
+        s12 = mGB[k] - ug * ub,
+        s22 = lp[k] - ub * ub + eps;
       // Σ⁻¹·c via the adjugate (Σ is symmetric positive definite thanks to ε)
-      const i00 = s11 * s22 - s12 * s12, i01 = s02 * s12 - s01 * s22, i02 = s01 * s12 - s02 * s11;
-      const i11 = s00 * s22 - s02 * s02, i12 = s01 * s02 - s00 * s12, i22 = s00 * s11 - s01 * s01;
+      const i00 = s11 * s22 - s12 * s12,
+        i01 = s02 * s12 - s01 * s22,
+        i02 = s01 * s12 - s02 * s11;
+      const i11 = s00 * s22 - s02 * s02,
+        i12 = s01 * s02 - s00 * s12,
+        i22 = s00 * s11 - s01 * s01;
       const id = 1 / (s00 * i00 + s01 * i01 + s02 * i02);
       const ar = (i00 * cr + i01 * cg + i02 * cb) * id;
       const ag = (i01 * cr + i11 * cg + i12 * cb) * id;
       const ab = (i02 * cr + i12 * cg + i22 * cb) * id;
-      a0[k] = ar; a1[k] = ag; a2[k] = ab;
+      a0[k] = ar;
+      a1[k] = ag;
+      a2[k] = ab;
       bb[k] = up - ar * ur - ag * ug - ab * ub;
     }
   }
   // average the coefficients over every window covering a cell
-  box(a0, mR); box(a1, mG); box(a2, mB); box(bb, mp);
+  box(a0, mR);
+  box(a1, mG);
+  box(a2, mB);
+  box(bb, mp);
   for (let y = i0; y < i1; y++) {
     const d = (y - y0) * rw - x0;
     for (let x = j0; x < j1; x++) {
-      const k = d + x, o = (y * lw + x) * 4;
+      const k = d + x,
+        o = (y * lw + x) * 4;
       coef[o] = mR[k];
       coef[o + 1] = mG[k];
       coef[o + 2] = mB[k];
@@ -318,5 +381,6 @@ function fitTile(
 
 function checkSizes(lowAlpha: AlphaInput, lw: number, lh: number, w: number, h: number): void {
   if (!(lw > 0 && lh > 0 && w > 0 && h > 0)) throw new RangeError('sizes must be positive');
-  if (lowAlpha.length !== lw * lh) throw new RangeError(`lowAlpha has ${lowAlpha.length} values, expected ${lw * lh}`);
+  if (lowAlpha.length !== lw * lh)
+    throw new RangeError(`lowAlpha has ${lowAlpha.length} values, expected ${lw * lh}`);
 }

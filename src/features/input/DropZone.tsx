@@ -32,7 +32,10 @@ export function DropZone({ onFiles, compact, dragging }: Props) {
       {!compact && (
         <svg className="dropzone__art" viewBox="0 0 64 64" aria-hidden="true">
           <rect x="6" y="10" width="52" height="44" rx="8" className="art-frame" />
-          <path d="M6 44 L22 30 L34 40 L42 33 L58 46 V46 a8 8 0 0 1 -8 8 H14 a8 8 0 0 1 -8 -8 Z" className="art-hill" />
+          <path
+            d="M6 44 L22 30 L34 40 L42 33 L58 46 V46 a8 8 0 0 1 -8 8 H14 a8 8 0 0 1 -8 -8 Z"
+            className="art-hill"
+          />
           <circle cx="44" cy="22" r="5" className="art-sun" />
         </svg>
       )}

@@ -58,11 +58,14 @@ export function filesFromDataTransfer(dt: DataTransfer): Promise<File[]> {
   const items = [...dt.items].filter((i) => i.kind === 'file');
   // Grab entries/handles now: the DataTransfer is emptied once the event handler returns.
   const pending = items.map((item) => {
-    const withHandle = item as DataTransferItem & { getAsFileSystemHandle?: () => Promise<HandleLike | null> };
+    const withHandle = item as DataTransferItem & {
+      getAsFileSystemHandle?: () => Promise<HandleLike | null>;
+    };
     const entry = item.webkitGetAsEntry?.() ?? null;
     const file = item.getAsFile();
     if (entry?.isDirectory) return { entry, file };
-    if (!entry && withHandle.getAsFileSystemHandle) return { handle: withHandle.getAsFileSystemHandle(), file };
+    if (!entry && withHandle.getAsFileSystemHandle)
+      return { handle: withHandle.getAsFileSystemHandle(), file };
     return { file };
   });
   return (async () => {

@@ -9,7 +9,9 @@ function hasFiles(e: DragEvent): boolean {
 }
 
 /** Returns whether files are being dragged over the page (for the drop overlay). */
-export function useIncomingFiles(onFiles: (files: File[], from: 'drop' | 'paste' | 'launch' | 'share') => void): boolean {
+export function useIncomingFiles(
+  onFiles: (files: File[], from: 'drop' | 'paste' | 'launch' | 'share') => void,
+): boolean {
   const [dragging, setDragging] = useState(false);
   const cb = useRef(onFiles);
   cb.current = onFiles;
@@ -44,7 +46,8 @@ export function useIncomingFiles(onFiles: (files: File[], from: 'drop' | 'paste'
       const t = e.target as HTMLElement | null;
       const files = filesFromClipboard(e.clipboardData);
       if (!files.length) return;
-      if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA') && (t as HTMLInputElement).type !== 'file') return;
+      if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA') && (t as HTMLInputElement).type !== 'file')
+        return;
       e.preventDefault();
       cb.current(files, 'paste');
     };

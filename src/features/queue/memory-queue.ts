@@ -56,13 +56,19 @@ export function createMemoryQueue(engine: Engine): QueueApi {
     try {
       for (;;) {
         if (paused) break;
-        const next = [...entries.values()].filter((e) => e.task.state === 'queued').sort((a, b) => a.task.seq - b.task.seq)[0];
+        const next = [...entries.values()]
+          .filter((e) => e.task.state === 'queued')
+          .sort((a, b) => a.task.seq - b.task.seq)[0];
         if (!next) break;
         next.task.state = 'processing';
         next.abort = new AbortController();
         emit();
         try {
-          const r = await engine.removeBackground(next.file, { fileName: next.task.name, maskPng: true, signal: next.abort.signal });
+          const r = await engine.removeBackground(next.file, {
+            fileName: next.task.name,
+            maskPng: true,
+            signal: next.abort.signal,
+          });
           if (!entries.has(next.task.id) || next.task.state !== 'processing') continue;
           next.result = r.blob;
           next.mask = r.maskPng;

@@ -382,7 +382,10 @@ function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
     try {
       store = await openQueueStore(opts.dbName ?? QUEUE_DB_NAME);
     } catch (err) {
-      halted = { name: 'StorageUnavailable', message: `This browser does not let Jingjie store photos (${(err as Error)?.message ?? err}).` };
+      halted = {
+        name: 'StorageUnavailable',
+        message: `This browser does not let Jingjie store photos (${(err as Error)?.message ?? err}).`,
+      };
       changed();
       throw new JingjieError('StorageUnavailable', halted.message);
     }
@@ -458,7 +461,12 @@ function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
       }
       let out;
       try {
-        out = await engine.removeBackground(original, { fileName: task.name, ...opts.removeOptions, maskPng: true, signal: r.ctrl.signal });
+        out = await engine.removeBackground(original, {
+          fileName: task.name,
+          ...opts.removeOptions,
+          maskPng: true,
+          signal: r.ctrl.signal,
+        });
       } catch (err) {
         if (r.dropped) return;
         const e = asJingjieError(err);
@@ -496,7 +504,9 @@ function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
           timings: out.timings,
           ...(out.notice ? { notice: out.notice } : {}),
           ...(out.edgeFocus ? { edgeFocus: out.edgeFocus } : {}),
-          ...(out.notes ? { notes: out.notes, originalWidth: out.originalWidth, originalHeight: out.originalHeight } : {}),
+          ...(out.notes
+            ? { notes: out.notes, originalWidth: out.originalWidth, originalHeight: out.originalHeight }
+            : {}),
         },
       };
       delete done.error;
@@ -559,7 +569,8 @@ function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
         const seq = nextSeq++;
         const task: Task = {
           id: newId(),
-          name: file.name || `pasted-image-${seq}.${(file.type.split('/')[1] ?? 'png').replace('jpeg', 'jpg')}`,
+          name:
+            file.name || `pasted-image-${seq}.${(file.type.split('/')[1] ?? 'png').replace('jpeg', 'jpg')}`,
           size: file.size,
           type: file.type,
           createdAt: Date.now(),
@@ -590,7 +601,10 @@ function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
     refused = files.length - added.length;
     if (quotaHit) {
       blockForQuota(await estimate());
-      throw new JingjieError('QuotaExceeded', blockedReason ?? quotaMessage(), { added: added.length, refused });
+      throw new JingjieError('QuotaExceeded', blockedReason ?? quotaMessage(), {
+        added: added.length,
+        refused,
+      });
     }
     if (otherError) {
       const err = asJingjieError(otherError, 'StorageUnavailable');
@@ -676,7 +690,9 @@ function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
   }
 
   function doneTasks(ids?: string[]): Task[] {
-    const list = ids ? ids.map((id) => tasks.get(id)).filter((t): t is Task => !!t) : Array.from(tasks.values());
+    const list = ids
+      ? ids.map((id) => tasks.get(id)).filter((t): t is Task => !!t)
+      : Array.from(tasks.values());
     return list.filter((t) => t.state === 'done').sort((a, b) => a.seq - b.seq);
   }
 

@@ -17,7 +17,11 @@ export function zipStream(entries: Iterable<ZipEntry> | AsyncIterable<ZipEntry>)
     for await (const e of entries) {
       const blob = await e.read();
       if (!blob) continue;
-      yield { name: e.name, input: blob, lastModified: e.lastModified ? new Date(e.lastModified) : undefined };
+      yield {
+        name: e.name,
+        input: blob,
+        lastModified: e.lastModified ? new Date(e.lastModified) : undefined,
+      };
     }
   }
   const body = downloadZip(files(), { buffersAreUTF8: true }).body;
@@ -44,7 +48,8 @@ export async function openZipSink(fileName: string): Promise<{
   target: SaveTarget;
   write(stream: ReadableStream<Uint8Array>): Promise<void>;
 }> {
-  const w = (typeof window === 'undefined' ? undefined : window) as (Window & SaveFilePickerWindow) | undefined;
+  const w = (typeof window === 'undefined' ? undefined : window) as
+    (Window & SaveFilePickerWindow) | undefined;
   if (w?.showSaveFilePicker) {
     let handle;
     try {
@@ -53,7 +58,8 @@ export async function openZipSink(fileName: string): Promise<{
         types: [{ description: 'ZIP archive', accept: { 'application/zip': ['.zip'] } }],
       });
     } catch (err) {
-      if (err instanceof DOMException && err.name === 'AbortError') throw new JingjieError('AbortError', 'Cancelled');
+      if (err instanceof DOMException && err.name === 'AbortError')
+        throw new JingjieError('AbortError', 'Cancelled');
       // SecurityError (no user activation, cross-origin frame): fall through to a plain download.
       handle = undefined;
     }

@@ -19,8 +19,10 @@ const BACKGROUNDS = [
 
 export function EdgeCheck({ resultUrl, width, height, focus }: Props) {
   const { t } = useI18n();
-  const tw = Math.min(TILE, width), th = Math.min(TILE, height);
-  const cx = focus?.x ?? width / 2, cy = focus?.y ?? height / 2;
+  const tw = Math.min(TILE, width),
+    th = Math.min(TILE, height);
+  const cx = focus?.x ?? width / 2,
+    cy = focus?.y ?? height / 2;
   const left = Math.round(Math.min(width - tw, Math.max(0, cx - tw / 2)));
   const top = Math.round(Math.min(height - th, Math.max(0, cy - th / 2)));
   return (
@@ -28,7 +30,12 @@ export function EdgeCheck({ resultUrl, width, height, focus }: Props) {
       <figcaption className="edges__caption">{t('result.edges')}</figcaption>
       <div className="edges__tiles">
         {BACKGROUNDS.map((b) => (
-          <div key={b.key} className="edges__tile" data-testid={`edge-${b.key}`} style={{ width: tw, height: th, background: b.colour }}>
+          <div
+            key={b.key}
+            className="edges__tile"
+            data-testid={`edge-${b.key}`}
+            style={{ width: tw, height: th, background: b.colour }}
+          >
             <img
               src={resultUrl}
               alt={t(b.key === 'dark' ? 'result.edgesDark' : 'result.edgesLight')}
@@ -37,7 +44,9 @@ export function EdgeCheck({ resultUrl, width, height, focus }: Props) {
               draggable={false}
               style={{ width, height, transform: `translate(${-left}px, ${-top}px)` }}
             />
-            <span className="edges__label" aria-hidden="true">{t(b.key === 'dark' ? 'result.edgesDark' : 'result.edgesLight')}</span>
+            <span className="edges__label" aria-hidden="true">
+              {t(b.key === 'dark' ? 'result.edgesDark' : 'result.edgesLight')}
+            </span>
           </div>
         ))}
       </div>

@@ -6,7 +6,15 @@ import { useI18n } from '../../i18n';
 import { Viewer } from './Viewer';
 import { EdgeCheck } from './EdgeCheck';
 import { useBlobUrl } from './useBlobUrl';
-import { copyPng, exportName, produce, saveBlob, type BackgroundMode, type ExportChoice, type ExportFormat } from './exporter';
+import {
+  copyPng,
+  exportName,
+  produce,
+  saveBlob,
+  type BackgroundMode,
+  type ExportChoice,
+  type ExportFormat,
+} from './exporter';
 
 interface Props {
   task: Task;
@@ -22,7 +30,10 @@ export function ResultView({ task, engine, queue, info, onRetry }: Props) {
   const { t, te, lang } = useI18n();
   const done = task.state === 'done' && !!task.result;
   const originalUrl = useBlobUrl(() => queue.original(task.id), [task.id]);
-  const resultUrl = useBlobUrl(() => (done ? queue.result(task.id) : Promise.resolve(undefined)), [task.id, done]);
+  const resultUrl = useBlobUrl(
+    () => (done ? queue.result(task.id) : Promise.resolve(undefined)),
+    [task.id, done],
+  );
   const [mode, setMode] = useState<BackgroundMode>('transparent');
   const [colour, setColour] = useState('#ffffff');
   const [bgImage, setBgImage] = useState<File>();
@@ -65,10 +76,21 @@ export function ResultView({ task, engine, queue, info, onRetry }: Props) {
     setMessage(undefined);
     // The Promise must be created here, inside the click, for Safari's clipboard.
     const png = produce(engine, queue, task, { ...choice(), format: 'png' });
-    copyPng(png).then(
-      () => setMessage({ kind: 'ok', text: t('result.copied') }),
-      (err: unknown) => setMessage({ kind: 'error', text: err instanceof Error && err.name === 'NotAllowedError' ? t('result.copyFailed') : te(err) === t('error.unknown') ? t('result.copyFailed') : te(err) }),
-    ).finally(() => setWorking(null));
+    copyPng(png)
+      .then(
+        () => setMessage({ kind: 'ok', text: t('result.copied') }),
+        (err: unknown) =>
+          setMessage({
+            kind: 'error',
+            text:
+              err instanceof Error && err.name === 'NotAllowedError'
+                ? t('result.copyFailed')
+                : te(err) === t('error.unknown')
+                  ? t('result.copyFailed')
+                  : te(err),
+          }),
+      )
+      .finally(() => setWorking(null));
   };
 
   const weights = task.result
@@ -76,7 +98,12 @@ export function ResultView({ task, engine, queue, info, onRetry }: Props) {
       ? info.variant.name
       : task.result.variant
     : '';
-  const seconds = task.result ? (task.result.timings.total / 1000).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en', { maximumFractionDigits: 1, minimumFractionDigits: 1 }) : '';
+  const seconds = task.result
+    ? (task.result.timings.total / 1000).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en', {
+        maximumFractionDigits: 1,
+        minimumFractionDigits: 1,
+      })
+    : '';
   const busy = task.state === 'queued' || task.state === 'processing';
 
   return (
@@ -88,7 +115,10 @@ export function ResultView({ task, engine, queue, info, onRetry }: Props) {
             resultUrl={resultUrl}
             width={dims.w}
             height={dims.h}
-            background={{ colour: mode === 'colour' ? colour : undefined, imageUrl: mode === 'image' ? bgImageUrl : undefined }}
+            background={{
+              colour: mode === 'colour' ? colour : undefined,
+              imageUrl: mode === 'image' ? bgImageUrl : undefined,
+            }}
             busy={busy}
             busyLabel={busy ? t('result.processing', { name: task.name }) : undefined}
           />
@@ -96,32 +126,52 @@ export function ResultView({ task, engine, queue, info, onRetry }: Props) {
           <div className="viewer viewer--placeholder" />
         )}
         {done && task.result && resultUrl && (
-          <EdgeCheck resultUrl={resultUrl} width={task.result.width} height={task.result.height} focus={task.result.edgeFocus} />
+          <EdgeCheck
+            resultUrl={resultUrl}
+            width={task.result.width}
+            height={task.result.height}
+            focus={task.result.edgeFocus}
+          />
         )}
       </div>
 
       <aside className="result__panel">
-        <h2 className="result__name" title={task.name}>{task.name}</h2>
+        <h2 className="result__name" title={task.name}>
+          {task.name}
+        </h2>
         {task.state === 'failed' && (
           <div className="alert alert--error" role="alert">
             <p>{te(task.error)}</p>
-            <button type="button" className="btn" onClick={() => onRetry(task.id)}>{t('load.retry')}</button>
+            <button type="button" className="btn" onClick={() => onRetry(task.id)}>
+              {t('load.retry')}
+            </button>
           </div>
         )}
         {task.state === 'cancelled' && (
           <div className="alert" role="status">
             <p>{t('task.cancelled')}</p>
-            <button type="button" className="btn" onClick={() => onRetry(task.id)}>{t('load.retry')}</button>
+            <button type="button" className="btn" onClick={() => onRetry(task.id)}>
+              {t('load.retry')}
+            </button>
           </div>
         )}
         {done && task.result && (
           <>
-            <p className="result__stats" data-testid="result-stats" data-variant={task.result.variant} data-backend={task.result.backend}>
-              <span className="pill" data-testid="backend">{BACKEND_LABEL[task.result.backend]}</span>
+            <p
+              className="result__stats"
+              data-testid="result-stats"
+              data-variant={task.result.variant}
+              data-backend={task.result.backend}
+            >
+              <span className="pill" data-testid="backend">
+                {BACKEND_LABEL[task.result.backend]}
+              </span>
               <span className="result__weights">{weights}</span>
               <span className="result__time">{t('result.seconds', { n: seconds })}</span>
             </p>
-            <p className="result__dims">{t('result.size', { w: task.result.width, h: task.result.height })}</p>
+            <p className="result__dims">
+              {t('result.size', { w: task.result.width, h: task.result.height })}
+            </p>
             {task.result.notes
               ? task.result.notes.map((n) => (
                   <p key={n} className="alert" data-testid="result-note">
@@ -155,14 +205,28 @@ export function ResultView({ task, engine, queue, info, onRetry }: Props) {
                     if (m === 'image' && !bgImage) bgFileRef.current?.click();
                   }}
                 />
-                <span>{t(m === 'transparent' ? 'result.bgTransparent' : m === 'colour' ? 'result.bgColour' : 'result.bgImage')}</span>
+                <span>
+                  {t(
+                    m === 'transparent'
+                      ? 'result.bgTransparent'
+                      : m === 'colour'
+                        ? 'result.bgColour'
+                        : 'result.bgImage',
+                  )}
+                </span>
               </label>
             ))}
           </div>
           {mode === 'colour' && (
             <div className="field__row">
               <label htmlFor={ids.colour}>{t('result.bgColourPick')}</label>
-              <input id={ids.colour} type="color" value={colour} data-testid="bg-colour" onChange={(e) => setColour(e.currentTarget.value)} />
+              <input
+                id={ids.colour}
+                type="color"
+                value={colour}
+                data-testid="bg-colour"
+                onChange={(e) => setColour(e.currentTarget.value)}
+              />
               <code className="field__value">{colour}</code>
             </div>
           )}
@@ -171,7 +235,11 @@ export function ResultView({ task, engine, queue, info, onRetry }: Props) {
               <button type="button" className="btn btn--small" onClick={() => bgFileRef.current?.click()}>
                 {bgImage ? t('result.bgImageChange') : t('result.bgImagePick')}
               </button>
-              {bgImage && <span className="field__value" title={bgImage.name}>{bgImage.name}</span>}
+              {bgImage && (
+                <span className="field__value" title={bgImage.name}>
+                  {bgImage.name}
+                </span>
+              )}
             </div>
           )}
           <input
@@ -191,9 +259,17 @@ export function ResultView({ task, engine, queue, info, onRetry }: Props) {
           />
         </fieldset>
 
-        <div className="field" >
-          <label className="field__label" htmlFor={ids.fmt}>{t('result.format')}</label>
-          <select id={ids.fmt} value={format} disabled={!done} onChange={(e) => setFormat(e.currentTarget.value as ExportFormat)} data-testid="format">
+        <div className="field">
+          <label className="field__label" htmlFor={ids.fmt}>
+            {t('result.format')}
+          </label>
+          <select
+            id={ids.fmt}
+            value={format}
+            disabled={!done}
+            onChange={(e) => setFormat(e.currentTarget.value as ExportFormat)}
+            data-testid="format"
+          >
             <option value="png">{t('result.formatPng')}</option>
             <option value="webp">{t('result.formatWebp')}</option>
             <option value="mask">{t('result.formatMask')}</option>
@@ -201,14 +277,30 @@ export function ResultView({ task, engine, queue, info, onRetry }: Props) {
         </div>
 
         <div className="result__actions">
-          <button type="button" className="btn btn--primary btn--wide" disabled={!done || !!working} onClick={download} data-testid="download">
+          <button
+            type="button"
+            className="btn btn--primary btn--wide"
+            disabled={!done || !!working}
+            onClick={download}
+            data-testid="download"
+          >
             {working === 'download' ? t('result.preparing') : t('result.download')}
           </button>
-          <button type="button" className="btn btn--wide" disabled={!done || !!working || format === 'mask'} onClick={copy} data-testid="copy">
+          <button
+            type="button"
+            className="btn btn--wide"
+            disabled={!done || !!working || format === 'mask'}
+            onClick={copy}
+            data-testid="copy"
+          >
             {t('result.copy')}
           </button>
         </div>
-        <p className={`result__message${message?.kind === 'error' ? ' is-error' : ''}`} role="status" aria-live="polite">
+        <p
+          className={`result__message${message?.kind === 'error' ? ' is-error' : ''}`}
+          role="status"
+          aria-live="polite"
+        >
           {message?.text}
         </p>
       </aside>

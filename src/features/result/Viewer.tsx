@@ -40,7 +40,8 @@ export function Viewer({ originalUrl, resultUrl, width, height, background, busy
     const el = box.current;
     if (!el || !width || !height) return { scale: 1, x: 0, y: 0, fit: true };
     const pad = 24;
-    const bw = el.clientWidth, bh = el.clientHeight;
+    const bw = el.clientWidth,
+      bh = el.clientHeight;
     const s = Math.min((bw - pad * 2) / width, (bh - pad * 2) / height, 1);
     return { scale: s, x: (bw - width * s) / 2, y: (bh - height * s) / 2, fit: true };
   }, [width, height]);
@@ -70,8 +71,10 @@ export function Viewer({ originalUrl, resultUrl, width, height, background, busy
       const el = box.current;
       if (!el) return v;
       // Keep the centre of what is on screen in the centre.
-      const cx = el.clientWidth / 2, cy = el.clientHeight / 2;
-      const ix = (cx - v.x) / v.scale, iy = (cy - v.y) / v.scale;
+      const cx = el.clientWidth / 2,
+        cy = el.clientHeight / 2;
+      const ix = (cx - v.x) / v.scale,
+        iy = (cy - v.y) / v.scale;
       return { scale: 1, x: cx - ix, y: cy - iy, fit: false };
     });
   }, []);
@@ -93,15 +96,34 @@ export function Viewer({ originalUrl, resultUrl, width, height, background, busy
     const step = 48;
     const pan = (dx: number, dy: number) => setView((v) => ({ ...v, x: v.x + dx, y: v.y + dy, fit: false }));
     switch (e.key) {
-      case '+': case '=': zoomAt(1.25); break;
-      case '-': case '_': zoomAt(0.8); break;
-      case '0': setView(fitView()); break;
-      case '1': actualSize(); break;
-      case 'ArrowLeft': pan(step, 0); break;
-      case 'ArrowRight': pan(-step, 0); break;
-      case 'ArrowUp': pan(0, step); break;
-      case 'ArrowDown': pan(0, -step); break;
-      default: return;
+      case '+':
+      case '=':
+        zoomAt(1.25);
+        break;
+      case '-':
+      case '_':
+        zoomAt(0.8);
+        break;
+      case '0':
+        setView(fitView());
+        break;
+      case '1':
+        actualSize();
+        break;
+      case 'ArrowLeft':
+        pan(step, 0);
+        break;
+      case 'ArrowRight':
+        pan(-step, 0);
+        break;
+      case 'ArrowUp':
+        pan(0, step);
+        break;
+      case 'ArrowDown':
+        pan(0, -step);
+        break;
+      default:
+        return;
     }
     e.preventDefault();
   };
@@ -150,11 +172,16 @@ export function Viewer({ originalUrl, resultUrl, width, height, background, busy
         <div className="viewer__stage" style={stage}>
           {originalUrl && <img className="viewer__layer" src={originalUrl} alt="" draggable={false} />}
           {resultUrl && !busy && (
-            <div className={`viewer__layer viewer__after${background.colour || background.imageUrl ? '' : ' checker'}`} style={after}>
+            <div
+              className={`viewer__layer viewer__after${background.colour || background.imageUrl ? '' : ' checker'}`}
+              style={after}
+            >
               <img src={resultUrl} alt="" draggable={false} data-testid="result-image" />
             </div>
           )}
-          {split > 0 && resultUrl && !busy && <div className="viewer__divider" style={{ left: `${split}%` }} aria-hidden="true" />}
+          {split > 0 && resultUrl && !busy && (
+            <div className="viewer__divider" style={{ left: `${split}%` }} aria-hidden="true" />
+          )}
         </div>
         {split > 0 && resultUrl && !busy && (
           <>
@@ -184,17 +211,41 @@ export function Viewer({ originalUrl, resultUrl, width, height, background, busy
           />
         </label>
         <div className="zoom" role="group" aria-label={t('result.zoomLevel', { pct })}>
-          <button type="button" className="btn btn--icon" onClick={() => zoomAt(0.8)} aria-label={t('result.zoomOut')} title={t('result.zoomOut')}>
+          <button
+            type="button"
+            className="btn btn--icon"
+            onClick={() => zoomAt(0.8)}
+            aria-label={t('result.zoomOut')}
+            title={t('result.zoomOut')}
+          >
             −
           </button>
-          <output className="zoom__pct" aria-live="polite">{pct}%</output>
-          <button type="button" className="btn btn--icon" onClick={() => zoomAt(1.25)} aria-label={t('result.zoomIn')} title={t('result.zoomIn')}>
+          <output className="zoom__pct" aria-live="polite">
+            {pct}%
+          </output>
+          <button
+            type="button"
+            className="btn btn--icon"
+            onClick={() => zoomAt(1.25)}
+            aria-label={t('result.zoomIn')}
+            title={t('result.zoomIn')}
+          >
             +
           </button>
-          <button type="button" className="btn btn--small" onClick={() => setView(fitView())} aria-pressed={view.fit}>
+          <button
+            type="button"
+            className="btn btn--small"
+            onClick={() => setView(fitView())}
+            aria-pressed={view.fit}
+          >
             {t('result.fit')}
           </button>
-          <button type="button" className="btn btn--small" onClick={actualSize} aria-pressed={!view.fit && view.scale === 1}>
+          <button
+            type="button"
+            className="btn btn--small"
+            onClick={actualSize}
+            aria-pressed={!view.fit && view.scale === 1}
+          >
             {t('result.actual')}
           </button>
         </div>

@@ -7,11 +7,14 @@ export function useBlobUrl(load: () => Promise<Blob | undefined>, deps: unknown[
     let alive = true;
     let made: string | undefined;
     setUrl(undefined);
-    void load().then((b) => {
-      if (!alive || !b) return;
-      made = URL.createObjectURL(b);
-      setUrl(made);
-    }, () => undefined);
+    void load().then(
+      (b) => {
+        if (!alive || !b) return;
+        made = URL.createObjectURL(b);
+        setUrl(made);
+      },
+      () => undefined,
+    );
     return () => {
       alive = false;
       if (made) URL.revokeObjectURL(made);

@@ -19,7 +19,11 @@ export interface PageResult {
 }
 
 /** Run one image through an engine kept on window between calls (created with `opts` on first use). */
-export async function runInPage(page: Page, bytes: Buffer, opts: { backend?: 'wasm' | 'webgpu'; variant?: string } = {}): Promise<PageResult> {
+export async function runInPage(
+  page: Page,
+  bytes: Buffer,
+  opts: { backend?: 'wasm' | 'webgpu'; variant?: string } = {},
+): Promise<PageResult> {
   return page.evaluate(
     async ({ b64, opts }) => {
       const w = window as unknown as { __eng?: ReturnType<Window['jingjie']['createEngine']> };
@@ -54,7 +58,9 @@ export function expectMatchesReference(r: PageResult, photo: string): void {
   const ref = decodePng(readFixture(referencePath(r.variant!, photo)));
   expect([r.width, r.height]).toEqual([ref.width, ref.height]);
   const d = compareMasks(Uint8Array.from(r.mask!), alphaOf(ref, 0));
-  console.log(`${r.backend}/${r.variant} ${photo}: mean |Δα| ${d.meanAbsDiff.toFixed(3)}, max ${d.maxAbsDiff}, IoU ${d.iou.toFixed(4)}`);
+  console.log(
+    `${r.backend}/${r.variant} ${photo}: mean |Δα| ${d.meanAbsDiff.toFixed(3)}, max ${d.maxAbsDiff}, IoU ${d.iou.toFixed(4)}`,
+  );
   expect(d.meanAbsDiff).toBeLessThanOrEqual(2);
   expect(d.iou).toBeGreaterThanOrEqual(0.99);
 }

@@ -25,5 +25,11 @@ export function readFixture(path: string): Buffer {
 
 export function mimeOf(name: string): string {
   const ext = name.split('.').pop()?.toLowerCase();
-  return ext === 'png' ? 'image/png' : ext === 'jpg' || ext === 'jpeg' ? 'image/jpeg' : ext === 'webp' ? 'image/webp' : 'application/octet-stream';
+  return ext === 'png'
+    ? 'image/png'
+    : ext === 'jpg' || ext === 'jpeg'
+      ? 'image/jpeg'
+      : ext === 'webp'
+        ? 'image/webp'
+        : 'application/octet-stream';
 }

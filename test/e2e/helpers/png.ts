@@ -10,7 +10,11 @@ export interface Rgba {
 
 export function decodePng(bytes: Buffer | Uint8Array): Rgba {
   const png = PNG.sync.read(Buffer.from(bytes));
-  return { width: png.width, height: png.height, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.length) };
+  return {
+    width: png.width,
+    height: png.height,
+    data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.length),
+  };
 }
 
 /** The alpha channel of an RGBA image; for a grayscale mask PNG (decoded to RGBA) pass `fromChannel: 0`. */
@@ -31,12 +35,16 @@ export interface MaskDiff {
 
 export function compareMasks(a: Uint8Array, b: Uint8Array, threshold = 128): MaskDiff {
   if (a.length !== b.length) throw new Error(`mask sizes differ: ${a.length} vs ${b.length}`);
-  let sum = 0, max = 0, inter = 0, union = 0;
+  let sum = 0,
+    max = 0,
+    inter = 0,
+    union = 0;
   for (let i = 0; i < a.length; i++) {
     const d = Math.abs(a[i] - b[i]);
     sum += d;
     if (d > max) max = d;
-    const x = a[i] >= threshold, y = b[i] >= threshold;
+    const x = a[i] >= threshold,
+      y = b[i] >= threshold;
     if (x && y) inter++;
     if (x || y) union++;
   }
