@@ -8,6 +8,7 @@ import type {
   Backend,
   EngineInfo,
   EngineOptions,
+  LoadEvent,
   LoadProgress,
   ModelManifest,
   ModelVariant,
@@ -17,7 +18,17 @@ import type {
   StageTimings,
 } from '../src/shared/types';
 import { fetchManifest, loadModelBytes } from './model-store';
-import { configureOrt, createSession, defaultThreads, probeWebGpu, runModel, variantFits } from './session';
+import {
+  createSession,
+  defaultThreads,
+  probeWebGpu,
+  runModel,
+  runtimeFor,
+  runtimeKind,
+  startRuntime,
+  variantFits,
+  type GpuProbe,
+} from './session';
 import { bitmapToRgba, decode, decodeToBitmap } from './pipeline/decode';
 import { MODEL_SIZE, preprocess } from './pipeline/preprocess';
 import { minMaxNormalize, upsampleMask } from './pipeline/postprocess';
@@ -62,6 +73,22 @@ function pickVariant(m: ModelManifest, backend: Backend, forced?: string): Model
   );
 }
 
+/** Start onnxruntime (once per worker): the plain wasm build unless a WebGPU session may be made. */
+function runtime(req: LoadRequest, backend: Backend, onEvent?: (e: LoadEvent) => void): Promise<unknown> {
+  const first = !runtimeKind();
+  const ready = startRuntime(
+    runtimeFor(backend, runtimeKind()),
+    req.ortBaseUrl,
+    req.threads ?? defaultThreads(),
+  );
+  if (first)
+    void ready.then(
+      () => onEvent?.('wasm-ready'),
+      () => undefined,
+    );
+  return ready;
+}
+
 async function start(
   req: LoadRequest,
   backend: Backend,
@@ -71,16 +98,24 @@ async function start(
   fallbackReason?: string,
 ): Promise<EngineInfo> {
   const threads = backend === 'wasm' ? (req.threads ?? defaultThreads()) : 1;
-  configureOrt(req.ortBaseUrl, req.threads ?? defaultThreads());
   const base = { variant: variant.id, variantName: variant.name };
+  let stage: LoadProgress['stage'] = 'download';
+  const event = (e: LoadEvent) => onProgress?.({ stage, event: e, ...base });
+  // The runtime (wasm fetch, compile, threads) and the model bytes (download, hash) at once.
+  const ready = runtime(req, backend, event);
+  ready.catch(() => undefined); // awaited below, after the bytes
   onProgress?.({ stage: 'download', loaded: 0, total: variant.bytes, ...base });
   const bytes = await loadModelBytes(req.modelBaseUrl, variant, {
     noCache: req.noCache,
     onProgress: (loaded, total) => onProgress?.({ stage: 'download', loaded, total, ...base }),
-    onVerify: () => onProgress?.({ stage: 'verify', ...base }),
+    onBytes: () => event('model-bytes'),
+    onVerify: () => onProgress?.({ stage: (stage = 'verify'), ...base }),
+    onVerified: () => event('verified'),
   });
-  onProgress?.({ stage: 'session', fromCache: bytes.from === 'indexeddb', ...base });
+  await ready;
+  onProgress?.({ stage: (stage = 'session'), fromCache: bytes.from === 'indexeddb', ...base });
   session = await createSession(bytes.data, backend, variant);
+  event('session');
   info = {
     backend,
     variant,
@@ -92,6 +127,12 @@ async function start(
     storageWarning: bytes.storageWarning,
     loadMs: performance.now() - t0,
   };
+  // Stored after the session started: the write does not compete with it. A failure shows in
+  // info() (the page reads it again after each job).
+  const loaded = info;
+  void bytes.store?.().then((warning) => {
+    if (warning) loaded.storageWarning = warning;
+  });
   onProgress?.({ stage: 'ready', fromCache: bytes.from === 'indexeddb', ...base });
   return info;
 }
@@ -99,14 +140,25 @@ async function start(
 const api = {
   async load(req: LoadRequest, onProgress?: (p: LoadProgress) => void): Promise<EngineInfo> {
     const t0 = performance.now();
+    onProgress?.({ stage: 'manifest', event: 'worker-up' });
     request = req;
     await session?.release();
     session = undefined;
     onProgress?.({ stage: 'manifest' });
-    manifest = await fetchManifest(req.modelBaseUrl);
+    // The model list and the WebGPU probe at once; where no adapter exists, the plain wasm build
+    // starts before the list is even in.
+    const manifestP = fetchManifest(req.modelBaseUrl);
+    manifestP.catch(() => undefined);
+    const probeP: Promise<GpuProbe | undefined> =
+      req.backend === 'wasm' ? Promise.resolve(undefined) : probeWebGpu();
+    void probeP.then((p) => {
+      if (!p?.ok)
+        runtime(req, 'wasm', (e) => onProgress?.({ stage: 'manifest', event: e })).catch(() => undefined);
+    });
+    manifest = await manifestP;
     let fallbackReason: string | undefined;
     if (req.backend !== 'wasm') {
-      const probe = await probeWebGpu();
+      const probe = (await probeP)!;
       gpuFeatures = probe.features;
       const v = probe.ok ? pickVariant(manifest, 'webgpu', req.variant) : undefined;
       if (probe.ok && v) {

@@ -1,10 +1,13 @@
-// Model bytes: fetched once with byte progress, checked against the manifest's size and sha256,
-// kept in IndexedDB keyed by that hash, and read back from there on every later load.
+// Model bytes: fetched once with byte progress, hashed (sha256) as they arrive and checked against
+// the manifest's size and hash, kept in IndexedDB keyed by that hash, and read back from there on
+// every later load. The bytes land once, in one buffer of the promised size, which is what the
+// session is created from; storing them runs alongside the session start.
 
 import type { IDBPDatabase } from 'idb';
 import { openWithStores } from '../src/storage/open-db';
 import { JingjieError, asJingjieError } from '../src/shared/errors';
 import type { ModelManifest, ModelVariant } from '../src/shared/types';
+import { sha256Stream } from './sha256-stream';
 
 const DB_NAME = 'jingjie-models';
 const STORE = 'models';
@@ -22,6 +25,11 @@ export interface ModelBytes {
   from: 'network' | 'indexeddb';
   /** A storage problem that did not stop us (private mode, quota). */
   storageWarning?: string;
+  /**
+   * Network bytes only: call to store them in IndexedDB (after the session has started, so the
+   * write does not compete with it); resolves with a storage warning when they could not be stored.
+   */
+  store?: () => Promise<string | undefined>;
 }
 
 export type ByteProgress = (loaded: number, total: number) => void;
@@ -63,9 +71,12 @@ export async function fetchManifest(baseUrl: string): Promise<ModelManifest> {
   return (await res.json()) as ModelManifest;
 }
 
-export async function sha256Hex(data: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+export { sha256Hex } from './sha256-stream';
+
+/** Downloaded bytes and their sha256, computed chunk by chunk while they arrived. */
+interface Downloaded {
+  data: Uint8Array;
+  sha256: string;
 }
 
 async function download(
@@ -73,7 +84,7 @@ async function download(
   variant: ModelVariant,
   onProgress?: ByteProgress,
   reload = false,
-): Promise<Uint8Array> {
+): Promise<Downloaded> {
   let res: Response;
   try {
     res = await fetch(url, { cache: reload ? 'reload' : 'default' });
@@ -89,6 +100,7 @@ async function download(
   // Preallocate the size the manifest promises; a larger body is an integrity failure, not a realloc.
   const buf = new Uint8Array(total);
   let loaded = 0;
+  const hash = await sha256Stream();
   const reader = res.body.getReader();
   onProgress?.(0, total);
   for (;;) {
@@ -102,6 +114,7 @@ async function download(
       );
     }
     buf.set(value, loaded);
+    hash.update(value);
     loaded += value.length;
     onProgress?.(loaded, total);
   }
@@ -110,7 +123,7 @@ async function download(
       loaded,
       total,
     });
-  return buf;
+  return { data: buf, sha256: hash.hex() };
 }
 
 async function readCache(variant: ModelVariant): Promise<Uint8Array | undefined> {
@@ -159,13 +172,25 @@ function storageMessage(err: unknown): string {
 export async function loadModelBytes(
   baseUrl: string,
   variant: ModelVariant,
-  opts: { onProgress?: ByteProgress; onVerify?: () => void; noCache?: boolean } = {},
+  opts: {
+    onProgress?: ByteProgress;
+    /** All bytes are in (from the network or IndexedDB). */
+    onBytes?: () => void;
+    /** The hash is being compared (network bytes only). */
+    onVerify?: () => void;
+    /** The bytes match the manifest's sha256 (network bytes only). */
+    onVerified?: () => void;
+    noCache?: boolean;
+  } = {},
 ): Promise<ModelBytes> {
   let storageWarning: string | undefined;
   if (!opts.noCache) {
     try {
       const cached = await readCache(variant);
-      if (cached) return { data: cached, from: 'indexeddb' };
+      if (cached) {
+        opts.onBytes?.();
+        return { data: cached, from: 'indexeddb' };
+      }
     } catch (err) {
       storageWarning = storageMessage(err);
     }
@@ -173,16 +198,16 @@ export async function loadModelBytes(
   const url = new URL(variant.file, baseUrl).href;
   let data: Uint8Array | undefined;
   for (let attempt = 0; attempt < 2 && !data; attempt++) {
-    let got: Uint8Array;
+    let got: Downloaded;
     try {
       got = await download(url, variant, opts.onProgress, attempt > 0);
     } catch (err) {
       if (attempt === 0 && err instanceof JingjieError && err.name === 'ModelIntegrity') continue;
       throw err;
     }
+    opts.onBytes?.();
     opts.onVerify?.();
-    const hash = await sha256Hex(got);
-    if (hash === variant.sha256) data = got;
+    if (got.sha256 === variant.sha256) data = got.data;
     else if (!opts.noCache) await deleteCached(variant.sha256).catch(() => undefined);
   }
   if (!data)
@@ -190,13 +215,18 @@ export async function loadModelBytes(
       'ModelIntegrity',
       `${variant.name}: the downloaded file does not match its checksum, twice. The server may be serving a broken or different file.`,
     );
-  if (!opts.noCache && !storageWarning) {
-    try {
-      await writeCache(variant, data);
-    } catch (err) {
-      storageWarning = storageMessage(err);
-      console.warn(`[jingjie] ${variant.id} not stored in IndexedDB:`, err);
-    }
-  }
-  return { data, from: 'network', storageWarning };
+  opts.onVerified?.();
+  const verified = data;
+  const store =
+    !opts.noCache && !storageWarning
+      ? () =>
+          writeCache(variant, verified).then(
+            () => undefined,
+            (err: unknown) => {
+              console.warn(`[jingjie] ${variant.id} not stored in IndexedDB:`, err);
+              return storageMessage(err);
+            },
+          )
+      : undefined;
+  return { data, from: 'network', storageWarning, store };
 }

@@ -1,7 +1,10 @@
 // onnxruntime-web sessions: WebGPU when an adapter really works, else WASM (SIMD, threads when
-// cross-origin isolated). Reports what actually ran.
+// cross-origin isolated). Reports what actually ran. The runtime is loaded on demand: the plain
+// SIMD-threaded build (14 MB of wasm) where WebGPU will not be used, the JSEP build (28 MB, WASM
+// and WebGPU) where it may; and it is started (fetched, compiled, threads spawned) by a 70-byte
+// warm-up graph while the model downloads.
 
-import * as ort from 'onnxruntime-web';
+import type * as Ort from 'onnxruntime-web';
 import { JingjieError } from '../src/shared/errors';
 import type { Backend, GraphOptimizationLevel, ModelVariant } from '../src/shared/types';
 
@@ -32,16 +35,60 @@ export function defaultThreads(): number {
   return Math.max(1, Math.min(cores, 4));
 }
 
-let envReady = false;
-export function configureOrt(ortBaseUrl: string, threads: number): void {
-  // numThreads is read once, when the wasm module starts; later changes are ignored.
-  if (!envReady) {
-    ort.env.wasm.wasmPaths = ortBaseUrl;
-    ort.env.wasm.numThreads = threads;
-    ort.env.wasm.proxy = false;
-    ort.env.logLevel = 'error';
-    envReady = true;
-  }
+/** Which onnxruntime-web build runs: 'wasm' is the plain SIMD-threaded one, 'jsep' also runs WebGPU. */
+export type RuntimeKind = 'wasm' | 'jsep';
+
+/**
+ * The build a backend needs. Only a WebGPU session needs JSEP; once JSEP is loaded, WASM sessions
+ * (a WebGPU fallback) run on it too, since one worker holds one runtime.
+ */
+export function runtimeFor(backend: Backend, loaded?: RuntimeKind): RuntimeKind {
+  return backend === 'webgpu' || loaded === 'jsep' ? 'jsep' : 'wasm';
+}
+
+/**
+ * A graph of one Identity node (float [1] → float [1]), 70 bytes, written with onnx-proto. Creating a
+ * session on it fetches and compiles onnxruntime's wasm and starts its threads, so that work runs
+ * alongside the model download instead of after it.
+ */
+export const WARMUP_MODEL = new Uint8Array([
+  8, 7, 58, 60, 10, 16, 10, 1, 120, 18, 1, 121, 34, 8, 73, 100, 101, 110, 116, 105, 116, 121, 18, 6, 119, 97,
+  114, 109, 117, 112, 90, 15, 10, 1, 120, 18, 10, 10, 8, 8, 1, 18, 4, 10, 2, 8, 1, 98, 15, 10, 1, 121, 18, 10,
+  10, 8, 8, 1, 18, 4, 10, 2, 8, 1, 66, 4, 10, 0, 16, 13,
+]);
+
+let runtime: { kind: RuntimeKind; ort: Promise<typeof Ort> } | undefined;
+let ort: typeof Ort | undefined;
+
+/**
+ * Load and start onnxruntime-web (once per worker): import the build, point it at our own copy of
+ * its .mjs/.wasm, and create and release the warm-up session. numThreads is read once, when the
+ * wasm module starts; later changes are ignored. Resolves when the runtime can create sessions.
+ */
+export function startRuntime(kind: RuntimeKind, ortBaseUrl: string, threads: number): Promise<typeof Ort> {
+  if (runtime) return runtime.ort;
+  const ready = (async () => {
+    const m: typeof Ort =
+      kind === 'jsep' ? await import('onnxruntime-web') : await import('onnxruntime-web/wasm');
+    m.env.wasm.wasmPaths = ortBaseUrl;
+    m.env.wasm.numThreads = threads;
+    m.env.wasm.proxy = false;
+    m.env.logLevel = 'error';
+    const warm = await m.InferenceSession.create(WARMUP_MODEL, { executionProviders: ['wasm'] });
+    await warm.release();
+    ort = m;
+    return m;
+  })();
+  runtime = { kind, ort: ready };
+  ready.catch(() => {
+    if (runtime?.ort === ready) runtime = undefined; // a later load may try again
+  });
+  return ready;
+}
+
+/** The build started so far, if any. */
+export function runtimeKind(): RuntimeKind | undefined {
+  return runtime?.kind;
 }
 
 export function variantFits(v: ModelVariant, backend: Backend, gpuFeatures: string[]): boolean {
@@ -69,14 +116,16 @@ export async function createSession(
   model: Uint8Array,
   backend: Backend,
   variant?: Pick<ModelVariant, 'wasmGraphOptimization'>,
-): Promise<ort.InferenceSession> {
-  const options: ort.InferenceSession.SessionOptions = {
+): Promise<Ort.InferenceSession> {
+  if (!ort) throw new JingjieError('RuntimeFailed', 'onnxruntime-web is not started.');
+  const options: Ort.InferenceSession.SessionOptions = {
     executionProviders: [backend === 'webgpu' ? 'webgpu' : 'wasm'],
     graphOptimizationLevel: graphOptimizationLevel(backend, variant),
     enableCpuMemArena: true,
     enableMemPattern: backend !== 'webgpu',
   };
   try {
+    // onnxruntime copies the bytes into its wasm heap: pass the downloaded buffer itself, no copy of ours.
     return await ort.InferenceSession.create(model, options);
   } catch (err) {
     throw new JingjieError(
@@ -87,11 +136,12 @@ export async function createSession(
 }
 
 export async function runModel(
-  session: ort.InferenceSession,
+  session: Ort.InferenceSession,
   variant: ModelVariant,
   input: Float32Array,
   size: number,
 ): Promise<Float32Array> {
+  if (!ort) throw new JingjieError('RuntimeFailed', 'onnxruntime-web is not started.');
   const feeds = { [variant.inputName]: new ort.Tensor('float32', input, [1, 3, size, size]) };
   // Fetch only the mask: the graphs carry side outputs nobody uses.
   const results = await session.run(feeds, [variant.outputName]);

@@ -53,8 +53,17 @@ export interface EngineOptions {
 
 export type LoadStage = 'manifest' | 'download' | 'verify' | 'cache' | 'session' | 'warmup' | 'ready';
 
+/**
+ * Moments of a first load, for the timeline the page records as performance marks `jj:<event>`
+ * (the bench reads them): the worker is running, onnxruntime's wasm is compiled and started, all
+ * model bytes are in, their sha256 matched, the session is created.
+ */
+export type LoadEvent = 'worker-up' | 'wasm-ready' | 'model-bytes' | 'verified' | 'session';
+
 export interface LoadProgress {
   stage: LoadStage;
+  /** Set on a message that reports a moment of the load rather than a change of stage. */
+  event?: LoadEvent;
   /** Bytes received so far and total, for the model download. */
   loaded?: number;
   total?: number;
