@@ -1,6 +1,21 @@
-// The one engine and the one batch queue (persistent, IndexedDB) the app uses.
+// The one engine and the one batch queue (persistent, IndexedDB) the app uses. Files added to the
+// queue start their pick → shown measure here (src/engine/timeline.ts).
 import { createEngine, type Engine } from '../engine';
+import { notePicked } from '../engine/timeline';
 import { createQueue, type PersistentQueueApi } from '../features/queue/queue';
 
 export const engine: Engine = createEngine();
 export const queue: PersistentQueueApi = createQueue(engine);
+
+const add = queue.add.bind(queue);
+queue.add = (files) => {
+  // The pick/drop/paste handlers hand their files straight to add: this is when they arrived.
+  const at = performance.now();
+  return add(files).then((tasks) => {
+    notePicked(
+      tasks.map((t) => t.id),
+      at,
+    );
+    return tasks;
+  });
+};

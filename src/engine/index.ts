@@ -5,6 +5,7 @@ import * as Comlink from 'comlink';
 import { JingjieError, asJingjieError } from '../shared/errors';
 import type { EngineInfo, EngineOptions, LoadProgress, RemoveOptions, RemoveResult } from '../shared/types';
 import type { InferenceApi, RenderOptions } from '../../workers/inference.worker';
+import { markOnce } from './timeline';
 
 export type { EngineInfo, EngineOptions, LoadProgress, RemoveOptions, RemoveResult, RenderOptions };
 export { JingjieError };
@@ -37,6 +38,11 @@ export function createEngine(options: EngineOptions = {}): Engine {
   let queue: Promise<unknown> = Promise.resolve();
 
   const load = (onProgress?: (p: LoadProgress) => void): Promise<EngineInfo> => {
+    // Moments of the load become marks (jj:*); only changes of stage reach the caller.
+    const progress = (p: LoadProgress) => {
+      if (p.event) markOnce(`jj:${p.event}`);
+      else onProgress?.(p);
+    };
     loading ??= remote
       .load(
         {
@@ -48,7 +54,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
           ).href,
           ortBaseUrl: appUrl('ort/'),
         },
-        onProgress ? Comlink.proxy(onProgress) : undefined,
+        Comlink.proxy(progress),
       )
       .then((i) => (current = i))
       .catch((err: unknown) => {

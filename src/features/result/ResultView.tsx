@@ -6,6 +6,7 @@ import { useI18n } from '../../i18n';
 import { Viewer } from './Viewer';
 import { EdgeCheck } from './EdgeCheck';
 import { useBlobUrl } from './useBlobUrl';
+import { noteShown } from '../../engine/timeline';
 import {
   copyPng,
   exportName,
@@ -121,6 +122,9 @@ export function ResultView({ task, engine, queue, info, onRetry }: Props) {
             }}
             busy={busy}
             busyLabel={busy ? t('result.processing', { name: task.name }) : undefined}
+            onResultShown={
+              done && task.result ? () => noteShown(task.id, task.result?.timings.inference ?? 0) : undefined
+            }
           />
         ) : (
           <div className="viewer viewer--placeholder" />

@@ -16,6 +16,8 @@ interface Props {
   background: BackgroundPreview;
   busy?: boolean;
   busyLabel?: string;
+  /** The result image is decoded and on screen (called once per result URL). */
+  onResultShown?: () => void;
 }
 
 interface View {
@@ -29,7 +31,16 @@ const MIN = 0.05;
 const MAX = 16;
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
 
-export function Viewer({ originalUrl, resultUrl, width, height, background, busy, busyLabel }: Props) {
+export function Viewer({
+  originalUrl,
+  resultUrl,
+  width,
+  height,
+  background,
+  busy,
+  busyLabel,
+  onResultShown,
+}: Props) {
   const { t } = useI18n();
   const box = useRef<HTMLDivElement>(null);
   const [view, setView] = useState<View>({ scale: 1, x: 0, y: 0, fit: true });
@@ -176,7 +187,20 @@ export function Viewer({ originalUrl, resultUrl, width, height, background, busy
               className={`viewer__layer viewer__after${background.colour || background.imageUrl ? '' : ' checker'}`}
               style={after}
             >
-              <img src={resultUrl} alt="" draggable={false} data-testid="result-image" />
+              <img
+                src={resultUrl}
+                alt=""
+                draggable={false}
+                data-testid="result-image"
+                onLoad={(e) => {
+                  if (!onResultShown) return;
+                  // Loaded is not yet drawn: wait for the decode, then the frame that paints it.
+                  void e.currentTarget
+                    .decode()
+                    .catch(() => undefined)
+                    .then(() => requestAnimationFrame(() => onResultShown()));
+                }}
+              />
             </div>
           )}
           {split > 0 && resultUrl && !busy && (
