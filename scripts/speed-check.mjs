@@ -4,7 +4,8 @@
 // measured from outside the app so a build without the jj:* marks can be compared with one that
 // has them. Serves the given build with COOP/COEP on 127.0.0.1.
 //
-//   node scripts/speed-check.mjs [--dist dist] [--port 4222] [--runs 3] [--json out.json]
+//   npx tsx scripts/speed-check.mjs [--dist dist] [--port 4222] [--runs 3] [--json out.json]
+// (JJ_TWICE=1: each later photo twice per run.)
 //
 // Prints one line per measurement and a summary; the jj:* marks/measures when the build has them.
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -93,12 +94,11 @@ async function session(browser, base, files) {
   // First visit: pick the 512² photo at once, as a new user would.
   const first = await pickAndWait(page, files.small);
   const out = { firstVisitMs: first.shown, first, later: [] };
-  for (const [label, f] of [
+  const later = [
     ['512', files.small2],
     ['12MP', files.big],
-    ['512', files.small],
-    ['12MP', files.big],
-  ]) {
+  ];
+  for (const [label, f] of process.env.JJ_TWICE ? [...later, ...later] : later) {
     const r = await pickAndWait(page, f);
     out.later.push({
       label,

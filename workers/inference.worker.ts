@@ -238,10 +238,13 @@ const api = {
       const { x: fx, y: fy } = edgeFocus(alpha, w, h);
       lap('refine');
 
-      const maskPng = opts.maskPng ? await encodeImage(alpha, w, h, 'png', 'gray') : undefined;
       const bg = opts.background ? parseHexColour(opts.background) : undefined;
       compose(img.rgba, alpha, { background: bg, keepSourceAlpha: img.hasAlpha, foreground });
-      const out = await encodeImage(img.rgba, w, h, opts.format ?? 'png', 'rgba');
+      // The browser's encoder (the cut-out) works while this thread filters the mask's rows.
+      const [out, maskPng] = await Promise.all([
+        encodeImage(img.rgba, w, h, opts.format ?? 'png', 'rgba'),
+        opts.maskPng ? encodeImage(alpha, w, h, 'png', 'gray') : undefined,
+      ]);
       lap('encode');
       t.total = performance.now() - tStart;
 

@@ -8,7 +8,7 @@
 // for by the list's padding, so the scroll bar and scroll position stay those of the full list.
 import { memo, useCallback, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { QueueApi, QueueSnapshot, Task } from '../features/queue/types';
-import { useBlobUrl } from '../features/result/useBlobUrl';
+import { useSharedBlobUrl } from '../features/result/useBlobUrl';
 import { useI18n, type MessageKey } from '../i18n';
 import { visibleRange } from './visible-range';
 
@@ -32,7 +32,10 @@ const DEFAULT_PITCH = 60;
 
 function Thumb({ task, queue }: { task: Task; queue: QueueApi }) {
   const done = task.state === 'done';
-  const url = useBlobUrl(() => (done ? queue.result(task.id) : queue.original(task.id)), [task.id, done]);
+  // The same URL as the viewer's: one decode of the photo for both.
+  const url = useSharedBlobUrl(`${done ? 'result' : 'original'}:${task.id}`, () =>
+    done ? queue.result(task.id) : queue.original(task.id),
+  );
   // A file the browser cannot show (often the reason its task failed) leaves the plain tile, not
   // a broken-image icon.
   const [broken, setBroken] = useState<string>();

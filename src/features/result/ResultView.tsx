@@ -5,7 +5,7 @@ import type { QueueApi, Task } from '../queue/types';
 import { useI18n } from '../../i18n';
 import { Viewer } from './Viewer';
 import { EdgeCheck } from './EdgeCheck';
-import { useBlobUrl } from './useBlobUrl';
+import { useBlobUrl, useSharedBlobUrl } from './useBlobUrl';
 import { noteShown } from '../../engine/timeline';
 import {
   copyPng,
@@ -30,11 +30,8 @@ const BACKEND_LABEL = { webgpu: 'WebGPU', wasm: 'WASM' } as const;
 export function ResultView({ task, engine, queue, info, onRetry }: Props) {
   const { t, te, lang } = useI18n();
   const done = task.state === 'done' && !!task.result;
-  const originalUrl = useBlobUrl(() => queue.original(task.id), [task.id]);
-  const resultUrl = useBlobUrl(
-    () => (done ? queue.result(task.id) : Promise.resolve(undefined)),
-    [task.id, done],
-  );
+  const originalUrl = useSharedBlobUrl(`original:${task.id}`, () => queue.original(task.id));
+  const resultUrl = useSharedBlobUrl(done ? `result:${task.id}` : undefined, () => queue.result(task.id));
   const [mode, setMode] = useState<BackgroundMode>('transparent');
   const [colour, setColour] = useState('#ffffff');
   const [bgImage, setBgImage] = useState<File>();

@@ -1,4 +1,5 @@
-// An object URL for a Blob loaded asynchronously, revoked when it changes or the component goes.
+// Object URLs for Blobs loaded asynchronously, revoked when they change or their users go; stored
+// images get one URL shared by all the components that show them.
 import { useEffect, useState } from 'react';
 
 export function useBlobUrl(load: () => Promise<Blob | undefined>, deps: unknown[]): string | undefined {
@@ -21,5 +22,56 @@ export function useBlobUrl(load: () => Promise<Blob | undefined>, deps: unknown[
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, deps);
+  return url;
+}
+
+interface Shared {
+  url?: string;
+  refs: number;
+  ready: Promise<string | undefined>;
+}
+const shared = new Map<string, Shared>();
+
+/**
+ * One object URL per stored image (a task's original or result), shared by every component that
+ * shows it: the viewer and the task strip then load the same URL, and the browser decodes a
+ * 12 MP photo once instead of once per component. Revoked when the last user goes.
+ */
+export function useSharedBlobUrl(
+  key: string | undefined,
+  load: () => Promise<Blob | undefined>,
+): string | undefined {
+  const [url, setUrl] = useState<string>();
+  useEffect(() => {
+    if (!key) return setUrl(undefined);
+    let alive = true;
+    let entry = shared.get(key);
+    if (!entry) {
+      const e: Shared = {
+        refs: 0,
+        ready: load().then(
+          (b) => {
+            if (!b || e.refs === 0) return undefined;
+            return (e.url = URL.createObjectURL(b));
+          },
+          () => undefined,
+        ),
+      };
+      shared.set(key, e);
+      entry = e;
+    }
+    const mine = entry;
+    mine.refs++;
+    setUrl(mine.url);
+    if (!mine.url) void mine.ready.then((u) => alive && setUrl(u));
+    return () => {
+      alive = false;
+      if (--mine.refs > 0) return;
+      shared.delete(key);
+      if (mine.url) URL.revokeObjectURL(mine.url);
+    };
+    // `load` belongs to the key: a new key brings its own.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key]);
   return url;
 }
