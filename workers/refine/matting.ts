@@ -21,7 +21,7 @@ export interface MattingOptions {
   reach?: number;
   /**
    * Colour distance (RGB in 0..1) of a pixel from the line between its F and B estimates at
-   * which the sample's trust is halved: neither colour explains the pixel. Default 0.05.
+   * which the sample's trust is halved: neither colour explains the pixel. Default 0.1.
    */
   fit?: number;
   /** Estimation passes (the second samples F and B from the first pass's near-pure pixels). Default 2. */
@@ -181,7 +181,7 @@ export function upsampleAlphaMatting(
   const alpha = new Float32Array(count);
   const sig2 = sigma * sigma;
   const reach = opts.reach ?? 32;
-  const fit2 = (opts.fit ?? 0.05) ** 2;
+  const fit2 = (opts.fit ?? 0.1) ** 2;
   const fb = new Float32Array(3),
     fd = new Float32Array(3);
   const k255 = 1 / 255;
