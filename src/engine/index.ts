@@ -10,10 +10,20 @@ import type {
   RemoveOptions,
   RemoveProgress,
   RemoveResult,
+  UnrefinedCrop,
 } from '../shared/types';
 import type { InferenceApi, RenderOptions } from '../../workers/inference.worker';
 
-export type { EngineInfo, EngineOptions, LoadProgress, RemoveOptions, RemoveResult, RenderOptions };
+export type {
+  EngineInfo,
+  EngineOptions,
+  LoadProgress,
+  RemoveOptions,
+  RemoveProgress,
+  RemoveResult,
+  RenderOptions,
+  UnrefinedCrop,
+};
 export { JingjieError };
 
 export interface Engine {
