@@ -24,6 +24,8 @@ export interface MattingOptions {
    * which the sample's trust is halved: neither colour explains the pixel. Default 0.1.
    */
   fit?: number;
+  /** Share of |F − B|² added to fit² before halving trust (a tint tolerance). Default 0.2. */
+  fitRelative?: number;
   /** Estimation passes (the second samples F and B from the first pass's near-pure pixels). Default 2. */
   passes?: number;
   /** If given, receives the milliseconds spent per stage. */
@@ -182,6 +184,7 @@ export function upsampleAlphaMatting(
   const sig2 = sigma * sigma;
   const reach = opts.reach ?? 32;
   const fit2 = (opts.fit ?? 0.1) ** 2;
+  const rel = opts.fitRelative ?? 0.2;
   const fb = new Float32Array(3),
     fd = new Float32Array(3);
   const k255 = 1 / 255;
@@ -257,7 +260,8 @@ export function upsampleAlphaMatting(
       const sf = w00 * F[a00 + 3] + w01 * F[a01 + 3] + w10 * F[a10 + 3] + w11 * F[a11 + 3];
       const sb = w00 * B[a00 + 3] + w01 * B[a01 + 3] + w10 * B[a10 + 3] + w11 * B[a11 + 3];
       const near = Math.min(1, reach * sf) * Math.min(1, reach * sb);
-      const conf = ((near * den) / (den + sig2)) * (fit2 / (fit2 + res));
+      const tol = fit2 + rel * den; // strands vary in tint: allow more where F and B are far apart
+      const conf = ((near * den) / (den + sig2)) * (tol / (tol + res));
       alpha[q] = conf * as + (1 - conf) * am[q];
     }
     lap('solve');
