@@ -15,6 +15,7 @@ import type {
   RemoveResult,
   OutputFormat,
   RemoveOptions,
+  RemoveProgress,
   StageTimings,
 } from '../src/shared/types';
 import { fetchManifest, loadModelBytes } from './model-store';
@@ -34,7 +35,7 @@ import { MODEL_SIZE, preprocess } from './pipeline/preprocess';
 import { minMaxNormalize, upsampleMask } from './pipeline/postprocess';
 import { alphaOf, compose, flattenOnto, parseHexColour } from './pipeline/compose';
 import { encodeImage } from './pipeline/encode';
-import { edgeFocus, estimateForeground, upsampleAlphaGuided } from './refine';
+import { edgeFocus, estimateForeground, refineAlpha, unrefinedCrop } from './refine';
 
 export interface LoadRequest extends EngineOptions {
   /** Absolute URL of the folder holding models.json and the model files. */
@@ -185,7 +186,12 @@ const api = {
     cancelled.add(jobId);
   },
 
-  async remove(jobId: number, blob: Blob, opts: RemoveOptions = {}): Promise<WorkerResult> {
+  async remove(
+    jobId: number,
+    blob: Blob,
+    opts: RemoveOptions = {},
+    onProgress?: (code: RemoveProgress) => void,
+  ): Promise<WorkerResult> {
     if (!session || !info || !manifest || !request)
       throw new JingjieError('RuntimeFailed', 'The engine is not loaded.');
     const signal = {
@@ -231,11 +237,17 @@ const api = {
       const guided = opts.refineEdges !== false && (w > MODEL_SIZE || h > MODEL_SIZE);
       const mask = guided ? undefined : upsampleMask(low, MODEL_SIZE, MODEL_SIZE, w, h);
       lap('postprocess');
-      const alpha = mask ?? upsampleAlphaGuided(low, MODEL_SIZE, MODEL_SIZE, img.rgba, w, h);
+      // Matting in the model's uncertain band (workers/refine/README.md); can pass a second at 12 MP.
+      if (guided) onProgress?.('refine');
+      const alpha = mask ?? refineAlpha(low, MODEL_SIZE, MODEL_SIZE, img.rgba, w, h);
       throwIfAborted(signal);
       // Soft pixels get the subject's own colour instead of a mix with the old background.
       const foreground = opts.decontaminate !== false ? estimateForeground(img.rgba, alpha, w, h) : undefined;
       const { x: fx, y: fy } = edgeFocus(alpha, w, h);
+      // The checked window without refinement, so the result view can compare (before compose).
+      const unrefined = guided
+        ? unrefinedCrop(low, MODEL_SIZE, MODEL_SIZE, img.rgba, w, h, fx, fy)
+        : undefined;
       lap('refine');
 
       const bg = opts.background ? parseHexColour(opts.background) : undefined;
@@ -259,7 +271,7 @@ const api = {
         originalHeight: img.originalHeight,
         notice,
         notes: img.notes,
-        edgeFocus: { x: fx, y: fy },
+        edgeFocus: { x: fx, y: fy, ...(unrefined ? { unrefined } : {}) },
         backend: info.backend,
         variant: info.variant.id,
         timings: t,

@@ -3,18 +3,39 @@
 
 import * as Comlink from 'comlink';
 import { JingjieError, asJingjieError } from '../shared/errors';
-import type { EngineInfo, EngineOptions, LoadProgress, RemoveOptions, RemoveResult } from '../shared/types';
+import type {
+  EngineInfo,
+  EngineOptions,
+  LoadProgress,
+  RemoveOptions,
+  RemoveProgress,
+  RemoveResult,
+  UnrefinedCrop,
+} from '../shared/types';
 import type { InferenceApi, RenderOptions } from '../../workers/inference.worker';
 import { markOnce } from './timeline';
 
-export type { EngineInfo, EngineOptions, LoadProgress, RemoveOptions, RemoveResult, RenderOptions };
+export type {
+  EngineInfo,
+  EngineOptions,
+  LoadProgress,
+  RemoveOptions,
+  RemoveProgress,
+  RemoveResult,
+  RenderOptions,
+  UnrefinedCrop,
+};
 export { JingjieError };
 
 export interface Engine {
   /** Fetch (or read from IndexedDB) the model and start a session. Safe to call again; one load at a time. */
   load(onProgress?: (p: LoadProgress) => void): Promise<EngineInfo>;
   /** Cut out the subject of an image file. Rejects with a JingjieError (branch on `err.name`). */
-  removeBackground(input: Blob, opts?: RemoveOptions & { signal?: AbortSignal }): Promise<RemoveResult>;
+  /** `onProgress` hears a code when a long stage starts (see RemoveProgress). */
+  removeBackground(
+    input: Blob,
+    opts?: RemoveOptions & { signal?: AbortSignal; onProgress?: (code: RemoveProgress) => void },
+  ): Promise<RemoveResult>;
   /** Re-export a cut-out (PNG from removeBackground) onto a colour/image or as WebP, without re-running the model. */
   render(cutout: Blob, opts?: RenderOptions): Promise<Blob>;
   info(): EngineInfo | undefined;
@@ -66,7 +87,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
 
   const removeBackground = (
     input: Blob,
-    opts: RemoveOptions & { signal?: AbortSignal } = {},
+    opts: RemoveOptions & { signal?: AbortSignal; onProgress?: (code: RemoveProgress) => void } = {},
   ): Promise<RemoveResult> => {
     const { signal, ...rest } = opts;
     const job = nextJob++;
@@ -76,7 +97,13 @@ export function createEngine(options: EngineOptions = {}): Engine {
       const onAbort = () => void remote.cancel(job);
       signal?.addEventListener('abort', onAbort);
       try {
-        const r = await remote.remove(job, input, rest);
+        const { onProgress, ...options } = rest;
+        const r = await remote.remove(
+          job,
+          input,
+          options,
+          onProgress ? Comlink.proxy(onProgress) : undefined,
+        );
         current = (await remote.info()) ?? current;
         return r;
       } catch (err) {

@@ -121,6 +121,18 @@ export interface RemoveOptions {
 /** Why a result is not simply the whole photo: downsized to fit memory, or an animation's first frame. */
 export type ResultNote = 'downsized' | 'firstFrame';
 
+/** A small window of the cut-out as the plain pipeline makes it: RGBA, width×height, at (left, top). */
+export interface UnrefinedCrop {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+  rgba: Uint8ClampedArray;
+}
+
+/** A long-running stage of a job, reported while it runs (worded in src/i18n as `progress.<code>`). */
+export type RemoveProgress = 'refine';
+
 export interface RemoveResult {
   blob: Blob;
   mask: Uint8ClampedArray;
@@ -135,7 +147,12 @@ export interface RemoveResult {
   /** What `notice` says, as codes a UI can word in its own language. */
   notes?: ResultNote[];
   /** Centre of the 256×256 region where the soft edge (hair, fur) is densest, in result pixels. */
-  edgeFocus?: { x: number; y: number };
+  edgeFocus?: {
+    x: number;
+    y: number;
+    /** The same window cut out without edge refinement (bilinear mask, original colours), when refined. */
+    unrefined?: UnrefinedCrop;
+  };
   backend: Backend;
   variant: string;
   timings: StageTimings;

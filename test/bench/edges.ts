@@ -6,19 +6,33 @@
 //                && node bench-results/edges.mjs [--scenes N] [--width W --height H] [--json]
 // Library:     import { runEdgesBench } from './edges'
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { inflateSync } from 'node:zlib';
 import {
   estimateForeground,
-  upsampleAlphaBilinear,
   upsampleAlphaGuided,
+  refineAlpha,
   type ForegroundOptions,
   type GuidedUpsampleOptions,
 } from '../../workers/refine/index';
-import { downsampleAlphaArea, makeScene, proceduralBackground, type RgbImage, coverResize } from './scenes';
+import { MODEL_SIZE, preprocess } from '../../workers/pipeline/preprocess';
+import { minMaxNormalize, upsampleMask } from '../../workers/pipeline/postprocess';
+import {
+  blurRgba,
+  coverResize,
+  downsampleAlphaArea,
+  HARD_KINDS,
+  makeKindScene,
+  makeScene,
+  proceduralBackground,
+  type RgbImage,
+  type Scene,
+  SCENE_KINDS,
+  type SceneKind,
+} from './scenes';
 
 // ---------------------------------------------------------------------------------- metrics
 
@@ -390,7 +404,7 @@ export function runEdgesBench(options: EdgesBenchOptions = {}): EdgesBenchResult
     if (!timingScene) timingScene = { comp: scene.composite, low };
 
     let t = performance.now();
-    const bil = upsampleAlphaBilinear(low, lw, lh, scene.composite, w, h);
+    const bil = upsampleMask(low, lw, lh, w, h);
     const msBil = performance.now() - t;
     t = performance.now();
     let c0 = process.cpuUsage();
@@ -561,6 +575,408 @@ export function formatTable(r: EdgesBenchResult): string {
   return rows.join('\n');
 }
 
+// ------------------------------------------------------------ the model in the loop
+
+/** The refinements compared with the model in the loop. */
+export const METHODS = ['plain', 'guided', 'matting'] as const;
+export type Method = (typeof METHODS)[number];
+
+export interface BandErrors {
+  /** In the edge band: Σ|Δα|/1000, mean Δα², Σ(Δ|∇α|)² (σ = 1.4). */
+  sad: number;
+  mse: number;
+  grad: number;
+  /** Re-composite onto another background vs the truth re-composited, mean squared error in 8-bit levels². */
+  recomposite: number;
+  /** Σ|Δα|/1000 over the whole image. */
+  sadWhole: number;
+  bandPixels: number;
+}
+
+export interface ModelSceneResult {
+  kind: SceneKind;
+  hard: boolean;
+  /** With the real model's output. */
+  model: Record<Method, BandErrors>;
+  /** Idealised: the true alpha area-averaged to the model's grid plays the model output. */
+  ideal: Record<Method, BandErrors>;
+  inferenceMs: number;
+}
+
+export interface ModelBenchOptions {
+  width?: number; // default 1600
+  height?: number; // default 1200
+  kinds?: readonly SceneKind[];
+  seed?: number;
+  /** Model file (default: models.json `defaults.wasm` in public/models). */
+  modelPath?: string;
+  /** Timing scene size (default 4000×3000) and warm runs (default 3); 0 runs skips timing. */
+  timingWidth?: number;
+  timingHeight?: number;
+  timingRuns?: number;
+  /** Optional folder to keep model outputs across runs (development only). */
+  cacheDir?: string;
+  log?: (line: string) => void;
+}
+
+export interface ModelBenchResult {
+  width: number;
+  height: number;
+  modelFile: string;
+  scenes: ModelSceneResult[];
+  totals: {
+    model: Record<Method, BandErrors>;
+    ideal: Record<Method, BandErrors>;
+    hard: Record<Method, BandErrors>;
+  };
+  gradientChangePct: number;
+  recompositeChangePct: number;
+  /**
+   * The summary line reports the CPU time (single-threaded code: the wall time on an idle core;
+   * unlike the wall time it does not grow with what else the machine runs).
+   */
+  timing: {
+    width: number;
+    height: number;
+    /** wall ms of the whole refinement (matting + foreground), median of warm runs, and each run */
+    medianMs: number;
+    runsMs: number[];
+    cpuMedianMs: number;
+    mattingMs: number;
+    foregroundMs: number;
+    /** today's guided path (guided + foreground), median wall ms, for comparison */
+    guidedMedianMs: number;
+    loadAverage: number;
+    cores: number;
+  } | null;
+  line: string;
+}
+
+/** Pixels within `r` px (Chebyshev) of a true soft pixel or of a 0/1 boundary. */
+export function edgeBand(alpha: Float32Array, w: number, h: number, r = 8): Uint8Array {
+  const seed = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x,
+        a = alpha[i];
+      if (a > 1e-4 && a < 1 - 1e-4) seed[i] = 1;
+      else if (x + 1 < w && Math.abs(alpha[i + 1] - a) > 0.5) seed[i] = seed[i + 1] = 1;
+      else if (y + 1 < h && Math.abs(alpha[i + w] - a) > 0.5) seed[i] = seed[i + w] = 1;
+    }
+  // separable max filter (square dilation)
+  const tmp = new Uint8Array(w * h),
+    out = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    let last = -1e9;
+    const o = y * w;
+    for (let x = 0; x < w + r; x++) {
+      if (x < w && seed[o + x]) last = x;
+      const t = x - r;
+      if (t >= 0 && t < w && x - last <= 2 * r) tmp[o + t] = 1;
+    }
+    last = 1e9;
+    for (let x = w - 1; x >= 0; x--) {
+      if (seed[o + x]) last = x;
+      if (last - x <= r) tmp[o + x] = 1;
+    }
+  }
+  for (let x = 0; x < w; x++) {
+    let last = -1e9;
+    for (let y = 0; y < h; y++) {
+      if (tmp[y * w + x]) last = y;
+      if (y - last <= r) out[y * w + x] = 1;
+    }
+    last = 1e9;
+    for (let y = h - 1; y >= 0; y--) {
+      if (tmp[y * w + x]) last = y;
+      if (last - y <= r) out[y * w + x] = 1;
+    }
+  }
+  return out;
+}
+
+function bandErrors(
+  scene: Scene,
+  band: Uint8Array,
+  gradTrue: Float32Array,
+  a8: Uint8ClampedArray,
+  fgEst: Uint8ClampedArray,
+  bg2: Uint8ClampedArray,
+): BandErrors {
+  const { width: w, height: h } = scene;
+  const pred = toFloatAlpha(a8);
+  const gp = gradientMagnitude(pred, w, h);
+  let sad = 0,
+    sq = 0,
+    ge = 0,
+    rc = 0,
+    n = 0,
+    whole = 0;
+  for (let i = 0; i < w * h; i++) {
+    const t = scene.alpha[i];
+    const d = pred[i] - t;
+    whole += Math.abs(d);
+    if (!band[i]) continue;
+    sad += Math.abs(d);
+    sq += d * d;
+    const g = gp[i] - gradTrue[i];
+    ge += g * g;
+    const o = i * 4,
+      a = pred[i];
+    for (let c = 0; c < 3; c++) {
+      const est = a * fgEst[o + c] + (1 - a) * bg2[o + c];
+      const tru = t * scene.fg[o + c] + (1 - t) * bg2[o + c];
+      rc += (est - tru) * (est - tru);
+    }
+    n++;
+  }
+  return {
+    sad: sad / 1000,
+    mse: n ? sq / n : 0,
+    grad: ge,
+    recomposite: n ? rc / (3 * n) : 0,
+    sadWhole: whole / 1000,
+    bandPixels: n,
+  };
+}
+
+function sumBand(list: BandErrors[]): BandErrors {
+  const n = list.reduce((s, e) => s + e.bandPixels, 0);
+  return {
+    sad: list.reduce((s, e) => s + e.sad, 0),
+    mse: n ? list.reduce((s, e) => s + e.mse * e.bandPixels, 0) / n : 0,
+    grad: list.reduce((s, e) => s + e.grad, 0),
+    recomposite: n ? list.reduce((s, e) => s + e.recomposite * e.bandPixels, 0) / n : 0,
+    sadWhole: list.reduce((s, e) => s + e.sadWhole, 0),
+    bandPixels: n,
+  };
+}
+
+/** Each refinement of a low-res alpha: the alpha and the colours the cut-out would carry. */
+function refineWith(
+  method: Method,
+  low: Float32Array,
+  rgba: Uint8ClampedArray,
+  w: number,
+  h: number,
+): { alpha: Uint8ClampedArray; fg: Uint8ClampedArray } {
+  if (method === 'plain') return { alpha: upsampleMask(low, MODEL_SIZE, MODEL_SIZE, w, h), fg: rgba };
+  const alpha =
+    method === 'guided'
+      ? upsampleAlphaGuided(low, MODEL_SIZE, MODEL_SIZE, rgba, w, h)
+      : refineAlpha(low, MODEL_SIZE, MODEL_SIZE, rgba, w, h);
+  return { alpha, fg: estimateForeground(rgba, alpha, w, h) };
+}
+
+interface OrtLike {
+  run(feeds: Record<string, unknown>): Promise<Record<string, { data: unknown }>>;
+}
+
+/** Model file the app runs by default on WASM, from public/models/models.json. */
+export function defaultWasmModel(root = process.cwd()): string {
+  const m = JSON.parse(readFileSync(join(root, 'public/models/models.json'), 'utf8')) as {
+    defaults: { wasm: string };
+    variants: { id: string; file: string }[];
+  };
+  const v = m.variants.find((x) => x.id === m.defaults.wasm);
+  if (!v) throw new Error(`models.json: no variant ${m.defaults.wasm}`);
+  return join(root, 'public/models', v.file);
+}
+
+export async function runModelEdgesBench(options: ModelBenchOptions = {}): Promise<ModelBenchResult> {
+  const w = options.width ?? 1600,
+    h = options.height ?? 1200;
+  const kinds = options.kinds ?? SCENE_KINDS;
+  const seed = options.seed ?? 1;
+  const log = options.log ?? (() => {});
+  const modelFile = options.modelPath ?? defaultWasmModel();
+  const ort = await import('onnxruntime-node');
+  const session = (await ort.InferenceSession.create(modelFile, {
+    intraOpNumThreads: Math.max(1, cpus().length),
+  })) as unknown as OrtLike;
+  const cache = new Map<string, Float32Array>();
+  const infer = async (key: string, rgba: Uint8ClampedArray, sw: number, sh: number) => {
+    const hit = cache.get(key);
+    if (hit) return { low: hit, ms: 0 };
+    const file = options.cacheDir ? join(options.cacheDir, `${key}.f32`) : '';
+    if (file && existsSync(file)) {
+      const b = readFileSync(file);
+      const low = new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+      cache.set(key, low);
+      return { low, ms: 0 };
+    }
+    const t0 = performance.now();
+    const input = preprocess(rgba, sw, sh, MODEL_SIZE);
+    const out = await session.run({
+      input: new ort.Tensor('float32', input, [1, 3, MODEL_SIZE, MODEL_SIZE]),
+    });
+    const low = minMaxNormalize(out.output.data as Float32Array);
+    const ms = performance.now() - t0;
+    cache.set(key, low);
+    if (file) {
+      mkdirSync(options.cacheDir as string, { recursive: true });
+      writeFileSync(file, new Uint8Array(low.buffer, low.byteOffset, low.byteLength));
+    }
+    return { low, ms };
+  };
+
+  const scenes: ModelSceneResult[] = [];
+  for (const kind of kinds) {
+    const s = SCENE_KINDS.indexOf(kind); // a scene's seed does not depend on which others run
+    const t0 = performance.now();
+    const scene = makeKindScene(kind, w, h, seed * 1000 + s);
+    const { low, ms } = await infer(
+      `${kind}-${w}x${h}-${seed * 1000 + s}-${basename(modelFile)}`,
+      scene.composite,
+      w,
+      h,
+    );
+    log(`${kind}: scene ${(performance.now() - t0 - ms).toFixed(0)} ms, inference ${ms.toFixed(0)} ms`);
+    const band = edgeBand(scene.alpha, w, h, 8);
+    const gradTrue = gradientMagnitude(scene.alpha, w, h);
+    const bg2 = blurRgba(proceduralBackground(w, h, seed * 1000 + s + 99), w, h, 1, 1);
+    const ideal = downsampleAlphaArea(scene.alpha, w, h, MODEL_SIZE, MODEL_SIZE);
+    const res = { model: {}, ideal: {} } as Pick<ModelSceneResult, 'model' | 'ideal'>;
+    for (const [which, l] of [
+      ['model', low],
+      ['ideal', ideal],
+    ] as const) {
+      for (const m of METHODS) {
+        const r = refineWith(m, l, scene.composite, w, h);
+        res[which][m] = bandErrors(scene, band, gradTrue, r.alpha, r.fg, bg2);
+      }
+    }
+    const e = res.model;
+    log(
+      `  grad ${e.plain.grad.toFixed(0)} / ${e.guided.grad.toFixed(0)} / ${e.matting.grad.toFixed(0)}, ` +
+        `recomposite ${e.plain.recomposite.toFixed(1)} / ${e.guided.recomposite.toFixed(1)} / ${e.matting.recomposite.toFixed(1)}, ` +
+        `SAD whole ${e.plain.sadWhole.toFixed(2)} / ${e.guided.sadWhole.toFixed(2)} / ${e.matting.sadWhole.toFixed(2)} (plain / guided / matting)`,
+    );
+    scenes.push({ kind, hard: HARD_KINDS.includes(kind), ...res, inferenceMs: ms });
+  }
+  const tot = (sel: (r: ModelSceneResult) => boolean, which: 'model' | 'ideal') =>
+    Object.fromEntries(
+      METHODS.map((m) => [m, sumBand(scenes.filter(sel).map((r) => r[which][m]))]),
+    ) as Record<Method, BandErrors>;
+  const totals = {
+    model: tot(() => true, 'model'),
+    ideal: tot(() => true, 'ideal'),
+    hard: tot((r) => r.hard, 'model'),
+  };
+  const gradientChangePct = pct(totals.model.matting.grad, totals.model.plain.grad);
+  const recompositeChangePct = pct(totals.model.matting.recomposite, totals.model.plain.recomposite);
+
+  let timing: ModelBenchResult['timing'] = null;
+  const runs = options.timingRuns ?? 3;
+  if (runs > 0) {
+    const tw = options.timingWidth ?? 4000,
+      th = options.timingHeight ?? 3000;
+    const scene = makeKindScene('hair-defocused', tw, th, seed * 1000);
+    const { low } = await infer(
+      `hair-defocused-${tw}x${th}-${seed * 1000}-${basename(modelFile)}`,
+      scene.composite,
+      tw,
+      th,
+    );
+    const rgba = scene.composite;
+    const parts: { total: number; matting: number; fg: number; cpu: number; guided: number }[] = [];
+    for (let i = 0; i <= runs; i++) {
+      // interleaved: today's guided path, then the new one
+      let t0 = performance.now();
+      estimateForeground(rgba, upsampleAlphaGuided(low, MODEL_SIZE, MODEL_SIZE, rgba, tw, th), tw, th);
+      const guided = performance.now() - t0;
+      const c0 = process.cpuUsage();
+      t0 = performance.now();
+      const a = refineAlpha(low, MODEL_SIZE, MODEL_SIZE, rgba, tw, th);
+      const t1 = performance.now();
+      estimateForeground(rgba, a, tw, th);
+      const t2 = performance.now();
+      const c = process.cpuUsage(c0);
+      if (i > 0)
+        parts.push({
+          total: t2 - t0,
+          matting: t1 - t0,
+          fg: t2 - t1,
+          cpu: (c.user + c.system) / 1000,
+          guided,
+        });
+      log(
+        `  12 MP run ${i}${i === 0 ? ' (cold)' : ''}: ${(t2 - t0).toFixed(0)} ms (guided path ${guided.toFixed(0)} ms)`,
+      );
+    }
+    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+    const byTotal = [...parts].sort((a, b) => a.total - b.total)[Math.floor(parts.length / 2)];
+    timing = {
+      width: tw,
+      height: th,
+      medianMs: byTotal.total,
+      runsMs: parts.map((p) => p.total),
+      cpuMedianMs: med(parts.map((p) => p.cpu)),
+      mattingMs: byTotal.matting,
+      foregroundMs: byTotal.fg,
+      guidedMedianMs: med(parts.map((p) => p.guided)),
+      loadAverage: loadavg()[0],
+      cores: cpus().length,
+    };
+  }
+  const line =
+    `edges (model in the loop): gradient ${signed(gradientChangePct)} , re-composite ${signed(recompositeChangePct)} ` +
+    `vs plain pipeline, ${timing ? timing.cpuMedianMs.toFixed(0) : '?'} ms at 12 MP`;
+  return {
+    width: w,
+    height: h,
+    modelFile: basename(modelFile),
+    scenes,
+    totals,
+    gradientChangePct,
+    recompositeChangePct,
+    timing,
+    line,
+  };
+}
+
+export function formatModelTable(r: ModelBenchResult): string {
+  const rows: string[] = [];
+  const f = (v: number, d = 2) => v.toFixed(d).padStart(11);
+  const head = `${'method'.padEnd(10)}${'SAD'.padStart(11)}${'MSE×1e3'.padStart(11)}${'Grad'.padStart(11)}${'Recomp'.padStart(11)}${'SAD whole'.padStart(11)}`;
+  const block = (title: string, t: Record<Method, BandErrors>) => {
+    rows.push(title);
+    rows.push(head);
+    for (const m of METHODS) {
+      const e = t[m];
+      rows.push(
+        `${m.padEnd(10)}${f(e.sad)}${f(e.mse * 1e3, 3)}${f(e.grad)}${f(e.recomposite)}${f(e.sadWhole)}`,
+      );
+    }
+    rows.push('');
+  };
+  rows.push(
+    `Edge band = within 8 px of a true soft or 0/1 boundary pixel. SAD Σ|Δα|/1000; Grad Σ(Δ|∇α|)², σ = 1.4; ` +
+      `Recomp: MSE (8-bit levels²) of the cut-out re-composited on another background vs the truth. ` +
+      `${r.scenes.length} scenes at ${r.width}×${r.height}, model ${r.modelFile}.`,
+  );
+  block('With the model in the loop, all scenes:', r.totals.model);
+  block(`Hard-edged scenes only (${HARD_KINDS.join(', ')}):`, r.totals.hard);
+  block('Idealised (true alpha area-averaged to 1024² as the model output), all scenes:', r.totals.ideal);
+  rows.push('Per scene, model in the loop (plain / guided / matting):');
+  for (const s of r.scenes) {
+    const e = s.model;
+    const tri = (k: keyof BandErrors, d = 1) => METHODS.map((m) => e[m][k].toFixed(d)).join(' / ');
+    rows.push(
+      `  ${s.kind.padEnd(15)} grad ${tri('grad', 0)}; recomp ${tri('recomposite')}; SAD band ${tri('sad', 2)}; SAD whole ${tri('sadWhole', 2)}`,
+    );
+  }
+  const t = r.timing;
+  if (t)
+    rows.push(
+      `\nWhole refinement (matting + foreground) at ${t.width}×${t.height}, Node, single thread, ${t.runsMs.length} warm runs: ` +
+        `wall median ${t.medianMs.toFixed(0)} ms (matting ${t.mattingMs.toFixed(0)} + foreground ${t.foregroundMs.toFixed(0)}), ` +
+        `runs ${t.runsMs.map((v) => v.toFixed(0)).join('/')}, CPU median ${t.cpuMedianMs.toFixed(0)} ms; ` +
+        `today's guided path ${t.guidedMedianMs.toFixed(0)} ms; load average ${t.loadAverage.toFixed(1)} on ${t.cores} cores`,
+    );
+  return rows.join('\n');
+}
+
 function parseArgs(argv: string[]): EdgesBenchOptions & { json?: boolean } {
   const o: EdgesBenchOptions & { json?: boolean } = {};
   for (let i = 0; i < argv.length; i++) {
@@ -583,21 +999,30 @@ const isMain =
   /edges\.(ts|js|mjs)$/.test(process.argv[1]) &&
   import.meta.url === pathToFileURL(process.argv[1]).href;
 if (isMain) {
-  const opts = parseArgs(process.argv.slice(2));
-  const r = runEdgesBench({ ...opts, log: (l) => console.error(l) });
-  console.log(formatTable(r));
-  console.log(
-    JSON.stringify(
-      {
-        totals: r.totals,
-        gradientChangePct: r.gradientChangePct,
-        recompositeChangePct: r.recompositeChangePct,
-        timing: r.timing,
-        scenes: r.scenes,
-      },
-      null,
-      opts.json ? 2 : 0,
-    ),
-  );
-  console.log(r.line);
+  const argv = process.argv.slice(2);
+  if (argv.includes('--legacy')) {
+    // The idealised bench only (true alpha as the model output, 3 scenes at 12 MP).
+    const opts = parseArgs(argv);
+    const r = runEdgesBench({ ...opts, log: (l) => console.error(l) });
+    console.log(formatTable(r));
+    console.log(r.line);
+  } else {
+    const o: ModelBenchOptions = {};
+    for (let i = 0; i < argv.length; i++) {
+      const a = argv[i],
+        v = argv[i + 1];
+      if (a === '--width') ((o.width = Number(v)), i++);
+      else if (a === '--height') ((o.height = Number(v)), i++);
+      else if (a === '--seed') ((o.seed = Number(v)), i++);
+      else if (a === '--runs') ((o.timingRuns = Number(v)), i++);
+      else if (a === '--kinds') ((o.kinds = v.split(',') as SceneKind[]), i++);
+      else if (a === '--cache') ((o.cacheDir = v), i++);
+      else if (a === '--model') ((o.modelPath = v), i++);
+    }
+    const r = await runModelEdgesBench({ ...o, log: (l) => console.error(l) });
+    console.log(formatModelTable(r));
+    if (argv.includes('--json'))
+      console.log(JSON.stringify({ totals: r.totals, scenes: r.scenes, timing: r.timing }));
+    console.log(r.line);
+  }
 }

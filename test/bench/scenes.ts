@@ -426,3 +426,197 @@ export function downsampleAlphaArea(
   for (let k = 0; k < lw * lh; k++) res[k] = Math.min(1, Math.max(0, out[k] * norm));
   return res;
 }
+
+// ------------------------------------------------------------- scenes for the model in the loop
+
+/** The scene kinds the model-in-the-loop bench runs; `hard` ones want a crisp edge. */
+export const SCENE_KINDS = ['hair-defocused', 'hair-busy', 'veil', 'bottle', 'box'] as const;
+export type SceneKind = (typeof SCENE_KINDS)[number];
+export const HARD_KINDS: readonly SceneKind[] = ['bottle', 'box'];
+
+/** Separable box blur of an RGBA image, repeated `passes` times (≈ Gaussian): a defocused backdrop. */
+export function blurRgba(
+  src: Uint8ClampedArray,
+  w: number,
+  h: number,
+  r: number,
+  passes = 3,
+): Uint8ClampedArray {
+  let a = Float32Array.from(src);
+  let b = new Float32Array(a.length);
+  const n = 2 * r + 1;
+  for (let p = 0; p < passes; p++) {
+    for (let y = 0; y < h; y++) {
+      for (let c = 0; c < 3; c++) {
+        let s = 0;
+        for (let i = -r; i <= r; i++) s += a[(y * w + Math.min(w - 1, Math.max(0, i))) * 4 + c];
+        for (let x = 0; x < w; x++) {
+          b[(y * w + x) * 4 + c] = s / n;
+          s += a[(y * w + Math.min(w - 1, x + r + 1)) * 4 + c] - a[(y * w + Math.max(0, x - r)) * 4 + c];
+        }
+      }
+    }
+    [a, b] = [b, a];
+    for (let x = 0; x < w; x++) {
+      for (let c = 0; c < 3; c++) {
+        let s = 0;
+        for (let i = -r; i <= r; i++) s += a[(Math.min(h - 1, Math.max(0, i)) * w + x) * 4 + c];
+        for (let y = 0; y < h; y++) {
+          b[(y * w + x) * 4 + c] = s / n;
+          s += a[(Math.min(h - 1, y + r + 1) * w + x) * 4 + c] - a[(Math.max(0, y - r) * w + x) * 4 + c];
+        }
+      }
+    }
+    [a, b] = [b, a];
+  }
+  const out = new Uint8ClampedArray(src.length);
+  for (let i = 0; i < out.length; i++) out[i] = (i & 3) === 3 ? 255 : a[i];
+  return out;
+}
+
+function addNoise(img: Uint8ClampedArray, sigma: number, seed: number): void {
+  const nr = prng(seed ^ 0x5bd1e995);
+  for (let i = 0; i < img.length; i += 4) {
+    img[i] += sigma * gauss(nr);
+    img[i + 1] += sigma * gauss(nr);
+    img[i + 2] += sigma * gauss(nr);
+  }
+}
+
+/** Coverage of a pixel by a shape given its signed distance (negative inside), 1-px anti-aliasing. */
+const cover = (sd: number) => (sd <= -0.5 ? 1 : sd >= 0.5 ? 0 : 0.5 - sd);
+
+function roundedBoxSd(
+  px: number,
+  py: number,
+  cx: number,
+  cy: number,
+  hw: number,
+  hh: number,
+  r: number,
+): number {
+  const qx = Math.abs(px - cx) - hw + r,
+    qy = Math.abs(py - cy) - hh + r;
+  return Math.hypot(Math.max(qx, 0), Math.max(qy, 0)) + Math.min(Math.max(qx, qy), 0) - r;
+}
+
+/**
+ * One scene of a given kind at w×h: strands over a defocused or a busy background (the hair
+ * scene of `makeScene`), a semi-transparent veil over a figure, or a hard-edged product (a
+ * bottle, a box) whose right answer is a crisp, 1-px anti-aliased edge.
+ */
+export function makeKindScene(kind: SceneKind, w: number, h: number, seed: number): Scene {
+  const busy = proceduralBackground(w, h, seed + 17);
+  const defocused = () => blurRgba(busy, w, h, Math.max(2, Math.round(Math.min(w, h) / 120)));
+  if (kind === 'hair-defocused' || kind === 'hair-busy') {
+    const bg = kind === 'hair-busy' ? busy : defocused();
+    return makeScene({ width: w, height: h, seed, background: { width: w, height: h, data: bg } });
+  }
+  const rand = prng(seed);
+  const alpha = new Float32Array(w * h);
+  const fg = new Uint8ClampedArray(w * h * 4);
+  const bg = defocused(); // product and portrait shots: the subject stands out
+  const m = Math.min(w, h);
+  const c = new Float32Array(3);
+  if (kind === 'bottle') {
+    const cx = w * (0.45 + 0.1 * rand()),
+      bodyTop = h * 0.42,
+      bottom = h * 0.92;
+    const bw = m * 0.16,
+      nw = m * 0.05,
+      neckTop = h * 0.12;
+    const hue: [number, number, number] = [40 + 60 * rand(), 110 + 60 * rand(), 60 + 40 * rand()];
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const px = x + 0.5,
+          py = y + 0.5;
+        const body = roundedBoxSd(px, py, cx, (bodyTop + bottom) / 2, bw, (bottom - bodyTop) / 2, m * 0.04);
+        const neck = roundedBoxSd(
+          px,
+          py,
+          cx,
+          (neckTop + bodyTop) / 2 + m * 0.02,
+          nw,
+          (bodyTop - neckTop) / 2 + m * 0.02,
+          m * 0.01,
+        );
+        const a = cover(Math.min(body, neck));
+        const i = y * w + x;
+        alpha[i] = a;
+        const u = (px - cx) / bw; // −1..1 across the body: shading and a highlight stripe
+        const shade =
+          0.55 + 0.45 * Math.cos(Math.min(1, Math.abs(u)) * 1.4) + (Math.abs(u + 0.45) < 0.08 ? 0.5 : 0);
+        fg[i * 4] = hue[0] * shade;
+        fg[i * 4 + 1] = hue[1] * shade;
+        fg[i * 4 + 2] = hue[2] * shade;
+        fg[i * 4 + 3] = 255;
+      }
+    }
+  } else if (kind === 'box') {
+    const cx = w * (0.45 + 0.1 * rand()),
+      cy = h * (0.5 + 0.05 * rand()),
+      s = m * 0.3,
+      th = 0.3 + 0.4 * rand();
+    const cs = Math.cos(th),
+      sn = Math.sin(th);
+    const face: [number, number, number] = [150 + 80 * rand(), 90 + 80 * rand(), 40 + 60 * rand()];
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const dx = x + 0.5 - cx,
+          dy = y + 0.5 - cy;
+        const u = cs * dx + sn * dy,
+          v = -sn * dx + cs * dy;
+        const sd = Math.max(Math.abs(u) - s, Math.abs(v) - s * 0.8);
+        const i = y * w + x;
+        alpha[i] = cover(sd);
+        // two faces split by a diagonal fold line, a printed label stripe
+        const k = u + 0.3 * v > 0 ? 1 : 0.72;
+        const label = Math.abs(v) < s * 0.15 ? 0.6 : 1;
+        fg[i * 4] = face[0] * k * label;
+        fg[i * 4 + 1] = face[1] * k;
+        fg[i * 4 + 2] = face[2] * k * (2 - label);
+        fg[i * 4 + 3] = 255;
+      }
+    }
+  } else {
+    // veil: a figure (head + shoulders, opaque) under a pale, semi-transparent veil that falls
+    // past the shoulders on both sides; folds vary its opacity, its own hem is soft over ~3 px.
+    const hx = w * 0.5,
+      hy = h * 0.35,
+      hr = m * 0.15;
+    const veilTop = hy - hr * 1.15,
+      veilHalf = m * 0.38;
+    const tone: [number, number, number] = [225 + 25 * rand(), 215 + 25 * rand(), 230 + 20 * rand()];
+    const skin: [number, number, number] = [200 + 30 * rand(), 150 + 20 * rand(), 120 + 20 * rand()];
+    const dress: [number, number, number] = [30 + 40 * rand(), 30 + 30 * rand(), 60 + 60 * rand()];
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const px = x + 0.5,
+          py = y + 0.5;
+        const head = Math.hypot(px - hx, (py - hy) * 0.85) - hr;
+        const sh = Math.hypot((px - hx) / (w * 0.32), (py - h * 1.05) / (h * 0.45)) - 1;
+        const body = cover(Math.min(head, sh * w * 0.32));
+        // veil: inside a bell shape hanging from above the head
+        const t = (py - veilTop) / (h - veilTop);
+        const half = hr * 1.2 + (veilHalf - hr * 1.2) * Math.min(1, Math.max(0, t) * 1.6);
+        const vsd = Math.max(Math.abs(px - hx) - half, veilTop - py);
+        const hem = vsd <= -1.5 ? 1 : vsd >= 1.5 ? 0 : (1.5 - vsd) / 3;
+        const fold = 0.45 + 0.12 * Math.sin(px / (m * 0.03) + 2 * Math.sin(py / (m * 0.08)));
+        const va = hem * fold;
+        const i = y * w + x;
+        const a = va + (1 - va) * body;
+        alpha[i] = a;
+        const under = head < 0 || (head < 0.5 && sh >= 0) ? skin : dress;
+        c[0] = under[0];
+        c[1] = under[1];
+        c[2] = under[2];
+        const o = i * 4;
+        for (let k = 0; k < 3; k++) fg[o + k] = a > 0 ? (va * tone[k] + (1 - va) * body * c[k]) / a : tone[k];
+        fg[o + 3] = 255;
+      }
+    }
+  }
+  const composite = compose(alpha, fg, bg, w, h);
+  addNoise(composite, 1.5, seed);
+  return { width: w, height: h, alpha, fg, bg, composite, hairCount: 0 };
+}

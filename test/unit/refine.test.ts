@@ -3,31 +3,10 @@
 // estimation beat their baselines by a margin without touching certain pixels.
 
 import { beforeAll, describe, expect, it } from 'vitest';
-import { estimateForeground, upsampleAlphaBilinear, upsampleAlphaGuided } from '../../workers/refine/index';
+import { estimateForeground, upsampleAlphaGuided } from '../../workers/refine/index';
+import { upsampleMask } from '../../workers/pipeline/postprocess';
 import { alphaErrors, gradientMagnitude, recompositeErrors, toFloatAlpha } from '../bench/edges';
 import { downsampleAlphaArea, makeScene, proceduralBackground, type Scene } from '../bench/scenes';
-
-describe('upsampleAlphaBilinear (align_corners=False)', () => {
-  it('matches hand-computed values in 1-D', () => {
-    // scale 3/5: source x = (d + 0.5)·0.6 − 0.5 = −0.2→0, 0.4, 1.0, 1.6, 2.2→clamped to 2
-    const out = upsampleAlphaBilinear(new Uint8Array([0, 100, 200]), 3, 1, null, 5, 1);
-    expect([...out]).toEqual([0, 40, 100, 160, 200]);
-    const f = upsampleAlphaBilinear(new Float32Array([0, 1]), 2, 1, null, 4, 1);
-    expect([...f]).toEqual([0, 64, 191, 255]); // 0, 63.75, 191.25, 255
-  });
-
-  it('matches hand-computed values in 2-D', () => {
-    const out = upsampleAlphaBilinear(new Uint8Array([0, 255, 255, 0]), 2, 2, null, 4, 4);
-    // weights along each axis: 0, .25, .75, 1 towards the second sample
-    expect([...out.subarray(0, 4)]).toEqual([0, 64, 191, 255]);
-    expect([...out.subarray(4, 8)]).toEqual([64, 96, 159, 191]); // .25, .375, .625, .75
-    expect([...out.subarray(12, 16)]).toEqual([255, 191, 64, 0]);
-  });
-
-  it('rejects mismatched sizes', () => {
-    expect(() => upsampleAlphaBilinear(new Uint8Array(3), 2, 2, null, 4, 4)).toThrow(RangeError);
-  });
-});
 
 describe('refine on a procedural scene (600×400, model grid 160×160)', () => {
   const w = 600,
@@ -42,7 +21,7 @@ describe('refine on a procedural scene (600×400, model grid 160×160)', () => {
   beforeAll(() => {
     scene = makeScene({ width: w, height: h, seed: 7, hairCount: 400 });
     low = downsampleAlphaArea(scene.alpha, w, h, lw, lh);
-    bil = upsampleAlphaBilinear(low, lw, lh, scene.composite, w, h);
+    bil = upsampleMask(low, lw, lh, w, h);
     gui = upsampleAlphaGuided(low, lw, lh, scene.composite, w, h);
   });
 
@@ -147,7 +126,7 @@ describe('degenerate inputs', () => {
     const low = new Float32Array(16 * 16);
     for (let i = 0; i < low.length; i++) low[i] = (i % 16) / 15;
     const g = upsampleAlphaGuided(low, 16, 16, flat, w, h);
-    const b = upsampleAlphaBilinear(low, 16, 16, flat, w, h);
+    const b = upsampleMask(low, 16, 16, w, h);
     // With zero guide variance a = 0 and q = box mean of the alpha: a linear ramp stays the
     // same ramp away from its clipped ends (a NaN would show up as 0 here).
     let maxDiff = 0;

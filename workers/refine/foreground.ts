@@ -1,7 +1,8 @@
 // Foreground colour estimation (colour decontamination): multi-level foreground estimation
 // (Germer et al. 2020) on a reduced grid, then a per-pixel closed-form correction at full res.
 
-import { downsampleArea, linearTaps } from './resample';
+import { axisTable } from '../pipeline/resize';
+import { downsampleArea } from './resample';
 
 export interface ForegroundOptions {
   /** Long side of the grid the multi-level solver runs on. Default 512. */
@@ -101,8 +102,8 @@ export function estimateForeground(
   const opaqueBit = packRGBA(0, 0, 0, 255);
   const fillZero = opts.transparent === 'zero';
   const lam = opts.priorWeight ?? 0.01;
-  const X = linearTaps(lw, w);
-  const Y = linearTaps(lh, h);
+  const X = axisTable(lw, w);
+  const Y = axisTable(lh, h);
   const row = new Float32Array(lw * 6);
   const rowY = new Int32Array(lw).fill(-1);
   // nearest low-res F, packed, for the transparent pixels
@@ -121,7 +122,7 @@ export function estimateForeground(
   for (let y = 0; y < h; y++) {
     const y0 = Y.i0[y],
       y1 = Y.i1[y],
-      fy = Y.f[y];
+      fy = Y.w1[y];
     const pn = Math.min(lh - 1, Math.floor(((y + 0.5) * lh) / h)) * lw;
     const o = y * w;
     for (let x = 0; x < w; x++) {
@@ -164,7 +165,7 @@ export function estimateForeground(
       if (rowY[j1] !== y) (lerpColumn(fb, row, j1, y0 * lw * 6, y1 * lw * 6, fy), (rowY[j1] = y));
       const c0 = j0 * 6,
         c1 = j1 * 6,
-        f = X.f[x];
+        f = X.w1[x];
       const fr = row[c0] + f * (row[c1] - row[c0]);
       const fg = row[c0 + 1] + f * (row[c1 + 1] - row[c0 + 1]);
       const fbl = row[c0 + 2] + f * (row[c1 + 2] - row[c0 + 2]);

@@ -1,5 +1,8 @@
-// Resampling helpers shared by the refine stages: area-average downsampling, align_corners=False
-// tap tables and an edge-normalised box filter. Pure typed-array code, no DOM.
+// Resampling helpers shared by the refine stages: area-average downsampling, runs of output
+// columns per bilinear tap and an edge-normalised box filter. Pure typed-array code, no DOM.
+// The align_corners=False tap tables are the pipeline's own (`axisTable` in pipeline/resize).
+
+import { type AxisTable, axisTable } from '../pipeline/resize';
 
 /** Input alpha at low resolution: Float32Array in 0..1, or 8-bit 0..255. */
 export type AlphaInput = Float32Array | Uint8Array | Uint8ClampedArray;
@@ -13,31 +16,13 @@ export function alphaToFloat(a: AlphaInput): Float32Array {
   return out;
 }
 
-/**
- * Taps for resizing `inSize` samples to `outSize` (PyTorch bilinear, align_corners=False):
- * src = (dst + 0.5) * in / out - 0.5, clamped at 0; i1 = min(i0 + 1, in - 1).
- */
-export interface Taps {
-  i0: Int32Array;
-  i1: Int32Array;
-  f: Float32Array; // weight of i1
-}
-
-export function linearTaps(inSize: number, outSize: number): Taps {
-  const i0 = new Int32Array(outSize);
-  const i1 = new Int32Array(outSize);
-  const f = new Float32Array(outSize);
-  const scale = inSize / outSize;
-  for (let d = 0; d < outSize; d++) {
-    let s = (d + 0.5) * scale - 0.5;
-    if (s < 0) s = 0;
-    let a = Math.floor(s);
-    if (a > inSize - 1) a = inSize - 1;
-    i0[d] = a;
-    i1[d] = a < inSize - 1 ? a + 1 : a;
-    f[d] = s - a;
-  }
-  return { i0, i1, f };
+/** Start column of each run of output columns sharing the same left tap (length in + 1). */
+export function runStarts(X: AxisTable, inSize: number, outSize: number): Int32Array {
+  const runStart = new Int32Array(inSize + 1);
+  let j = 0;
+  for (let x = 0; x < outSize; x++) while (j <= X.i0[x]) runStart[j++] = x;
+  while (j <= inSize) runStart[j++] = outSize;
+  return runStart;
 }
 
 /** Source spans of an area-average from `n` samples to `m` cells (m ≤ n). */
@@ -200,17 +185,17 @@ function sampleBilinear(
   outA: Float32Array | null,
   rect: readonly [number, number, number, number],
 ): void {
-  const X = linearTaps(w, lw);
-  const Y = linearTaps(h, lh);
+  const X = axisTable(w, lw);
+  const Y = axisTable(h, lh);
   const k = 1 / 255;
   for (let y = rect[1]; y < rect[3]; y++) {
     const r0 = Y.i0[y] * w,
       r1 = Y.i1[y] * w,
-      fy = Y.f[y];
+      fy = Y.w1[y];
     for (let x = rect[0]; x < rect[2]; x++) {
       const c0 = X.i0[x],
         c1 = X.i1[x],
-        fx = X.f[x];
+        fx = X.w1[x];
       const w00 = (1 - fx) * (1 - fy),
         w01 = fx * (1 - fy),
         w10 = (1 - fx) * fy,

@@ -1,7 +1,8 @@
-// Alpha upsampling from the model's low-res grid to the photo: plain bilinear (baseline and
-// the "refine off" path) and an edge-aware fast guided filter that only acts in the uncertain band.
+// Edge-aware alpha upsampling from the model's low-res grid to the photo: a fast guided filter
+// that only acts in the uncertain band (plain bilinear is pipeline/postprocess `upsampleMask`).
 
-import { type AlphaInput, alphaToFloat, areaSpansFor, boxMean, downsampleArea, linearTaps } from './resample';
+import { axisTable } from '../pipeline/resize';
+import { type AlphaInput, alphaToFloat, areaSpansFor, boxMean, downsampleArea, runStarts } from './resample';
 
 export interface GuidedUpsampleOptions {
   /** Guided-filter window radius in low-res pixels. Default 1 (3×3 low-res cells ≈ 12×9 px at 12 MP). */
@@ -19,42 +20,6 @@ export interface GuidedUpsampleOptions {
   threshold?: number;
   /** If given, receives the milliseconds spent per stage. */
   timings?: Record<string, number>;
-}
-
-/**
- * Bilinear upsampling with PyTorch `align_corners=False` semantics (source coordinate
- * (d + 0.5)·in/out − 0.5, clamped at the border). Output: w*h alpha, 0..255, rounded.
- */
-export function upsampleAlphaBilinear(
-  lowAlpha: AlphaInput,
-  lw: number,
-  lh: number,
-  _rgba: Uint8ClampedArray | null,
-  w: number,
-  h: number,
-  _opts?: GuidedUpsampleOptions, // ignored; lets either function be passed where the other is expected
-): Uint8ClampedArray {
-  checkSizes(lowAlpha, lw, lh, w, h);
-  const p = alphaToFloat(lowAlpha);
-  const X = linearTaps(lw, w);
-  const Y = linearTaps(lh, h);
-  const out = new Uint8ClampedArray(w * h);
-  const rowv = new Float32Array(lw);
-  for (let y = 0; y < h; y++) {
-    const r0 = Y.i0[y] * lw,
-      r1 = Y.i1[y] * lw,
-      fy = Y.f[y];
-    for (let j = 0; j < lw; j++) {
-      const a = p[r0 + j];
-      rowv[j] = (a + fy * (p[r1 + j] - a)) * 255;
-    }
-    const o = y * w;
-    for (let x = 0; x < w; x++) {
-      const a = rowv[X.i0[x]];
-      out[o + x] = a + X.f[x] * (rowv[X.i1[x]] - a);
-    }
-  }
-  return out;
 }
 
 /**
@@ -175,15 +140,10 @@ export function upsampleAlphaGuided(
   lap('fit');
 
   // 3. Full-res apply, row by row; coefficients interpolated in y once per row.
-  const X = linearTaps(lw, w);
-  const Y = linearTaps(lh, h);
+  const X = axisTable(lw, w);
+  const Y = axisTable(lh, h);
   // Runs of output columns sharing the same left tap.
-  const runStart = new Int32Array(lw + 1);
-  {
-    let j = 0;
-    for (let x = 0; x < w; x++) while (j <= X.i0[x]) runStart[j++] = x;
-    while (j <= lw) runStart[j++] = w;
-  }
+  const runStart = runStarts(X, lw, w);
   const out = new Uint8ClampedArray(w * h);
   // Coefficients interpolated in y for the current output row, filled on demand per column.
   const crow = new Float32Array(lw * 4);
@@ -191,7 +151,7 @@ export function upsampleAlphaGuided(
   for (let y = 0; y < h; y++) {
     const y0 = Y.i0[y],
       y1 = Y.i1[y],
-      fy = Y.f[y];
+      fy = Y.w1[y];
     const srow = y0 * lw;
     const a0 = y0 * lw * 4,
       a1 = y1 * lw * 4;
@@ -230,7 +190,7 @@ export function upsampleAlphaGuided(
         dab = crow[c1 + 2] - ab0,
         dbb = crow[c1 + 3] - bb0;
       for (let x = xs; x < xe; x++) {
-        const f = X.f[x];
+        const f = X.w1[x];
         const q = (o + x) * 4;
         out[o + x] =
           (ar0 + f * dar) * rgba[q] +

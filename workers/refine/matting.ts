@@ -1,0 +1,339 @@
+// Alpha matting in the model's uncertain band: a trimap from the low-res alpha, then alpha solved
+// from the full-resolution colours by local colour sampling (foreground and background colour
+// fields pushed-pulled from the sure regions, re-estimated from the first pass, projected).
+
+import { axisTable } from '../pipeline/resize';
+import { type AlphaInput, alphaToFloat, runStarts } from './resample';
+
+export interface MattingOptions {
+  /** Low-res alpha ≤ threshold is sure background, ≥ 1 − threshold sure foreground. Default 5/255. */
+  threshold?: number;
+  /**
+   * Colour-distance scale of the confidence in the sampled alpha: c = d² / (d² + σ²), with d the
+   * distance between the foreground and background estimates (RGB in 0..1). Where the two are
+   * alike the model's alpha is kept. Default 0.12.
+   */
+  sigma?: number;
+  /**
+   * How far (in model cells) F and B may be borrowed from before the sample loses trust: full
+   * trust up to `reach` cells (a power of two), halved per doubling beyond. Default 32.
+   */
+  reach?: number;
+  /**
+   * Colour distance (RGB in 0..1) of a pixel from the line between its F and B estimates at
+   * which the sample's trust is halved: neither colour explains the pixel. Default 0.1.
+   */
+  fit?: number;
+  /** Share of |F − B|² added to fit² before halving trust (a tint tolerance). Default 0.2. */
+  fitRelative?: number;
+  /** Estimation passes (the second samples F and B from the first pass's near-pure pixels). Default 2. */
+  passes?: number;
+  /** If given, receives the milliseconds spent per stage. */
+  timings?: Record<string, number>;
+}
+
+/** Certainty of each full-res pixel: 0 sure background, 1 sure foreground, 2 unknown (the band). */
+export interface Trimap {
+  /** Per low-res quad (top-left tap j, i): 0, 1 or 2. */
+  state: Uint8Array;
+  anyUnknown: boolean;
+}
+
+/**
+ * Trimap on the model's grid: a bilinear quad whose four taps are all ≤ t (≥ 1 − t) is sure
+ * background (foreground); every other quad is unknown. The band is therefore exactly as wide
+ * as the model's own soft region, stretched by the upscale factor.
+ */
+export function trimapFromLowRes(p: Float32Array, lw: number, lh: number, t: number): Trimap {
+  const n = lw * lh;
+  const tap = new Uint8Array(n);
+  for (let k = 0; k < n; k++) {
+    const v = p[k];
+    tap[k] = v <= t ? 0 : v >= 1 - t ? 1 : 2;
+  }
+  const state = new Uint8Array(n);
+  let anyUnknown = false;
+  for (let i = 0; i < lh; i++) {
+    const i1 = i < lh - 1 ? i + 1 : i;
+    for (let j = 0; j < lw; j++) {
+      const j1 = j < lw - 1 ? j + 1 : j;
+      const a = tap[i * lw + j],
+        b = tap[i * lw + j1],
+        c = tap[i1 * lw + j],
+        d = tap[i1 * lw + j1];
+      const s = a === b && a === c && a === d && a !== 2 ? a : 2;
+      state[i * lw + j] = s;
+      if (s === 2) anyUnknown = true;
+    }
+  }
+  return { state, anyUnknown };
+}
+
+/**
+ * Matting-based upsampling. Pixels outside the band get exactly 0 or 255; inside it
+ * α = clamp(((I − B)·(F − B)) / |F − B|²), blended with the model's bilinear alpha by how far
+ * apart F and B are. Output: w*h alpha, 0..255.
+ */
+export function upsampleAlphaMatting(
+  lowAlpha: AlphaInput,
+  lw: number,
+  lh: number,
+  rgba: Uint8ClampedArray,
+  w: number,
+  h: number,
+  opts: MattingOptions = {},
+): Uint8ClampedArray {
+  if (!(lw > 0 && lh > 0 && w > 0 && h > 0)) throw new RangeError('sizes must be positive');
+  if (lowAlpha.length !== lw * lh)
+    throw new RangeError(`lowAlpha has ${lowAlpha.length} values, expected ${lw * lh}`);
+  if (rgba.length !== w * h * 4) throw new RangeError(`rgba has ${rgba.length} bytes, expected ${w * h * 4}`);
+  const t = opts.threshold ?? 5 / 255;
+  const sigma = opts.sigma ?? 0.12;
+  const passes = Math.max(1, opts.passes ?? 2);
+  const tm = opts.timings;
+  let t0 = tm ? performance.now() : 0;
+  const lap = (name: string) => {
+    if (!tm) return;
+    const now = performance.now();
+    tm[name] = (tm[name] ?? 0) + now - t0;
+    t0 = now;
+  };
+  const p = alphaToFloat(lowAlpha);
+  const { state, anyUnknown } = trimapFromLowRes(p, lw, lh, t);
+  const X = axisTable(lw, w);
+  const Y = axisTable(lh, h);
+  const out = new Uint8ClampedArray(w * h);
+  // Certain runs first: the band is filled below.
+  const runStart = runStarts(X, lw, w);
+  for (let y = 0; y < h; y++) {
+    const srow = Y.i0[y] * lw,
+      o = y * w;
+    for (let j = 0; j < lw; j++)
+      if (state[srow + j] === 1) out.fill(255, o + runStart[j], o + runStart[j + 1]);
+  }
+  lap('trimap');
+  if (!anyUnknown) return out;
+
+  // Band pixels, listed once: index and the model's bilinear alpha there.
+  let count = 0;
+  for (let y = 0; y < h; y++) {
+    const srow = Y.i0[y] * lw;
+    for (let j = 0; j < lw; j++) if (state[srow + j] === 2) count += runStart[j + 1] - runStart[j];
+  }
+  const idx = new Int32Array(count);
+  const am = new Float32Array(count);
+  {
+    let q = 0;
+    for (let y = 0; y < h; y++) {
+      const srow = Y.i0[y] * lw,
+        r1 = Y.i1[y] * lw,
+        fy = Y.w1[y];
+      for (let j = 0; j < lw; j++) {
+        if (state[srow + j] !== 2) continue;
+        for (let x = runStart[j]; x < runStart[j + 1]; x++) {
+          const c0 = X.i0[x],
+            c1 = X.i1[x],
+            fx = X.w1[x];
+          const top = p[srow + c0] + fx * (p[srow + c1] - p[srow + c0]);
+          const bot = p[r1 + c0] + fx * (p[r1 + c1] - p[r1 + c0]);
+          idx[q] = y * w + x;
+          am[q++] = top + fy * (bot - top);
+        }
+      }
+    }
+  }
+  lap('band');
+
+  // Colour fields on the model's grid: per cell, the mean colour of its sure-foreground
+  // (sure-background) pixels, then push-pull fills the cells without any.
+  const n = lw * lh;
+  const colX = new Int32Array(w),
+    rowY = new Int32Array(h);
+  for (let x = 0; x < w; x++) colX[x] = Math.min(lw - 1, ((x * lw) / w) | 0);
+  for (let y = 0; y < h; y++) rowY[y] = Math.min(lh - 1, ((y * lh) / h) | 0);
+  const fS = new Float32Array(n * 4),
+    bS = new Float32Array(n * 4);
+  // Sure pixels next to the band: sample the cells of the band and a ring of 2 cells around it.
+  const near = new Uint8Array(n);
+  for (let i = 0; i < lh; i++)
+    for (let j = 0; j < lw; j++) {
+      if (state[i * lw + j] !== 2) continue;
+      for (let a = Math.max(0, i - 2); a <= Math.min(lh - 1, i + 3); a++)
+        for (let b = Math.max(0, j - 2); b <= Math.min(lw - 1, j + 3); b++) near[a * lw + b] = 1;
+    }
+  for (let y = 0; y < h; y++) {
+    const ry = Y.i0[y] * lw,
+      cy = rowY[y] * lw;
+    for (let x = 0; x < w; x++) {
+      const cell = cy + colX[x];
+      if (!near[cell]) continue;
+      const s = state[ry + X.i0[x]];
+      if (s === 2) continue;
+      const o = (y * w + x) * 4,
+        d = s === 1 ? fS : bS,
+        c = cell * 4;
+      d[c] += rgba[o];
+      d[c + 1] += rgba[o + 1];
+      d[c + 2] += rgba[o + 2];
+      d[c + 3] += 1;
+    }
+  }
+  lap('samples');
+
+  const alpha = new Float32Array(count);
+  const sig2 = sigma * sigma;
+  const reach = opts.reach ?? 32;
+  const fit2 = (opts.fit ?? 0.1) ** 2;
+  const rel = opts.fitRelative ?? 0.2;
+  const fb = new Float32Array(3),
+    fd = new Float32Array(3);
+  const k255 = 1 / 255;
+  for (let pass = 0; pass < passes; pass++) {
+    let fS2 = fS,
+      bS2 = bS;
+    if (pass > 0) {
+      // near-pure band pixels of the previous pass join the samples (weighted by purity)
+      fS2 = fS.slice();
+      bS2 = bS.slice();
+      for (let q = 0; q < count; q++) {
+        const a = alpha[q];
+        const i = idx[q];
+        const c = (rowY[(i / w) | 0] * lw + colX[i % w]) * 4;
+        const o = i * 4;
+        if (a > 0.9) {
+          const wt = (a - 0.9) * 10;
+          fS2[c] += wt * rgba[o];
+          fS2[c + 1] += wt * rgba[o + 1];
+          fS2[c + 2] += wt * rgba[o + 2];
+          fS2[c + 3] += wt;
+        } else if (a < 0.1) {
+          const wt = (0.1 - a) * 10;
+          bS2[c] += wt * rgba[o];
+          bS2[c + 1] += wt * rgba[o + 1];
+          bS2[c + 2] += wt * rgba[o + 2];
+          bS2[c + 3] += wt;
+        }
+      }
+    }
+    const F = pushPull(fS2, lw, lh);
+    const B = pushPull(bS2, lw, lh);
+    lap('fields');
+    for (let q = 0; q < count; q++) {
+      const i = idx[q];
+      const y = (i / w) | 0,
+        x = i - y * w;
+      const r0 = Y.i0[y] * lw,
+        r1 = Y.i1[y] * lw,
+        fy = Y.w1[y];
+      const c0 = X.i0[x],
+        c1 = X.i1[x],
+        fx = X.w1[x];
+      const w00 = (1 - fx) * (1 - fy),
+        w01 = fx * (1 - fy),
+        w10 = (1 - fx) * fy,
+        w11 = fx * fy;
+      const a00 = (r0 + c0) * 4,
+        a01 = (r0 + c1) * 4,
+        a10 = (r1 + c0) * 4,
+        a11 = (r1 + c1) * 4;
+      const o = i * 4;
+      let num = 0,
+        den = 0;
+      for (let k = 0; k < 3; k++) {
+        const f = w00 * F[a00 + k] + w01 * F[a01 + k] + w10 * F[a10 + k] + w11 * F[a11 + k];
+        const b = w00 * B[a00 + k] + w01 * B[a01 + k] + w10 * B[a10 + k] + w11 * B[a11 + k];
+        const d = f - b;
+        fb[k] = b;
+        fd[k] = d;
+        num += (rgba[o + k] * k255 - b) * d;
+        den += d * d;
+      }
+      let as = num / (den + 1e-6);
+      as = as < 0 ? 0 : as > 1 ? 1 : as;
+      // distance of the pixel from the line between B and F: large where neither explains it
+      let res = 0;
+      for (let k = 0; k < 3; k++) {
+        const e = rgba[o + k] * k255 - fb[k] - as * fd[k];
+        res += e * e;
+      }
+      // trust the sample only where F and B differ and both were sampled nearby
+      const sf = w00 * F[a00 + 3] + w01 * F[a01 + 3] + w10 * F[a10 + 3] + w11 * F[a11 + 3];
+      const sb = w00 * B[a00 + 3] + w01 * B[a01 + 3] + w10 * B[a10 + 3] + w11 * B[a11 + 3];
+      const near = Math.min(1, reach * sf) * Math.min(1, reach * sb);
+      const tol = fit2 + rel * den; // strands vary in tint: allow more where F and B are far apart
+      const conf = ((near * den) / (den + sig2)) * (tol / (tol + res));
+      alpha[q] = conf * as + (1 - conf) * am[q];
+    }
+    lap('solve');
+  }
+  for (let q = 0; q < count; q++) out[idx[q]] = alpha[q] * 255 + 0.5;
+  return out;
+}
+
+/**
+ * Push-pull fill of a weighted colour grid (interleaved sum r, g, b, weight; colours 0..255):
+ * sums are pooled 2×2 up to one cell, then each level keeps its own mean where it has weight
+ * and borrows the coarser level's (bilinearly) where it has little. Result: RGB in 0..1 and a
+ * support (1 = own samples, halved per level borrowed from), 4 floats per cell.
+ */
+function pushPull(S: Float32Array, w: number, h: number): Float32Array {
+  const levels: { s: Float32Array; w: number; h: number }[] = [{ s: S, w, h }];
+  while (levels[levels.length - 1].w > 1 || levels[levels.length - 1].h > 1) {
+    const L = levels[levels.length - 1];
+    const nw = Math.max(1, Math.ceil(L.w / 2)),
+      nh = Math.max(1, Math.ceil(L.h / 2));
+    const s = new Float32Array(nw * nh * 4);
+    for (let y = 0; y < L.h; y++)
+      for (let x = 0; x < L.w; x++) {
+        const a = (y * L.w + x) * 4,
+          b = (((y / 2) | 0) * nw + ((x / 2) | 0)) * 4;
+        s[b] += L.s[a];
+        s[b + 1] += L.s[a + 1];
+        s[b + 2] += L.s[a + 2];
+        s[b + 3] += L.s[a + 3];
+      }
+    levels.push({ s, w: nw, h: nh });
+  }
+  // Pull: means from the top down.
+  let top = levels[levels.length - 1];
+  let mean = new Float32Array(4);
+  {
+    const wt = top.s[3];
+    for (let k = 0; k < 3; k++) mean[k] = wt > 0 ? top.s[k] / wt / 255 : 0.5;
+    mean[3] = Math.min(1, wt);
+  }
+  for (let l = levels.length - 2; l >= 0; l--) {
+    const L = levels[l];
+    const m = new Float32Array(L.w * L.h * 4);
+    const pw = top.w,
+      ph = top.h;
+    for (let y = 0; y < L.h; y++) {
+      let sy = (y + 0.5) / 2 - 0.5;
+      if (sy < 0) sy = 0;
+      const y0 = Math.min(ph - 1, Math.floor(sy)),
+        y1 = Math.min(ph - 1, y0 + 1),
+        fy = sy - y0;
+      for (let x = 0; x < L.w; x++) {
+        let sx = (x + 0.5) / 2 - 0.5;
+        if (sx < 0) sx = 0;
+        const x0 = Math.min(pw - 1, Math.floor(sx)),
+          x1 = Math.min(pw - 1, x0 + 1),
+          fx = sx - x0;
+        const a = (y * L.w + x) * 4;
+        const wt = L.s[a + 3];
+        const own = Math.min(1, wt); // a cell with a whole pixel of samples keeps its own mean
+        for (let k = 0; k < 4; k++) {
+          const up =
+            (1 - fy) * ((1 - fx) * mean[(y0 * pw + x0) * 4 + k] + fx * mean[(y0 * pw + x1) * 4 + k]) +
+            fy * ((1 - fx) * mean[(y1 * pw + x0) * 4 + k] + fx * mean[(y1 * pw + x1) * 4 + k]);
+          const mine = k < 3 ? (wt > 0 ? L.s[a + k] / wt / 255 : 0) : 1;
+          // support: 1 where the cell has its own samples, halved per level borrowed from
+          m[(y * L.w + x) * 4 + k] = own * mine + (1 - own) * (k < 3 ? up : 0.5 * up);
+        }
+      }
+    }
+    mean = m;
+    top = L;
+  }
+  return mean;
+}
