@@ -31,7 +31,7 @@ export const CALIBRATION_PHOTOS = [
   'camera.png',
   'coins.png',
 ];
-export const PERCENTILE = 99.99;
+export const PERCENTILES = [99.9, 99.99, 99.999];
 const BINS = 4096;
 const BATCH_BYTES = 700 * 2 ** 20;
 
@@ -107,11 +107,12 @@ function stats(data, p) {
     return max;
   };
   // Non-negative tensors (after Relu) keep 0 as their floor; signed ones clip both tails.
-  const lo = min >= 0 ? min : Math.min(at(1 - p / 100), 0);
-  return { min, max, pLo: lo, pHi: Math.min(at(p / 100), max) };
+  const pct = {};
+  for (const q of p) pct[q] = [min >= 0 ? min : Math.min(at(1 - q / 100), 0), Math.min(at(q / 100), max)];
+  return { min, max, pct };
 }
 
-export async function calibrate({ modelPath, photos, percentile = PERCENTILE, log = console.log }) {
+export async function calibrate({ modelPath, photos, percentiles = PERCENTILES, log = console.log }) {
   const bytes = fs.readFileSync(modelPath);
   const model = decodeModel(bytes);
   const { calibrated } = plan(model);
@@ -142,7 +143,7 @@ export async function calibrate({ modelPath, photos, percentile = PERCENTILE, lo
     const session = await ort.InferenceSession.create(encodeModel(m), { graphOptimizationLevel: 'disabled' });
     for (const input of inputs) {
       const r = await session.run({ input: new ort.Tensor('float32', input, [1, 3, 1024, 1024]) }, names);
-      for (const name of names) per.get(name).push(stats(r[name].data, percentile));
+      for (const name of names) per.get(name).push(stats(r[name].data, percentiles));
     }
     await session.release();
     log(
@@ -150,10 +151,11 @@ export async function calibrate({ modelPath, photos, percentile = PERCENTILE, lo
     );
   }
   const minmax = {};
-  const pct = {};
+  const pct = Object.fromEntries(percentiles.map((q) => [q, {}]));
   for (const [name, s] of per) {
     minmax[name] = [Math.min(...s.map((x) => x.min)), Math.max(...s.map((x) => x.max))];
-    pct[name] = [Math.min(...s.map((x) => x.pLo)), Math.max(...s.map((x) => x.pHi))];
+    for (const q of percentiles)
+      pct[q][name] = [Math.min(...s.map((x) => x.pct[q][0])), Math.max(...s.map((x) => x.pct[q][1]))];
   }
   return { minmax, percentile: pct, modelSha256: crypto.createHash('sha256').update(bytes).digest('hex') };
 }
@@ -168,7 +170,8 @@ async function main() {
   const modelPath = path.resolve(arg('--model', path.join(ROOT, 'public/models/isnet-fp32.onnx')));
   const dir = arg('--photos', SKIMAGE_DATA);
   const out = path.resolve(arg('--out', path.join(ROOT, 'scripts/onnx/calibration/isnet-int8.json')));
-  const photos = CALIBRATION_PHOTOS.map((f) => path.join(dir, f));
+  const names = arg('--names', CALIBRATION_PHOTOS.join(',')).split(',');
+  const photos = names.map((f) => path.join(dir, f));
   const missing = photos.filter((f) => !fs.existsSync(f));
   if (missing.length)
     throw new Error(`calibration photos missing: ${missing.join(', ')} (install python3-skimage)`);
@@ -179,18 +182,23 @@ async function main() {
       'Activation ranges for the static QDQ int8 IS-Net graph (scripts/onnx/quantize.mjs), ' +
       'measured on the float32 graph by scripts/onnx/quantize-calibrate.mjs; see docs/models.md.',
     model: `isnet-fp32.onnx sha256 ${r.modelSha256}`,
-    photos: CALIBRATION_PHOTOS.map((f) => `skimage/data/${f}`),
-    method: old.method ?? `percentile ${PERCENTILE}`,
+    photos: names.map((f) => `skimage/data/${f}`),
+    method: old.method ?? 'percentile 99.99',
     methods: {
       minmax: 'min and max over all photos',
-      [`percentile ${PERCENTILE}`]: `per photo the ${PERCENTILE}th percentile (and for signed tensors the ${(100 - PERCENTILE).toFixed(2)}th), then the widest over photos`,
+      'percentile P':
+        'per photo the Pth percentile of the values (and for signed tensors the (100 − P)th), ' +
+        'read off a 4096-bin histogram, then the widest over photos',
     },
     keepFloat: old.keepFloat ?? [],
     keepFloatWhy: old.keepFloatWhy ?? '',
     ranges: {
       minmax: Object.fromEntries(Object.entries(r.minmax).map(([k, v]) => [k, round6(v)])),
-      [`percentile ${PERCENTILE}`]: Object.fromEntries(
-        Object.entries(r.percentile).map(([k, v]) => [k, round6(v)]),
+      ...Object.fromEntries(
+        PERCENTILES.map((q) => [
+          `percentile ${q}`,
+          Object.fromEntries(Object.entries(r.percentile[q]).map(([k, v]) => [k, round6(v)])),
+        ]),
       ),
     },
   };

@@ -72,7 +72,7 @@ async function main() {
   );
   const cal = JSON.parse(fs.readFileSync(calFile, 'utf8'));
   const method = arg('--method', cal.method);
-  const level = arg('--level', 'basic');
+  const level = arg('--level', 'all');
   const top = Number(arg('--top', 3));
   const photos = arg('--photos', 'rocket.jpg,motorcycle_left.png').split(',');
   const fp32 = fs.readFileSync(path.join(ROOT, 'public/models/isnet-fp32.onnx'));
@@ -80,9 +80,12 @@ async function main() {
   for (const p of photos) inputs.push(preprocess(await loadPhoto(path.join(SKIMAGE_DATA, p))));
   const t0 = Date.now();
   const ref = await runGraph(fp32, inputs, 'disabled');
-  const convs = decodeModel(fp32)
-    .graph.node.filter((n) => n.opType === 'Conv')
-    .map((n) => n.name);
+  const graphNodes = decodeModel(fp32).graph.node;
+  const nodes = graphNodes.map((n) => n.name);
+  const convs = graphNodes.filter((n) => n.opType === 'Conv').map((n) => n.name);
+  // mode 'only': one block (or Conv) quantised alone, every other node float: its own error.
+  // mode 'leave': everything quantised except one block (all its nodes) kept float.
+  const mode = arg('--mode', 'only');
   const evaluate = async (keep) => {
     const m = decodeModel(fp32);
     quantizeQdq(m, cal.ranges[method], keep);
@@ -95,33 +98,34 @@ async function main() {
   };
   const fmt = (e) => `p99.9 ${e.p999.toFixed(1)}, mean ${e.mean.toFixed(3)}`;
   const log = (s) => console.log(`[${((Date.now() - t0) / 1000).toFixed(0)} s] ${s}`);
-  const base = await evaluate(cal.keepFloat ?? []);
-  log(`all quantised (${method}, keepFloat ${JSON.stringify(cal.keepFloat ?? [])}): ${fmt(base)}`);
-  const only = arg('--only');
-  if (only) return;
-  // Leave one block in float at a time.
-  const blocks = [...new Set(convs.map(blockOf))];
+  const keepFloat = cal.keepFloat ?? [];
+  const base = process.argv.includes('--no-base') ? undefined : await evaluate(keepFloat);
+  if (base) log(`quantised (${method}, ${level}, keepFloat ${JSON.stringify(keepFloat)}): ${fmt(base)}`);
+  if (process.argv.includes('--base-only')) return;
+  const keepFor = (members) =>
+    mode === 'only' ? nodes.filter((c) => !members.includes(c)) : [...new Set([...keepFloat, ...members])];
+  const only = arg('--blocks');
+  const blocks = [...new Set(convs.map(blockOf))].filter((b) => !only || only.split(',').includes(b));
   const byBlock = [];
   for (const b of blocks) {
-    const keep = [...new Set([...(cal.keepFloat ?? []), ...convs.filter((c) => blockOf(c) === b)])];
-    const e = await evaluate(keep);
-    byBlock.push({ block: b, convs: keep.length, ...e });
-    log(`block ${b} in float: ${fmt(e)}`);
+    const e = await evaluate(keepFor(nodes.filter((c) => blockOf(c) === b)));
+    byBlock.push({ block: b, ...e });
+    log(`block ${b} ${mode === 'only' ? 'alone quantised' : 'kept float'}: ${fmt(e)}`);
   }
-  byBlock.sort((a, b) => a.p999 - b.p999);
-  // Per Conv inside the `top` most sensitive blocks.
+  // Most sensitive first.
+  const worse = (a, b) => (mode === 'only' ? b.p999 - a.p999 : a.p999 - b.p999);
+  byBlock.sort(worse);
   const perConv = [];
   for (const { block } of byBlock.slice(0, top)) {
     for (const c of convs.filter((x) => blockOf(x) === block)) {
-      const e = await evaluate([...new Set([...(cal.keepFloat ?? []), c])]);
+      const e = await evaluate(keepFor([c]));
       perConv.push({ conv: c, ...e });
-      log(`conv ${c} in float: ${fmt(e)}`);
+      log(`conv ${c} ${mode === 'only' ? 'alone quantised' : 'kept float'}: ${fmt(e)}`);
     }
   }
-  perConv.sort((a, b) => a.p999 - b.p999);
-  console.log(JSON.stringify({ base, byBlock, perConv }, null, 1));
+  perConv.sort(worse);
+  console.log(JSON.stringify({ method, level, mode, photos, base, byBlock, perConv }, null, 1));
 }
-
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url))
   main().catch((e) => {
     console.error(e);

@@ -127,7 +127,8 @@ export function plan(model, keepFloat = []) {
   for (const x of graphOutputs) tensors.delete(x);
   // Tensors whose params are copied from an input (MaxPool/Resize), resolved to their source.
   const sameAs = new Map();
-  for (const n of quantised) if (SAME_AS_INPUT.has(n.opType)) sameAs.set(n.output[0], n.input[0]);
+  // (Also for a MaxPool/Resize kept float: its output never leaves its input's range.)
+  for (const n of g.node) if (SAME_AS_INPUT.has(n.opType) && !n.domain) sameAs.set(n.output[0], n.input[0]);
   const source = (x) => {
     while (sameAs.has(x)) x = sameAs.get(x);
     return x;
@@ -255,7 +256,7 @@ export function quantizeQdq(model, ranges, keepFloat = []) {
   g.valueInfo = [];
   return {
     convs,
-    keptFloat: keepFloat.length,
+    keptFloat: g.node.filter((n) => n.opType === 'Conv' && keepFloat.includes(n.name)).length,
     reluFolded: p.folded.size,
     tensors: p.tensors.length,
     nodes: g.node.length,
