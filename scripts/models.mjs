@@ -13,6 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { computesInFp16, decodeModel, describe, encodeModel } from './onnx/model-io.mjs';
 import { pruneOutputs } from './onnx/prune.mjs';
@@ -21,6 +22,7 @@ import { ensureFloatIO } from './onnx/float-io.mjs';
 import { assembleChunks } from './onnx/imgly.mjs';
 import { dropCeilMode } from './onnx/ceil-mode.mjs';
 import { OFFLINE_LEVEL, extendedAddsNothing, optimizeOffline } from './onnx/optimize.mjs';
+import { QUANTIZER_VERSION, checkFusion, quantizeFromCalibration } from './onnx/quantize-build.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // `--out DIR` exists for trying the script without touching the app's public/models/.
@@ -36,6 +38,8 @@ const ORT_NODE_VERSION = JSON.parse(
 ).version;
 
 const IMGLY_PKG = path.join(ROOT, 'node_modules/@imgly/background-removal-data');
+// Activation ranges and float-kept layers for isnet-int8 (scripts/onnx/quantize-calibrate.mjs).
+const CALIBRATION = path.join(ROOT, 'scripts/onnx/calibration/isnet-int8.json');
 const HUB_BASE = 'https://huggingface.co/briaai/RMBG-1.4/resolve/main/onnx/';
 const HUB_CACHE = path.join(ROOT, 'node_modules/.cache/jingjie-rmbg-1.4');
 
@@ -107,6 +111,25 @@ function imglyFamily() {
         licence,
         from: fromChunks('/models/medium'),
         upcast: true,
+      },
+      {
+        // Static QDQ int8 built from the prepared fp32 graph and the committed calibration.
+        id: 'isnet-int8',
+        name: `IS-Net int8 QDQ (imgly ${v})`,
+        file: 'isnet-int8.onnx',
+        precision: 'int8',
+        backends: ['wasm'],
+        source,
+        licence,
+        from: {
+          // A getter: `--calibrate` rewrites the calibration file during the run.
+          get fingerprint() {
+            const cal = fs.existsSync(CALIBRATION) ? sha256(fs.readFileSync(CALIBRATION)) : 'none';
+            return `${fromChunks('/models/medium').fingerprint}+calibration:${cal}+quantizer:${QUANTIZER_VERSION}`;
+          },
+        },
+        quantizeFrom: 'isnet-fp32',
+        upcast: false,
       },
     ],
   };
@@ -244,6 +267,25 @@ async function prepare(variant) {
   };
 }
 
+/**
+ * isnet-int8: the prepared fp32 graph quantised to static QDQ int8 with the committed
+ * calibration (docs/models.md, "int8 QDQ"). No offline optimisation: onnxruntime's QDQ fusion
+ * into QLinearConv runs at the 'extended' level, so the browser creates it with 'all'.
+ */
+async function prepareQuantized(fp32Bytes) {
+  const calibration = JSON.parse(fs.readFileSync(CALIBRATION, 'utf8'));
+  const q = quantizeFromCalibration(fp32Bytes, calibration);
+  return {
+    bytes: q.bytes,
+    steps: q.steps,
+    inputName: 'input',
+    outputName: 'output',
+    requiresF16: false,
+    quantizedConvs: q.stats.convs,
+    keptFloat: q.stats.keptFloat,
+  };
+}
+
 /** A deterministic 1×3×S×S input in the models' range (x/255 − 0.5). */
 function probeInput(dims) {
   const n = dims.reduce((a, b) => a * b, 1);
@@ -330,6 +372,24 @@ async function main() {
   const entries = [];
   for (const v of family.variants) {
     const dest = path.join(OUT_DIR, v.file);
+    const base = v.quantizeFrom && entries.find((e) => e.id === v.quantizeFrom);
+    if (v.quantizeFrom && !base) {
+      log(`${v.id}: skipped (${v.quantizeFrom} was not prepared)`);
+      continue;
+    }
+    if (base && args.has('--calibrate')) {
+      log(`${v.id}: calibrating activation ranges on ${base.file} (scripts/onnx/quantize-calibrate.mjs)`);
+      const r = spawnSync(
+        process.execPath,
+        [path.join(ROOT, 'scripts/onnx/quantize-calibrate.mjs'), '--model', path.join(OUT_DIR, base.file)],
+        { stdio: 'inherit' },
+      );
+      if (r.status !== 0) fail('calibration failed');
+    }
+    if (base && !fs.existsSync(CALIBRATION)) {
+      log(`${v.id}: skipped (no ${path.relative(ROOT, CALIBRATION)}; run npm run models -- --calibrate)`);
+      continue;
+    }
     const recipe = sha256(
       JSON.stringify({
         RECIPE,
@@ -353,7 +413,9 @@ async function main() {
       continue;
     }
     log(`${v.id}: preparing ${v.file}`);
-    const p = await prepare(v);
+    const p = base
+      ? await prepareQuantized(fs.readFileSync(path.join(OUT_DIR, base.file)))
+      : await prepare(v);
     for (const s of p.steps) log(`  ${s}`);
     if (p.preOptimized)
       log(
@@ -365,6 +427,14 @@ async function main() {
     }
     writeAtomic(dest, p.bytes);
     await checkLoads(dest, p.inputName, p.outputName);
+    if (base) {
+      const f = await checkFusion(p.bytes);
+      log(
+        `  onnxruntime-node at 'extended': ${f.qlinearConv} QLinearConv, ${f.floatConv} float Conv (kept float: ${p.keptFloat})`,
+      );
+      if (f.qlinearConv < p.quantizedConvs || f.qlinearConv + f.floatConv !== p.quantizedConvs + p.keptFloat)
+        fail(`${v.id}: onnxruntime did not fuse the QDQ Convs into QLinearConv`);
+    }
     const entry = {
       id: v.id,
       name: v.name,
@@ -406,7 +476,8 @@ async function main() {
   const manifest = { version: 1, defaults, variants: entries };
   const text = JSON.stringify(manifest, null, 2) + '\n';
   if (!fs.existsSync(MANIFEST) || fs.readFileSync(MANIFEST, 'utf8') !== text) writeAtomic(MANIFEST, text);
-  fs.writeFileSync(STAMPS, JSON.stringify(stamps, null, 2) + '\n');
+  // Atomic: the stamps file may be a hard link shared with another checkout.
+  writeAtomic(STAMPS, JSON.stringify(stamps, null, 2) + '\n');
   log(
     `wrote ${path.relative(ROOT, MANIFEST)}: defaults wasm=${defaults.wasm} webgpu=${defaults.webgpu ?? '(none)'}`,
   );

@@ -58,9 +58,11 @@ if (want('unit')) {
     count(j.numPassedTests, j.numFailedTests + loadFailures, j.numPendingTests + j.numTodoTests);
   } else count(0, 1, 0);
 
-  const nodeTests = ['scripts/onnx/onnx.test.mjs', 'test/reference/reference.test.mjs'].filter((f) =>
-    fs.existsSync(path.join(root, f)),
-  );
+  const nodeTests = [
+    'scripts/onnx/onnx.test.mjs',
+    'scripts/onnx/quantize.test.mjs',
+    'test/reference/reference.test.mjs',
+  ].filter((f) => fs.existsSync(path.join(root, f)));
   if (nodeTests.length) {
     const r = spawnSync('node', ['--test', '--test-reporter=tap', ...nodeTests], {
       cwd: root,

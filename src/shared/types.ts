@@ -1,7 +1,7 @@
 // Contracts between the page (src/) and the inference worker (workers/). No DOM, no code with side effects.
 
 export type Backend = 'webgpu' | 'wasm';
-export type Precision = 'uint8' | 'fp16' | 'fp32';
+export type Precision = 'uint8' | 'int8' | 'fp16' | 'fp32';
 
 /** One entry of public/models/models.json, written by `npm run models`. */
 export interface ModelVariant {
