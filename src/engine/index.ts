@@ -5,8 +5,18 @@ import * as Comlink from 'comlink';
 import { JingjieError, asJingjieError } from '../shared/errors';
 import type { EngineInfo, EngineOptions, LoadProgress, RemoveOptions, RemoveResult } from '../shared/types';
 import type { InferenceApi, RenderOptions } from '../../workers/inference.worker';
+import type { Preset } from '../shared/presets';
+import type { PresentExtras } from '../../workers/pipeline/present-io';
 
-export type { EngineInfo, EngineOptions, LoadProgress, RemoveOptions, RemoveResult, RenderOptions };
+export type {
+  EngineInfo,
+  EngineOptions,
+  LoadProgress,
+  RemoveOptions,
+  RemoveResult,
+  RenderOptions,
+  PresentExtras,
+};
 export { JingjieError };
 
 export interface Engine {
@@ -16,6 +26,8 @@ export interface Engine {
   removeBackground(input: Blob, opts?: RemoveOptions & { signal?: AbortSignal }): Promise<RemoveResult>;
   /** Re-export a cut-out (PNG from removeBackground) onto a colour/image or as WebP, without re-running the model. */
   render(cutout: Blob, opts?: RenderOptions): Promise<Blob>;
+  /** Apply an output preset (src/shared/presets.ts) to a cut-out, without re-running the model. */
+  present(cutout: Blob, preset: Preset, extras?: PresentExtras): Promise<Blob>;
   info(): EngineInfo | undefined;
   dispose(): Promise<void>;
 }
@@ -89,6 +101,10 @@ export function createEngine(options: EngineOptions = {}): Engine {
     removeBackground,
     render: (cutout, opts = {}) =>
       remote.render(cutout, opts).catch((err: unknown) => {
+        throw asJingjieError(err);
+      }),
+    present: (cutout, preset, extras = {}) =>
+      remote.present(cutout, preset, extras).catch((err: unknown) => {
         throw asJingjieError(err);
       }),
     info: () => current,
