@@ -111,6 +111,8 @@ test('Marketplace: one JPEG and a ZIP of the batch, picks and presets survive a 
   const picker = page.getByTestId('export-preset');
   await expect(picker.locator('option', { hasText: 'Marketplace' })).toHaveCount(1);
   await picker.selectOption('builtin:marketplace');
+  // The preview shows the white square canvas before anything is exported.
+  await expect(page.getByTestId('preset-preview')).toBeVisible();
   await page.locator('.result__panel').screenshot({ path: shot('picker') });
   const one = await downloadFrom(page, page.getByTestId('download'));
   expect(one.name).toMatch(/-nobg\.jpg$/);

@@ -60,6 +60,7 @@ export function PresetPicker({ slot, label, disabled, testId }: PickerProps) {
         <select
           id={id}
           value={picked ? picked.id : ''}
+          title={picked ? presetLabel(t, picked) : t('preset.none')}
           disabled={disabled}
           data-testid={testId}
           onChange={(e) => presetStore.pick(slot, e.currentTarget.value)}

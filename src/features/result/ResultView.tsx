@@ -19,6 +19,7 @@ import {
 import { PresetPicker, presetErrorText, readyIssue } from '../presets/PresetControls';
 import { presetBackground, presetStore, usePresets } from '../presets/store';
 import { applyPreset, presetFileName } from '../presets/apply';
+import { PresetPreview } from '../presets/PresetPreview';
 
 interface Props {
   task: Task;
@@ -289,6 +290,7 @@ export function ResultView({ task, engine, queue, info, onRetry }: Props) {
         </div>
 
         <PresetPicker slot="export" label={t('preset.label')} disabled={!done} testId="export-preset" />
+        {done && preset && <PresetPreview engine={engine} queue={queue} task={task} preset={preset} />}
 
         <div className="result__actions">
           <button
