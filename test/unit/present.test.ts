@@ -6,8 +6,7 @@ import { layout, present, subjectBounds, type Rgba } from '../../workers/pipelin
 import { BUILT_IN_PRESETS, SHADOW_OFF, validatePreset, type Preset } from '../../src/shared/presets';
 import { JingjieError } from '../../src/shared/errors';
 
-const marketplace = BUILT_IN_PRESETS.find((p) => p.id === 'builtin:marketplace')!;
-const transparent = BUILT_IN_PRESETS.find((p) => p.id === 'builtin:transparent')!;
+const [marketplace, transparent] = BUILT_IN_PRESETS;
 
 /** A w×h cut-out: transparent, with an opaque red rectangle [x0,x1)×[y0,y1) and optional specks. */
 function cutout(
