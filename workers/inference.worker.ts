@@ -36,6 +36,8 @@ import { minMaxNormalize, upsampleMask } from './pipeline/postprocess';
 import { alphaOf, compose, flattenOnto, parseHexColour } from './pipeline/compose';
 import { encodeImage } from './pipeline/encode';
 import { edgeFocus, estimateForeground, refineAlpha, unrefinedCrop } from './refine';
+import { presentBlob, type PresentExtras } from './pipeline/present-io';
+import type { Preset } from '../src/shared/presets';
 
 export interface LoadRequest extends EngineOptions {
   /** Absolute URL of the folder holding models.json and the model files. */
@@ -307,6 +309,15 @@ const api = {
         compose(img.rgba, alphaOf(img.rgba), { background: c });
       }
       return await encodeImage(img.rgba, w, h, opts.format ?? 'png', 'rgba');
+    } catch (err) {
+      throw asJingjieError(err);
+    }
+  },
+
+  /** Apply an output preset (issue 14) to a finished cut-out, without running the model again. */
+  async present(cutout: Blob, preset: Preset, extras: PresentExtras = {}): Promise<Blob> {
+    try {
+      return await presentBlob(cutout, preset, extras);
     } catch (err) {
       throw asJingjieError(err);
     }

@@ -9,6 +9,8 @@
 import { memo, useCallback, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { QueueApi, QueueSnapshot, Task } from '../features/queue/types';
 import { useSharedBlobUrl } from '../features/result/useBlobUrl';
+import { BatchExport } from '../features/presets/PresetControls';
+import { engine } from './services';
 import { useI18n, type MessageKey } from '../i18n';
 import { visibleRange } from './visible-range';
 
@@ -252,16 +254,12 @@ export function TaskList({ snapshot, queue, selected, onSelect }: Props) {
           <span className="tasks__count">{t('tasks.progress', { done: doneCount, total: stats.total })}</span>
         </h2>
         <div className="tasks__actions">
-          {doneCount > 1 && (
-            <button type="button" className="btn btn--small" onClick={() => void queue.exportZip()}>
-              {t('tasks.downloadAll')}
-            </button>
-          )}
           <button type="button" className="btn btn--small btn--ghost" onClick={() => void queue.clearAll()}>
             {t('tasks.clear')}
           </button>
         </div>
       </div>
+      {doneCount > 1 && <BatchExport queue={queue} engine={engine} />}
       <ul
         ref={listRef}
         className="tasks__list"

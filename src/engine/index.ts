@@ -14,6 +14,8 @@ import type {
 } from '../shared/types';
 import type { InferenceApi, RenderOptions } from '../../workers/inference.worker';
 import { markOnce } from './timeline';
+import type { Preset } from '../shared/presets';
+import type { PresentExtras } from '../../workers/pipeline/present-io';
 
 export type {
   EngineInfo,
@@ -24,6 +26,7 @@ export type {
   RemoveResult,
   RenderOptions,
   UnrefinedCrop,
+  PresentExtras,
 };
 export { JingjieError };
 
@@ -38,6 +41,8 @@ export interface Engine {
   ): Promise<RemoveResult>;
   /** Re-export a cut-out (PNG from removeBackground) onto a colour/image or as WebP, without re-running the model. */
   render(cutout: Blob, opts?: RenderOptions): Promise<Blob>;
+  /** Apply an output preset (src/shared/presets.ts) to a cut-out, without re-running the model. */
+  present(cutout: Blob, preset: Preset, extras?: PresentExtras): Promise<Blob>;
   info(): EngineInfo | undefined;
   dispose(): Promise<void>;
 }
@@ -122,6 +127,10 @@ export function createEngine(options: EngineOptions = {}): Engine {
     removeBackground,
     render: (cutout, opts = {}) =>
       remote.render(cutout, opts).catch((err: unknown) => {
+        throw asJingjieError(err);
+      }),
+    present: (cutout, preset, extras = {}) =>
+      remote.present(cutout, preset, extras).catch((err: unknown) => {
         throw asJingjieError(err);
       }),
     info: () => current,

@@ -15,6 +15,7 @@ export const ERROR_NAMES = [
   'QuotaExceeded', // disk full
   'RuntimeFailed', // onnxruntime could not create a session or run
   'AbortError', // the caller cancelled
+  'PresetInvalid', // an output preset cannot be applied; detail.issue is a PresetIssue (src/shared/presets.ts)
 ] as const;
 
 export type ErrorName = (typeof ERROR_NAMES)[number];

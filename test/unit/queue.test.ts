@@ -73,6 +73,7 @@ function fakeEngine(
       };
     },
     render: async (b) => b,
+    present: async (b) => b,
     info: () => undefined,
     dispose: async () => undefined,
   };

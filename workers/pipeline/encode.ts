@@ -11,14 +11,16 @@ export async function encodeImage(
   pixels: Uint8ClampedArray,
   width: number,
   height: number,
-  format: OutputFormat,
+  format: OutputFormat | 'jpeg',
   colour: PngColour,
+  /** JPEG/WebP quality, 0..1. */
+  quality = 0.92,
 ): Promise<Blob> {
   if (colour === 'gray') return encodePng(pixels, width, height, 'gray');
   const canvas = new OffscreenCanvas(width, height);
   const ctx = canvas.getContext('2d')!;
   ctx.putImageData(new ImageData(pixels as Uint8ClampedArray<ArrayBuffer>, width, height), 0, 0);
-  return format === 'webp'
-    ? canvas.convertToBlob({ type: 'image/webp', quality: 0.92 })
-    : canvas.convertToBlob({ type: 'image/png' });
+  return format === 'png'
+    ? canvas.convertToBlob({ type: 'image/png' })
+    : canvas.convertToBlob({ type: `image/${format}`, quality });
 }

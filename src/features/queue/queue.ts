@@ -14,7 +14,16 @@ import {
   type StorageEstimateLike,
 } from '../../storage/quota';
 import { ResultNamer } from './names';
-import type { QueueApi, QueueSnapshot, QueueStats, StorageInfo, Task, TaskState } from './types';
+import type {
+  QueueApi,
+  QueueSnapshot,
+  QueueStats,
+  StorageInfo,
+  Task,
+  TaskState,
+  ZipOptions,
+  ZipRender,
+} from './types';
 import { openZipSink, zipFileName, zipStream, type SaveTarget } from './zip';
 
 export interface QueueOptions {
@@ -46,9 +55,9 @@ export interface PersistentQueueApi extends QueueApi {
   ready: Promise<void>;
   snapshot(): PersistentQueueSnapshot;
   /** Same as the contract's, with an optional file name; resolves with where the ZIP went. */
-  exportZip(ids?: string[], opts?: { fileName?: string }): Promise<void>;
+  exportZip(ids?: string[], opts?: ZipOptions): Promise<void>;
   /** The ZIP of done results (all, or the given ids) as a byte stream, for callers that save it themselves. */
-  zipStream(ids?: string[]): ReadableStream<Uint8Array>;
+  zipStream(ids?: string[], render?: ZipRender): ReadableStream<Uint8Array>;
   /** Where the last `exportZip` wrote: a file picker stream or a Blob download. */
   lastExportTarget(): SaveTarget | undefined;
   /** Resolves when nothing is queued or processing (or the queue is paused, halted or blocked). */
@@ -696,27 +705,35 @@ function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
     return list.filter((t) => t.state === 'done').sort((a, b) => a.seq - b.seq);
   }
 
-  function makeZip(ids?: string[]): ReadableStream<Uint8Array> {
-    const list = doneTasks(ids).map((t) => ({ id: t.id, name: resultName(t), lastModified: t.finishedAt }));
+  function makeZip(ids?: string[], render?: ZipRender): ReadableStream<Uint8Array> {
+    const list = doneTasks(ids).map((t) => ({
+      task: t,
+      name: resultName(t, render?.ext),
+      lastModified: t.finishedAt,
+    }));
     return zipStream(
       (function* () {
         for (const t of list) {
           yield {
             name: t.name,
             lastModified: t.lastModified,
-            read: async () => (await store?.result(t.id))?.png,
+            // One render at a time: the archive asks for the next entry only after this one is written.
+            read: async () => {
+              const png = (await store?.result(t.task.id))?.png;
+              return png && render ? render.apply(png, t.task) : png;
+            },
           };
         }
       })(),
     );
   }
 
-  async function exportZip(ids?: string[], o: { fileName?: string } = {}): Promise<void> {
+  async function exportZip(ids?: string[], o: ZipOptions = {}): Promise<void> {
     // The save dialog first, while the click's user activation is still fresh.
     const sink = await openZipSink(o.fileName ?? zipFileName());
     await storeReady();
     lastTarget = sink.target;
-    await sink.write(makeZip(ids));
+    await sink.write(makeZip(ids, o.render));
   }
 
   async function storage(): Promise<StorageInfo> {

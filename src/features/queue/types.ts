@@ -63,6 +63,18 @@ export interface StorageInfo {
   persisted: boolean;
 }
 
+/** Turns each stored cut-out into the file the ZIP holds (an output preset), one at a time. */
+export interface ZipRender {
+  /** Extension of every entry (`photo-nobg.<ext>`). */
+  ext: string;
+  apply(png: Blob, task: Task): Promise<Blob>;
+}
+
+export interface ZipOptions {
+  fileName?: string;
+  render?: ZipRender;
+}
+
 export interface QueueApi {
   /** Persist the originals and enqueue them; resolves with the new tasks. */
   add(files: File[]): Promise<Task[]>;
@@ -82,6 +94,6 @@ export interface QueueApi {
   /** File name a task's result is saved under: `photo.jpg` → `photo-nobg.png`. */
   resultName(task: Task, ext?: string): string;
   /** Stream done results (all, or the given ids) into one ZIP download. */
-  exportZip(ids?: string[]): Promise<void>;
+  exportZip(ids?: string[], opts?: ZipOptions): Promise<void>;
   storage(): Promise<StorageInfo>;
 }

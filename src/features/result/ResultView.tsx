@@ -3,6 +3,7 @@ import { useEffect, useId, useRef, useState } from 'react';
 import type { Engine, EngineInfo } from '../../engine';
 import type { QueueApi, Task } from '../queue/types';
 import { useI18n } from '../../i18n';
+import { JingjieError } from '../../shared/errors';
 import { Viewer } from './Viewer';
 import { EdgeCheck } from './EdgeCheck';
 import { useBlobUrl, useSharedBlobUrl } from './useBlobUrl';
@@ -16,6 +17,10 @@ import {
   type ExportChoice,
   type ExportFormat,
 } from './exporter';
+import { PresetPicker, presetErrorText, readyIssue } from '../presets/PresetControls';
+import { presetBackground, presetStore, usePresets } from '../presets/store';
+import { applyPreset, presetFileName } from '../presets/apply';
+import { PresetPreview } from '../presets/PresetPreview';
 
 interface Props {
   task: Task;
@@ -42,6 +47,7 @@ export function ResultView({ task, engine, queue, info, onRetry }: Props) {
   const bgFileRef = useRef<HTMLInputElement>(null);
   const [dims, setDims] = useState<{ w: number; h: number }>();
   const ids = { bg: useId(), fmt: useId(), colour: useId() };
+  const preset = presetStore.byId(usePresets().pick.export);
 
   // Before the result exists, size the viewer from the original.
   useEffect(() => {
@@ -60,10 +66,16 @@ export function ResultView({ task, engine, queue, info, onRetry }: Props) {
     setWorking('download');
     setMessage(undefined);
     try {
-      const blob = await produce(engine, queue, task, choice());
-      saveBlob(blob, exportName(queue, task, format));
+      if (preset) {
+        const issue = readyIssue(preset);
+        if (issue) throw new JingjieError('PresetInvalid', issue, { issue });
+        saveBlob(await applyPreset(engine, queue, task, preset), presetFileName(queue, task, preset));
+      } else {
+        const blob = await produce(engine, queue, task, choice());
+        saveBlob(blob, exportName(queue, task, format));
+      }
     } catch (err) {
-      setMessage({ kind: 'error', text: te(err) });
+      setMessage({ kind: 'error', text: presetErrorText(t, te, err) });
     } finally {
       setWorking(null);
     }
@@ -253,6 +265,7 @@ export function ResultView({ task, engine, queue, info, onRetry }: Props) {
               const f = e.currentTarget.files?.[0];
               e.currentTarget.value = '';
               if (f) {
+                presetBackground.set(f);
                 setBgImage(f);
                 setMode('image');
               }
@@ -267,7 +280,7 @@ export function ResultView({ task, engine, queue, info, onRetry }: Props) {
           <select
             id={ids.fmt}
             value={format}
-            disabled={!done}
+            disabled={!done || !!preset}
             onChange={(e) => setFormat(e.currentTarget.value as ExportFormat)}
             data-testid="format"
           >
@@ -276,6 +289,9 @@ export function ResultView({ task, engine, queue, info, onRetry }: Props) {
             <option value="mask">{t('result.formatMask')}</option>
           </select>
         </div>
+
+        <PresetPicker slot="export" label={t('preset.label')} disabled={!done} testId="export-preset" />
+        {done && preset && <PresetPreview engine={engine} queue={queue} task={task} preset={preset} />}
 
         <div className="result__actions">
           <button
