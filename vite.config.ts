@@ -1,6 +1,6 @@
 // Vite: React app + module workers. Dev and preview servers send COOP/COEP so the page is
 // cross-origin isolated and onnxruntime-web can use WASM threads. The production build also
-// emits the service worker (workers/sw.ts) with its precache manifest injected by workbox-build.
+// emits the service worker (workers/sw/sw.ts) with its precache manifest injected by workbox-build.
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { fileURLToPath } from 'node:url';
@@ -45,7 +45,7 @@ function serviceWorker(): Plugin {
           target: 'es2022',
           copyPublicDir: false,
           lib: {
-            entry: resolve(root, 'workers/sw.ts'),
+            entry: resolve(root, 'workers/sw/sw.ts'),
             formats: ['iife'],
             name: 'jingjieServiceWorker',
             fileName: () => 'sw.js',

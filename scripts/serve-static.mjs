@@ -80,6 +80,8 @@ function parseRange(header, size) {
 /**
  * @param {{ root?: string, port?: number, host?: string, isolate?: boolean, log?: boolean,
  *   onRequest?: (req: import('node:http').IncomingMessage) => void }} [options]
+ * @returns {Promise<{ url: string, port: number, server: import('node:http').Server,
+ *   close: () => Promise<void> }>}
  */
 export function serveStatic({
   root = 'dist',
@@ -142,14 +144,14 @@ export function serveStatic({
   return new Promise((res, rej) => {
     server.once('error', rej);
     server.listen(port, host, () => {
-      const addr = server.address();
+      const addr = /** @type {import('node:net').AddressInfo} */ (server.address());
       const url = `http://${host}:${addr.port}`;
       res({
         url,
         port: addr.port,
         server,
         close: () =>
-          new Promise((r) => {
+          new Promise((/** @type {() => void} */ r) => {
             server.closeAllConnections();
             server.close(() => r());
           }),

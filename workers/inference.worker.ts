@@ -7,14 +7,14 @@ import { JingjieError, asJingjieError, throwIfAborted } from '../src/shared/erro
 import type {
   Backend,
   EngineInfo,
-  EngineOptions,
   LoadProgress,
   ModelManifest,
   ModelVariant,
   RemoveResult,
-  OutputFormat,
   RemoveOptions,
   StageTimings,
+  LoadRequest,
+  RenderOptions,
 } from '../src/shared/types';
 import { fetchManifest, loadModelBytes } from './model-store';
 import { configureOrt, createSession, defaultThreads, probeWebGpu, runModel, variantFits } from './session';
@@ -25,22 +25,11 @@ import { alphaOf, compose, flattenOnto, parseHexColour } from './pipeline/compos
 import { encodeImage } from './pipeline/encode';
 import { edgeFocus, estimateForeground, upsampleAlphaGuided } from './refine';
 
-export interface LoadRequest extends EngineOptions {
-  /** Absolute URL of the folder holding models.json and the model files. */
-  modelBaseUrl: string;
-  /** Absolute URL of the folder holding onnxruntime-web's .mjs/.wasm files. */
-  ortBaseUrl: string;
-}
+// The contracts live in src/shared/types.ts; re-exported for importers that name the worker's API.
+export type { LoadRequest, RenderOptions };
 
 /** What a job returns: exactly the engine's RemoveResult (the mask's buffer is transferred). */
 export type WorkerResult = RemoveResult;
-
-export interface RenderOptions {
-  format?: OutputFormat;
-  /** `#rrggbb` */
-  background?: string;
-  backgroundImage?: Blob;
-}
 
 let manifest: ModelManifest | undefined;
 let session: ort.InferenceSession | undefined;
@@ -290,6 +279,6 @@ Comlink.transferHandlers.set('throw', {
     return [wire, transfer];
   },
   deserialize: throwHandler.deserialize,
-} as Comlink.TransferHandler<unknown, unknown>);
+});
 
 Comlink.expose(api);

@@ -2,7 +2,7 @@
 // kept in IndexedDB keyed by that hash, and read back from there on every later load.
 
 import type { IDBPDatabase } from 'idb';
-import { openWithStores } from '../src/storage/open-db';
+import { openWithStores } from '../src/shared/open-db';
 import { JingjieError, asJingjieError } from '../src/shared/errors';
 import type { ModelManifest, ModelVariant } from '../src/shared/types';
 

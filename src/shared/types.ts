@@ -131,3 +131,19 @@ export interface RemoveResult {
   variant: string;
   timings: StageTimings;
 }
+
+/** What the page asks the worker to load. */
+export interface LoadRequest extends EngineOptions {
+  /** Absolute URL of the folder holding models.json and the model files. */
+  modelBaseUrl: string;
+  /** Absolute URL of the folder holding onnxruntime-web's .mjs/.wasm files. */
+  ortBaseUrl: string;
+}
+
+/** Re-export options for a finished cut-out. */
+export interface RenderOptions {
+  format?: OutputFormat;
+  /** `#rrggbb` */
+  background?: string;
+  backgroundImage?: Blob;
+}

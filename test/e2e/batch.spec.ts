@@ -56,7 +56,7 @@ async function openQueue(page: Page): Promise<void> {
   });
   await page.evaluate(async () => {
     const j = (window as unknown as Win).jingjie;
-    const q = j.queue ?? j.createQueue!(j.createEngine());
+    const q = j.queue ?? j.createQueue(j.createEngine());
     await q.ready;
   });
 }
@@ -103,7 +103,7 @@ async function addInputs(
         files.push(new File([junk], x.name, { type: 'image/png' }));
       }
     }
-    return (await (window as unknown as Win).jingjie.queue!.add(files)) as PageTask[];
+    return await (window as unknown as Win).jingjie.queue!.add(files);
   }, inputs);
 }
 
@@ -330,7 +330,7 @@ test('reload in the middle of a batch: every task ends done, none lost, none dup
     const db = await new Promise<IDBDatabase>((res, rej) => {
       const r = indexedDB.open('jingjie-queue');
       r.onsuccess = () => res(r.result);
-      r.onerror = () => rej(r.error);
+      r.onerror = () => rej(r.error ?? new Error('open failed'));
     });
     const count = (s: string) =>
       new Promise<number>((res) => {
@@ -434,7 +434,7 @@ test('storage exhaustion: a real QuotaExceededError rolls the write back and not
       const db = await new Promise<IDBDatabase>((res, rej) => {
         const o = indexedDB.open('jingjie-queue');
         o.onsuccess = () => res(o.result);
-        o.onerror = () => rej(o.error);
+        o.onerror = () => rej(o.error ?? new Error('open failed'));
       });
       const keys = (st: string) =>
         new Promise<string[]>((res) => {

@@ -160,8 +160,14 @@ export function estimateForeground(
       // F0/B0 of the two low-res columns around x, interpolated in y once per output row
       const j0 = X.i0[x],
         j1 = X.i1[x];
-      if (rowY[j0] !== y) (lerpColumn(fb, row, j0, y0 * lw * 6, y1 * lw * 6, fy), (rowY[j0] = y));
-      if (rowY[j1] !== y) (lerpColumn(fb, row, j1, y0 * lw * 6, y1 * lw * 6, fy), (rowY[j1] = y));
+      if (rowY[j0] !== y) {
+        lerpColumn(fb, row, j0, y0 * lw * 6, y1 * lw * 6, fy);
+        rowY[j0] = y;
+      }
+      if (rowY[j1] !== y) {
+        lerpColumn(fb, row, j1, y0 * lw * 6, y1 * lw * 6, fy);
+        rowY[j1] = y;
+      }
       const c0 = j0 * 6,
         c1 = j1 * 6,
         f = X.f[x];
