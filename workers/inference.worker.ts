@@ -4,6 +4,7 @@
 import * as Comlink from 'comlink';
 import type * as ort from 'onnxruntime-web';
 import { JingjieError, asJingjieError, throwIfAborted } from '../src/shared/errors';
+import { stageTimer } from '../src/shared/stage-timer';
 import type {
   Backend,
   EngineInfo,
@@ -141,12 +142,7 @@ const api = {
         total: 0,
       };
       const tStart = performance.now();
-      let t0 = tStart;
-      const lap = (k: keyof StageTimings) => {
-        const now = performance.now();
-        t[k] = now - t0;
-        t0 = now;
-      };
+      const lap = stageTimer<keyof StageTimings>(t);
       const img = await decode(blob, {
         maxPixels: opts.maxPixels,
         maxBytes: opts.maxBytes,

@@ -51,7 +51,7 @@ export interface EngineOptions {
   noCache?: boolean;
 }
 
-export type LoadStage = 'manifest' | 'download' | 'verify' | 'cache' | 'session' | 'warmup' | 'ready';
+export type LoadStage = 'manifest' | 'download' | 'verify' | 'session' | 'ready';
 
 export interface LoadProgress {
   stage: LoadStage;

@@ -6,6 +6,7 @@ import { test, expect, type Page } from '@playwright/test';
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { unzipSync } from 'fflate';
+import { pngHeader, type PngHeader } from '../../workers/pipeline/sniff';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -23,11 +24,11 @@ const photos = readdirSync(photosDir)
   });
 
 /** Width, height and colour type from a PNG's IHDR chunk. */
-function pngInfo(b: Uint8Array): { width: number; height: number; colourType: number } {
+function pngInfo(b: Uint8Array): PngHeader {
   const sig = [137, 80, 78, 71, 13, 10, 26, 10];
-  if (!sig.every((x, i) => b[i] === x)) throw new Error('not a PNG');
-  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  return { width: v.getUint32(16), height: v.getUint32(20), colourType: b[25] };
+  const ihdr = sig.every((x, i) => b[i] === x) ? pngHeader(b) : undefined;
+  if (!ihdr) throw new Error('not a PNG');
+  return ihdr;
 }
 
 interface PageTask {

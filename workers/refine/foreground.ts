@@ -2,6 +2,7 @@
 // (Germer et al. 2020) on a reduced grid, then a per-pixel closed-form correction at full res.
 
 import { downsampleArea, linearTaps } from './resample';
+import { stageTimer } from '../../src/shared/stage-timer';
 
 export interface ForegroundOptions {
   /** Long side of the grid the multi-level solver runs on. Default 512. */
@@ -47,14 +48,7 @@ export function estimateForeground(
   const lw = Math.max(1, Math.round(w * s));
   const lh = Math.max(1, Math.round(h * s));
   const n = lw * lh;
-  const tm = opts.timings;
-  let t0 = tm ? performance.now() : 0;
-  const lap = (name: string) => {
-    if (!tm) return;
-    const t = performance.now();
-    tm[name] = (tm[name] ?? 0) + t - t0;
-    t0 = t;
-  };
+  const lap = stageTimer(opts.timings);
 
   // 1. Reduced grid: area averages keep I ≈ αF + (1−α)B when F and B are locally smooth.
   const R = new Float32Array(n),
