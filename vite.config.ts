@@ -5,12 +5,9 @@ import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
+import { ISOLATION_HEADERS } from './src/shared/headers.js';
 
-const isolation = {
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-  'Cross-Origin-Resource-Policy': 'same-origin',
-};
+const isolation = { ...ISOLATION_HEADERS };
 
 /** Largest single file the service worker precaches: the onnxruntime-web .wasm is ~28 MB. */
 const PRECACHE_MAX_FILE = 40 * 1024 * 1024;

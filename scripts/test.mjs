@@ -1,6 +1,6 @@
 // `npm test`: every check in one command, ending with one summary line
 // ("tests: N passed, N failed, N skipped"). Stages: typecheck, lint (ESLint, no warnings), format
-// (Prettier), unit tests (vitest and the node:test checks of the model tools), production build,
+// (Prettier), generated host headers current, unit tests (vitest and the node:test checks of the model tools), production build,
 // end-to-end tests (Playwright). Typecheck, lint and format count as one test each.
 // `npm run check` (= `npm test -- check`) runs the stages before the build: the fast gate.
 import { spawnSync } from 'node:child_process';
@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'jingjie-test-'));
 const only = process.argv.slice(2); // e.g. `npm test -- unit` or `npm test -- e2e engine.spec.ts`
-const CHECK = ['typecheck', 'lint', 'format', 'unit'];
+const CHECK = ['typecheck', 'lint', 'format', 'headers', 'unit'];
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const stages = [];
 
@@ -55,6 +55,10 @@ if (want('typecheck')) {
 if (want('lint')) check('lint (eslint)', 'npx', ['eslint', '--max-warnings', '0', '.']);
 
 if (want('format')) check('format (prettier)', 'npx', ['prettier', '--check', '.']);
+
+// The host files' header blocks are generated from src/shared/headers.js: fail when stale.
+if (want('headers'))
+  check('headers (npm run headers -- --check)', 'node', ['scripts/headers.mjs', '--check']);
 
 if (want('unit')) {
   const out = path.join(tmp, 'vitest.json');
