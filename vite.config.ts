@@ -1,16 +1,13 @@
 // Vite: React app + module workers. Dev and preview servers send COOP/COEP so the page is
 // cross-origin isolated and onnxruntime-web can use WASM threads. The production build also
-// emits the service worker (workers/sw.ts) with its precache manifest injected by workbox-build.
+// emits the service worker (workers/sw/sw.ts) with its precache manifest injected by workbox-build.
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
+import { ISOLATION_HEADERS } from './src/shared/headers.js';
 
-const isolation = {
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-  'Cross-Origin-Resource-Policy': 'same-origin',
-};
+const isolation = { ...ISOLATION_HEADERS };
 
 /** Largest single file the service worker precaches: the onnxruntime-web .wasm is ~28 MB. */
 const PRECACHE_MAX_FILE = 40 * 1024 * 1024;
@@ -45,7 +42,7 @@ function serviceWorker(): Plugin {
           target: 'es2022',
           copyPublicDir: false,
           lib: {
-            entry: resolve(root, 'workers/sw.ts'),
+            entry: resolve(root, 'workers/sw/sw.ts'),
             formats: ['iife'],
             name: 'jingjieServiceWorker',
             fileName: () => 'sw.js',

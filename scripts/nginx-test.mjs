@@ -154,7 +154,7 @@ export async function startNginx({ root = join(repo, 'dist'), port, nginx = find
   } catch (err) {
     const log = existsSync(join(dir, 'error.log')) ? readFileSync(join(dir, 'error.log'), 'utf8') : '';
     await stop();
-    throw new Error(`${err.message}\n${log}`);
+    throw new Error(`${err.message}\n${log}`, { cause: err });
   }
   return { url, port, dir, pid: child.pid, configTest, stop };
 }

@@ -11,6 +11,7 @@ import { createServer } from 'node:http';
 import { createReadStream, statSync } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ISOLATION_HEADERS } from '../src/shared/headers.js';
 
 export const MIME = {
   '.html': 'text/html; charset=utf-8',
@@ -31,12 +32,6 @@ export const MIME = {
   '.avif': 'image/avif',
   '.woff2': 'font/woff2',
   '.txt': 'text/plain; charset=utf-8',
-};
-
-const ISOLATION = {
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-  'Cross-Origin-Resource-Policy': 'same-origin',
 };
 
 function resolveFile(root, pathname) {
@@ -80,6 +75,8 @@ function parseRange(header, size) {
 /**
  * @param {{ root?: string, port?: number, host?: string, isolate?: boolean, log?: boolean,
  *   onRequest?: (req: import('node:http').IncomingMessage) => void }} [options]
+ * @returns {Promise<{ url: string, port: number, server: import('node:http').Server,
+ *   close: () => Promise<void> }>}
  */
 export function serveStatic({
   root = 'dist',
@@ -94,7 +91,7 @@ export function serveStatic({
     const url = new URL(req.url ?? '/', 'http://x');
     if (log) console.log(req.method, url.pathname, req.headers.range ?? '');
     onRequest?.(req);
-    const headers = { 'X-Content-Type-Options': 'nosniff', ...(isolate ? ISOLATION : {}) };
+    const headers = { 'X-Content-Type-Options': 'nosniff', ...(isolate ? ISOLATION_HEADERS : {}) };
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { ...headers, Allow: 'GET, HEAD' }).end();
       return;
@@ -142,14 +139,14 @@ export function serveStatic({
   return new Promise((res, rej) => {
     server.once('error', rej);
     server.listen(port, host, () => {
-      const addr = server.address();
+      const addr = /** @type {import('node:net').AddressInfo} */ (server.address());
       const url = `http://${host}:${addr.port}`;
       res({
         url,
         port: addr.port,
         server,
         close: () =>
-          new Promise((r) => {
+          new Promise((/** @type {() => void} */ r) => {
             server.closeAllConnections();
             server.close(() => r());
           }),

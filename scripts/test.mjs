@@ -1,6 +1,8 @@
 // `npm test`: every check in one command, ending with one summary line
-// ("tests: N passed, N failed, N skipped"). Stages: typecheck, unit tests (vitest and the
-// node:test checks of the model tools), production build, end-to-end tests (Playwright).
+// ("tests: N passed, N failed, N skipped"). Stages: typecheck, lint (ESLint, no warnings), format
+// (Prettier), generated host headers current, unit tests (vitest and the node:test checks of the model tools), production build,
+// end-to-end tests (Playwright). Typecheck, lint and format count as one test each.
+// `npm run check` (= `npm test -- check`) runs the stages before the build: the fast gate.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'jingjie-test-'));
 const only = process.argv.slice(2); // e.g. `npm test -- unit` or `npm test -- e2e engine.spec.ts`
+const CHECK = ['typecheck', 'lint', 'format', 'headers', 'unit'];
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const stages = [];
 
@@ -28,7 +31,14 @@ function count(passed, failed, skipped) {
   totals.skipped += skipped;
 }
 
-const want = (stage) => only.length === 0 || only[0] === stage;
+const want = (stage) =>
+  only.length === 0 || only[0] === stage || (only[0] === 'check' && CHECK.includes(stage));
+
+/** A stage that is one pass/fail check. */
+function check(name, cmd, args) {
+  const ok = run(name, cmd, args);
+  count(ok ? 1 : 0, ok ? 0 : 1, 0);
+}
 
 if (want('typecheck')) {
   // One project per runtime: page (DOM), workers (WebWorker), service worker, tests/tools (Node).
@@ -39,8 +49,16 @@ if (want('typecheck')) {
     'test/tsconfig.json',
   ];
   const results = projects.map((p) => run(`typecheck ${p}`, 'npx', ['tsc', '-p', p]));
-  if (results.includes(false)) count(0, 1, 0);
+  count(results.includes(false) ? 0 : 1, results.includes(false) ? 1 : 0, 0);
 }
+
+if (want('lint')) check('lint (eslint)', 'npx', ['eslint', '--max-warnings', '0', '.']);
+
+if (want('format')) check('format (prettier)', 'npx', ['prettier', '--check', '.']);
+
+// The host files' header blocks are generated from src/shared/headers.js: fail when stale.
+if (want('headers'))
+  check('headers (npm run headers -- --check)', 'node', ['scripts/headers.mjs', '--check']);
 
 if (want('unit')) {
   const out = path.join(tmp, 'vitest.json');

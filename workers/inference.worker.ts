@@ -4,19 +4,20 @@
 import * as Comlink from 'comlink';
 import type * as ort from 'onnxruntime-web';
 import { JingjieError, asJingjieError, throwIfAborted } from '../src/shared/errors';
+import { stageTimer } from '../src/shared/stage-timer';
 import type {
   Backend,
   EngineInfo,
-  EngineOptions,
   LoadEvent,
   LoadProgress,
   ModelManifest,
   ModelVariant,
   RemoveResult,
-  OutputFormat,
   RemoveOptions,
   RemoveProgress,
   StageTimings,
+  LoadRequest,
+  RenderOptions,
 } from '../src/shared/types';
 import { fetchManifest, loadModelBytes } from './model-store';
 import {
@@ -39,22 +40,11 @@ import { edgeFocus, estimateForeground, refineAlpha, unrefinedCrop } from './ref
 import { presentBlob, type PresentExtras } from './pipeline/present-io';
 import type { Preset } from '../src/shared/presets';
 
-export interface LoadRequest extends EngineOptions {
-  /** Absolute URL of the folder holding models.json and the model files. */
-  modelBaseUrl: string;
-  /** Absolute URL of the folder holding onnxruntime-web's .mjs/.wasm files. */
-  ortBaseUrl: string;
-}
+// The contracts live in src/shared/types.ts; re-exported for importers that name the worker's API.
+export type { LoadRequest, RenderOptions };
 
 /** What a job returns: exactly the engine's RemoveResult (the mask's buffer is transferred). */
 export type WorkerResult = RemoveResult;
-
-export interface RenderOptions {
-  format?: OutputFormat;
-  /** `#rrggbb` */
-  background?: string;
-  backgroundImage?: Blob;
-}
 
 let manifest: ModelManifest | undefined;
 let session: ort.InferenceSession | undefined;
@@ -212,12 +202,7 @@ const api = {
         total: 0,
       };
       const tStart = performance.now();
-      let t0 = tStart;
-      const lap = (k: keyof StageTimings) => {
-        const now = performance.now();
-        t[k] = now - t0;
-        t0 = now;
-      };
+      const lap = stageTimer<keyof StageTimings>(t);
       const img = await decode(blob, {
         maxPixels: opts.maxPixels,
         maxBytes: opts.maxBytes,
@@ -368,6 +353,6 @@ Comlink.transferHandlers.set('throw', {
     return [wire, transfer];
   },
   deserialize: throwHandler.deserialize,
-} as Comlink.TransferHandler<unknown, unknown>);
+});
 
 Comlink.expose(api);

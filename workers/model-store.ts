@@ -4,7 +4,7 @@
 // session is created from; storing them runs alongside the session start.
 
 import type { IDBPDatabase } from 'idb';
-import { openWithStores } from '../src/storage/open-db';
+import { openWithStores } from '../src/shared/open-db';
 import { JingjieError, asJingjieError } from '../src/shared/errors';
 import type { ModelManifest, ModelVariant } from '../src/shared/types';
 import { sha256Stream } from './sha256-stream';

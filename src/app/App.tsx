@@ -19,7 +19,7 @@ function useQueue(): PersistentQueueSnapshot {
   const [snap, setSnap] = useState<PersistentQueueSnapshot>(() => queue.snapshot());
   // A transition: React renders a busy batch's update in short slices that input can interrupt,
   // instead of one long main-thread task per queue notification.
-  useEffect(() => queue.subscribe((x) => startTransition(() => setSnap(x as PersistentQueueSnapshot))), []);
+  useEffect(() => queue.subscribe((x) => startTransition(() => setSnap(x))), []);
   return snap;
 }
 

@@ -54,10 +54,6 @@ export function refreshEngineInfo(): void {
   if (info && info !== status.info) set({ info });
 }
 
-export function engineStatus(): EngineStatus {
-  return status;
-}
-
 export function useEngineStatus(): EngineStatus {
   return useSyncExternalStore(
     (l) => {

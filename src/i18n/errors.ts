@@ -8,7 +8,7 @@ export const ERROR_KEYS: Record<ErrorName, MessageKey> = Object.fromEntries(
 
 /** The message key for anything thrown or any WireError, by its stable `name`. */
 export function errorKey(err: unknown): MessageKey {
-  const name = err && typeof err === 'object' && 'name' in err ? (err as { name: unknown }).name : undefined;
+  const name = err && typeof err === 'object' && 'name' in err ? err.name : undefined;
   return isErrorName(name) ? ERROR_KEYS[name] : 'error.unknown';
 }
 
@@ -45,7 +45,7 @@ export function errorMessage(
   template: (key: MessageKey) => string,
 ): { key: MessageKey; vars?: Record<string, string | number> } {
   const key = errorKey(err);
-  const name = err && typeof err === 'object' && 'name' in err ? (err as { name: unknown }).name : undefined;
+  const name = err && typeof err === 'object' && 'name' in err ? err.name : undefined;
   const detail =
     err && typeof err === 'object' && 'detail' in err
       ? (err as { detail?: Record<string, unknown> }).detail
@@ -53,7 +53,7 @@ export function errorMessage(
   const fileKey = isErrorName(name) ? FILE_KEYS[name] : undefined;
   if (!fileKey || !detail || typeof detail.fileName !== 'string') return { key };
   const vars: Record<string, string | number> = { fileName: detail.fileName };
-  const num = (k: string) => (typeof detail[k] === 'number' ? (detail[k] as number) : undefined);
+  const num = (k: string) => (typeof detail[k] === 'number' ? detail[k] : undefined);
   const b = num('bytes'),
     mb = num('maxBytes'),
     w = num('width'),

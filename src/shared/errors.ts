@@ -47,7 +47,7 @@ export function isErrorName(x: unknown): x is ErrorName {
 /** Normalise anything thrown into a JingjieError, keeping a known name when there is one. */
 export function asJingjieError(err: unknown, fallback: ErrorName = 'RuntimeFailed'): JingjieError {
   if (err instanceof JingjieError) return err;
-  if (err && typeof err === 'object' && 'name' in err && isErrorName((err as { name: unknown }).name)) {
+  if (err && typeof err === 'object' && 'name' in err && isErrorName(err.name)) {
     const e = err as WireError;
     return new JingjieError(e.name, String(e.message ?? e.name), e.detail);
   }

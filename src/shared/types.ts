@@ -51,7 +51,7 @@ export interface EngineOptions {
   noCache?: boolean;
 }
 
-export type LoadStage = 'manifest' | 'download' | 'verify' | 'cache' | 'session' | 'warmup' | 'ready';
+export type LoadStage = 'manifest' | 'download' | 'verify' | 'session' | 'ready';
 
 /**
  * Moments of a first load, for the timeline the page records as performance marks `jj:<event>`
@@ -156,4 +156,20 @@ export interface RemoveResult {
   backend: Backend;
   variant: string;
   timings: StageTimings;
+}
+
+/** What the page asks the worker to load. */
+export interface LoadRequest extends EngineOptions {
+  /** Absolute URL of the folder holding models.json and the model files. */
+  modelBaseUrl: string;
+  /** Absolute URL of the folder holding onnxruntime-web's .mjs/.wasm files. */
+  ortBaseUrl: string;
+}
+
+/** Re-export options for a finished cut-out. */
+export interface RenderOptions {
+  format?: OutputFormat;
+  /** `#rrggbb` */
+  background?: string;
+  backgroundImage?: Blob;
 }

@@ -2,7 +2,7 @@
 // separate object stores, and every write that must be all-or-nothing is one transaction.
 
 import type { DBSchema, IDBPDatabase } from 'idb';
-import { openWithStores } from './open-db';
+import { openWithStores } from '../shared/open-db';
 import type { Task } from '../features/queue/types';
 
 export const QUEUE_DB_NAME = 'jingjie-queue';

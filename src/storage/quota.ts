@@ -42,6 +42,6 @@ export async function isPersisted(): Promise<boolean> {
 /** True for the errors a browser throws when a write does not fit (names differ by engine). */
 export function isQuotaError(err: unknown): boolean {
   if (!err || typeof err !== 'object' || !('name' in err)) return false;
-  const name = (err as { name: unknown }).name;
+  const name = err.name;
   return name === 'QuotaExceededError' || name === 'NS_ERROR_DOM_QUOTA_REACHED' || name === 'QuotaExceeded';
 }

@@ -105,7 +105,7 @@ export async function runBatchBench(page: Page, opts: BatchBenchOptions = {}): P
   const started = await page.evaluate(
     async ({ count, width, height }) => {
       const w = window as unknown as BenchWindow;
-      const q = w.jingjie.queue ?? w.jingjie.createQueue!(w.jingjie.createEngine());
+      const q = w.jingjie.queue ?? w.jingjie.createQueue(w.jingjie.createEngine());
       await q.ready;
       await q.clearAll();
       q.resume();

@@ -471,8 +471,6 @@ export function runEdgesBench(options: EdgesBenchOptions = {}): EdgesBenchResult
   };
   const cold = results.length ? results[0].ms.guided + results[0].ms.foreground : refine().total;
   const runsMs: number[] = [];
-  let guidedMs = 0,
-    foregroundMs = 0;
   const parts: { guided: number; fg: number; total: number; cpu: number }[] = [];
   for (let i = 0; i < runs; i++) {
     const r = refine();
@@ -483,8 +481,8 @@ export function runEdgesBench(options: EdgesBenchOptions = {}): EdgesBenchResult
   const med = sorted[Math.floor(sorted.length / 2)] ?? { total: cold, guided: 0, fg: 0, cpu: 0 };
   const cpuTimes = parts.map((p) => p.cpu).sort((a, b) => a - b);
   const cpuMedianMs = cpuTimes[Math.floor(cpuTimes.length / 2)] ?? 0;
-  guidedMs = med.guided;
-  foregroundMs = med.fg;
+  const guidedMs = med.guided;
+  const foregroundMs = med.fg;
 
   const totals = {
     bilinear: {
@@ -980,13 +978,12 @@ export function formatModelTable(r: ModelBenchResult): string {
 function parseArgs(argv: string[]): EdgesBenchOptions & { json?: boolean } {
   const o: EdgesBenchOptions & { json?: boolean } = {};
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i],
-      v = argv[i + 1];
-    if (a === '--scenes') ((o.scenes = Number(v)), i++);
-    else if (a === '--width') ((o.width = Number(v)), i++);
-    else if (a === '--height') ((o.height = Number(v)), i++);
-    else if (a === '--seed') ((o.seed = Number(v)), i++);
-    else if (a === '--runs') ((o.timingRuns = Number(v)), i++);
+    const a = argv[i];
+    if (a === '--scenes') o.scenes = Number(argv[++i]);
+    else if (a === '--width') o.width = Number(argv[++i]);
+    else if (a === '--height') o.height = Number(argv[++i]);
+    else if (a === '--seed') o.seed = Number(argv[++i]);
+    else if (a === '--runs') o.timingRuns = Number(argv[++i]);
     else if (a === '--procedural') o.proceduralOnly = true;
     else if (a === '--json') o.json = true;
   }

@@ -39,7 +39,12 @@ export function memorySampler(browserPid: number) {
       let grew = true;
       while (grew) {
         grew = false;
-        for (const [pid, ppid] of rows) if (tree.has(ppid) && !tree.has(pid)) (tree.add(pid), (grew = true));
+        for (const [pid, ppid] of rows) {
+          if (tree.has(ppid) && !tree.has(pid)) {
+            tree.add(pid);
+            grew = true;
+          }
+        }
       }
       const rss = rows.filter(([pid]) => tree.has(pid)).reduce((a, [, , r]) => a + r, 0) / 1024;
       peak = Math.max(peak, rss);
@@ -140,13 +145,14 @@ export async function measureStages(
     const out: Record<string, { timings: Record<string, number>[]; backend: string; variant: string }> = {};
     for (const name of photos) {
       await eng.removeBackground(all[name]); // warm-up: first run allocates the arena
-      const timings = [];
-      let r;
+      const timings: Record<string, number>[] = [];
+      let last = { backend: '', variant: '' };
       for (let i = 0; i < runs; i++) {
-        r = await eng.removeBackground(all[name]);
+        const r = await eng.removeBackground(all[name]);
         timings.push(r.timings as unknown as Record<string, number>);
+        last = r;
       }
-      out[name] = { timings, backend: r!.backend, variant: r!.variant };
+      out[name] = { timings, backend: last.backend, variant: last.variant };
     }
     await eng.dispose();
     return { out, threads: info.threads };

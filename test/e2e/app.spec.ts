@@ -302,7 +302,16 @@ test('installable: manifest valid and linked, service worker controls the page a
   expect(href).toBeTruthy();
   const res = await page.request.get(new URL(href!, page.url()).href);
   expect(res.ok()).toBe(true);
-  const manifest = await res.json();
+  const manifest = (await res.json()) as {
+    name: string;
+    short_name: string;
+    display: string;
+    start_url: string;
+    theme_color: string;
+    icons: { src: string; sizes: string; purpose?: string }[];
+    share_target: { method: string; enctype: string };
+    file_handlers: { accept: Record<string, string[]> }[];
+  };
   expect(manifest.name).toBeTruthy();
   expect(manifest.short_name).toBeTruthy();
   expect(manifest.display).toBe('standalone');

@@ -6,6 +6,7 @@ import { test, expect, type Page } from '@playwright/test';
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { unzipSync } from 'fflate';
+import { pngHeader, type PngHeader } from '../../workers/pipeline/sniff';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -23,11 +24,11 @@ const photos = readdirSync(photosDir)
   });
 
 /** Width, height and colour type from a PNG's IHDR chunk. */
-function pngInfo(b: Uint8Array): { width: number; height: number; colourType: number } {
+function pngInfo(b: Uint8Array): PngHeader {
   const sig = [137, 80, 78, 71, 13, 10, 26, 10];
-  if (!sig.every((x, i) => b[i] === x)) throw new Error('not a PNG');
-  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  return { width: v.getUint32(16), height: v.getUint32(20), colourType: b[25] };
+  const ihdr = sig.every((x, i) => b[i] === x) ? pngHeader(b) : undefined;
+  if (!ihdr) throw new Error('not a PNG');
+  return ihdr;
 }
 
 interface PageTask {
@@ -56,7 +57,7 @@ async function openQueue(page: Page): Promise<void> {
   });
   await page.evaluate(async () => {
     const j = (window as unknown as Win).jingjie;
-    const q = j.queue ?? j.createQueue!(j.createEngine());
+    const q = j.queue ?? j.createQueue(j.createEngine());
     await q.ready;
   });
 }
@@ -103,7 +104,7 @@ async function addInputs(
         files.push(new File([junk], x.name, { type: 'image/png' }));
       }
     }
-    return (await (window as unknown as Win).jingjie.queue!.add(files)) as PageTask[];
+    return await (window as unknown as Win).jingjie.queue!.add(files);
   }, inputs);
 }
 
@@ -330,7 +331,7 @@ test('reload in the middle of a batch: every task ends done, none lost, none dup
     const db = await new Promise<IDBDatabase>((res, rej) => {
       const r = indexedDB.open('jingjie-queue');
       r.onsuccess = () => res(r.result);
-      r.onerror = () => rej(r.error);
+      r.onerror = () => rej(r.error ?? new Error('open failed'));
     });
     const count = (s: string) =>
       new Promise<number>((res) => {
@@ -434,7 +435,7 @@ test('storage exhaustion: a real QuotaExceededError rolls the write back and not
       const db = await new Promise<IDBDatabase>((res, rej) => {
         const o = indexedDB.open('jingjie-queue');
         o.onsuccess = () => res(o.result);
-        o.onerror = () => rej(o.error);
+        o.onerror = () => rej(o.error ?? new Error('open failed'));
       });
       const keys = (st: string) =>
         new Promise<string[]>((res) => {

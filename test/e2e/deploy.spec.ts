@@ -354,7 +354,7 @@ test.describe('plain static host without COOP/COEP (scripts/serve-static.mjs)', 
         if (req.headers['sec-fetch-dest'] === 'document') documentRequests.push(req.url ?? '');
       },
     });
-    const res = await fetch(`${server!.url}/`);
+    const res = await fetch(`${server.url}/`);
     expect(
       res.headers.get('cross-origin-embedder-policy'),
       'the test host must not isolate by itself',

@@ -187,7 +187,7 @@ test('corpus: every file gives a correct cut-out or its specific error', async (
     await test.step(c.file, async () => {
       // The large case sets its limit: the default depends on the device's reported memory.
       const r = await run(c.file, c.expect === 'ok' && !c.large, c.maxPixels);
-      let verdict = '';
+      let verdict: string;
       if (c.expect === 'error') {
         verdict = r.ok
           ? `expected ${c.error}, got a result ${r.width}×${r.height}`

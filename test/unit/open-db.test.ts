@@ -3,7 +3,7 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { openDB, type IDBPDatabase } from 'idb';
-import { openWithStores } from '../../src/storage/open-db';
+import { openWithStores } from '../../src/shared/open-db';
 
 const models = { models: (d: IDBPDatabase<unknown>) => d.createObjectStore('models', { keyPath: 'sha256' }) };
 let n = 0;
@@ -13,7 +13,7 @@ function rawOpen(name: string): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
     const r = indexedDB.open(name);
     r.onsuccess = () => resolve(r.result);
-    r.onerror = () => reject(r.error);
+    r.onerror = () => reject(r.error ?? new Error('open failed'));
   });
 }
 

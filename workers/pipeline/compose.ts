@@ -32,17 +32,7 @@ export function compose(
     }
     rgba[p + 3] = a;
   }
-  const bg = opts.background;
-  if (bg) {
-    const [br, bgc, bb] = bg;
-    for (let p = 0; p < rgba.length; p += 4) {
-      const a = rgba[p + 3] / 255;
-      rgba[p] = rgba[p] * a + br * (1 - a);
-      rgba[p + 1] = rgba[p + 1] * a + bgc * (1 - a);
-      rgba[p + 2] = rgba[p + 2] * a + bb * (1 - a);
-      rgba[p + 3] = 255;
-    }
-  }
+  if (opts.background) flattenOnto(rgba, opts.background);
   return rgba;
 }
 
@@ -59,13 +49,20 @@ export function alphaOf(rgba: Uint8ClampedArray): Uint8ClampedArray {
   return a;
 }
 
-/** Straight-alpha `over`: cut-out onto an opaque background of the same size, in place. */
-export function flattenOnto(rgba: Uint8ClampedArray, background: Uint8ClampedArray): Uint8ClampedArray {
-  for (let p = 0; p < rgba.length; p += 4) {
+/**
+ * Straight-alpha `over`, in place: the cut-out onto an opaque background, either an RGBA image of
+ * the same size or one colour (r, g, b). The result is opaque. The one blend in the project.
+ */
+export function flattenOnto(
+  rgba: Uint8ClampedArray,
+  background: Uint8ClampedArray | readonly [number, number, number],
+): Uint8ClampedArray {
+  const step = background.length === 3 ? 0 : 4; // a colour is the same "pixel" everywhere
+  for (let p = 0, q = 0; p < rgba.length; p += 4, q += step) {
     const a = rgba[p + 3] / 255;
-    rgba[p] = rgba[p] * a + background[p] * (1 - a);
-    rgba[p + 1] = rgba[p + 1] * a + background[p + 1] * (1 - a);
-    rgba[p + 2] = rgba[p + 2] * a + background[p + 2] * (1 - a);
+    rgba[p] = rgba[p] * a + background[q] * (1 - a);
+    rgba[p + 1] = rgba[p + 1] * a + background[q + 1] * (1 - a);
+    rgba[p + 2] = rgba[p + 2] * a + background[q + 2] * (1 - a);
     rgba[p + 3] = 255;
   }
   return rgba;

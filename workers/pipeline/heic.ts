@@ -3,6 +3,8 @@
 // Vite into our own origin — no CDN) is imported only when a HEIC file arrives.
 // libheif applies the file's irot/imir transforms while decoding, so orientation is done here
 // exactly once; the returned size is the displayed (rotated) size.
+// Every project that compiles this file (workers, tests) needs the bundle's ambient types.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference
 /// <reference path="./formats/libheif.d.ts" />
 
 import { JingjieError } from '../../src/shared/errors';

@@ -194,8 +194,33 @@ export function headerSize(kind: ImageKind, b: Uint8Array): HeaderSize | undefin
   }
 }
 
-function pngSize(b: Uint8Array): HeaderSize | undefined {
+/** A PNG's IHDR (the first chunk): size and pixel layout. The one PNG header parser in the project. */
+export interface PngHeader {
+  width: number;
+  height: number;
+  bitDepth: number;
+  /** 0 grey, 2 RGB, 3 palette, 4 grey+alpha, 6 RGBA. */
+  colourType: number;
+  interlace: number;
+}
+
+/** Reads the IHDR of a PNG's first bytes (the signature is the caller's to check: see sniffBytes);
+ * undefined when they are cut short or the first chunk is not IHDR. */
+export function pngHeader(b: Uint8Array): PngHeader | undefined {
   if (b.length < 24 || ascii(b, 12, 4) !== 'IHDR') return undefined;
+  const at = (i: number) => (i < b.length ? b[i] : 0);
+  return {
+    width: u32be(b, 16),
+    height: u32be(b, 20),
+    bitDepth: at(24),
+    colourType: at(25),
+    interlace: at(28),
+  };
+}
+
+function pngSize(b: Uint8Array): HeaderSize | undefined {
+  const ihdr = pngHeader(b);
+  if (!ihdr) return undefined;
   // An animation control chunk before the first IDAT means APNG.
   let animated = false;
   for (let i = 8; i + 8 <= b.length;) {
@@ -205,7 +230,7 @@ function pngSize(b: Uint8Array): HeaderSize | undefined {
     if (type === 'IDAT' || type === 'IEND') break;
     i += 12 + len;
   }
-  return { width: u32be(b, 16), height: u32be(b, 20), animated };
+  return { width: ihdr.width, height: ihdr.height, animated };
 }
 
 function jpegSize(b: Uint8Array): HeaderSize | undefined {

@@ -93,8 +93,13 @@ export function edgeFocus(
       const score = s * (0.02 + 0.98 * both);
       // Ties go to the window nearest the image centre, so a blank mask looks at the middle.
       const d = (i - cx) ** 2 + (j - cy) ** 2;
-      if (score > best || (score === best && d < bd))
-        ((best = score), (bestSoft = s), (bi = i), (bj = j), (bd = d));
+      if (score > best || (score === best && d < bd)) {
+        best = score;
+        bestSoft = s;
+        bi = i;
+        bj = j;
+        bd = d;
+      }
     }
   }
   const half = win / 2;

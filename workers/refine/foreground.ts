@@ -3,6 +3,7 @@
 
 import { axisTable } from '../pipeline/resize';
 import { downsampleArea } from './resample';
+import { stageTimer } from '../../src/shared/stage-timer';
 
 export interface ForegroundOptions {
   /** Long side of the grid the multi-level solver runs on. Default 512. */
@@ -48,14 +49,7 @@ export function estimateForeground(
   const lw = Math.max(1, Math.round(w * s));
   const lh = Math.max(1, Math.round(h * s));
   const n = lw * lh;
-  const tm = opts.timings;
-  let t0 = tm ? performance.now() : 0;
-  const lap = (name: string) => {
-    if (!tm) return;
-    const t = performance.now();
-    tm[name] = (tm[name] ?? 0) + t - t0;
-    t0 = t;
-  };
+  const lap = stageTimer(opts.timings);
 
   // 1. Reduced grid: area averages keep I ≈ αF + (1−α)B when F and B are locally smooth.
   const R = new Float32Array(n),
@@ -161,8 +155,14 @@ export function estimateForeground(
       // F0/B0 of the two low-res columns around x, interpolated in y once per output row
       const j0 = X.i0[x],
         j1 = X.i1[x];
-      if (rowY[j0] !== y) (lerpColumn(fb, row, j0, y0 * lw * 6, y1 * lw * 6, fy), (rowY[j0] = y));
-      if (rowY[j1] !== y) (lerpColumn(fb, row, j1, y0 * lw * 6, y1 * lw * 6, fy), (rowY[j1] = y));
+      if (rowY[j0] !== y) {
+        lerpColumn(fb, row, j0, y0 * lw * 6, y1 * lw * 6, fy);
+        rowY[j0] = y;
+      }
+      if (rowY[j1] !== y) {
+        lerpColumn(fb, row, j1, y0 * lw * 6, y1 * lw * 6, fy);
+        rowY[j1] = y;
+      }
       const c0 = j0 * 6,
         c1 = j1 * 6,
         f = X.w1[x];

@@ -161,7 +161,7 @@ export function downsampleArea(
       outG[o + q] = ag[q] * norm;
       outB[o + q] = ab[q] * norm;
     }
-    if (hasA) for (let q = 0; q < nc; q++) (outA as Float32Array)[o + q] = aa[q] * norm;
+    if (hasA) for (let q = 0; q < nc; q++) outA[o + q] = aa[q] * norm;
   }
 }
 

@@ -3,6 +3,7 @@
 
 import { axisTable } from '../pipeline/resize';
 import { type AlphaInput, alphaToFloat, areaSpansFor, boxMean, downsampleArea, runStarts } from './resample';
+import { stageTimer } from '../../src/shared/stage-timer';
 
 export interface GuidedUpsampleOptions {
   /** Guided-filter window radius in low-res pixels. Default 1 (3×3 low-res cells ≈ 12×9 px at 12 MP). */
@@ -45,14 +46,7 @@ export function upsampleAlphaGuided(
   const t = opts.threshold ?? 5 / 255;
   const p = alphaToFloat(lowAlpha);
   const n = lw * lh;
-  const tm = opts.timings;
-  let t0 = tm ? performance.now() : 0;
-  const lap = (name: string) => {
-    if (!tm) return;
-    const t = performance.now();
-    tm[name] = (tm[name] ?? 0) + t - t0;
-    t0 = t;
-  };
+  const lap = stageTimer(opts.timings);
 
   // 1. Cell state for the bilinear quad whose top-left tap is (j, i): 0 = all taps certainly
   //    transparent, 1 = all certainly opaque, 2 = uncertain (refine).

@@ -1,11 +1,7 @@
 // Adds the cross-origin isolation headers to a response the service worker hands to the page, so
 // WASM threads work on static hosts that cannot set COOP/COEP themselves.
 
-export const ISOLATION_HEADERS: Record<string, string> = {
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-  'Cross-Origin-Resource-Policy': 'same-origin',
-};
+import { ISOLATION_HEADERS } from '../../src/shared/headers.js';
 
 export function withIsolation(res: Response): Response {
   // Opaque and redirect responses cannot be rebuilt; errors pass through untouched.

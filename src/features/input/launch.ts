@@ -1,6 +1,6 @@
 // Files that arrive from the OS when the app is installed: the File Handling API (launchQueue)
 // and the Web Share Target (the service worker stashes the POSTed files; we pick them up here).
-import { SHARE_CACHE, SHARE_PARAM } from '../../../workers/sw/share-contract';
+import { SHARE_CACHE, SHARE_PARAM } from '../../shared/share-contract';
 
 interface LaunchParams {
   files: { getFile(): Promise<File> }[];
@@ -12,10 +12,9 @@ declare global {
 }
 
 export function listenForLaunchedFiles(onFiles: (files: File[]) => void): void {
-  window.launchQueue?.setConsumer(async (params) => {
+  window.launchQueue?.setConsumer((params) => {
     if (!params.files?.length) return;
-    const files = await Promise.all(params.files.map((h) => h.getFile()));
-    onFiles(files);
+    void Promise.all(params.files.map((h) => h.getFile())).then(onFiles);
   });
 }
 

@@ -562,7 +562,6 @@ function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
     const gen = generation;
     let planned = e?.usage ?? 0;
     const added: Task[] = [];
-    let refused = 0;
     let quotaHit = false;
     let otherError: unknown;
 
@@ -607,7 +606,7 @@ function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
       for (const t of await Promise.all(jobs)) if (t) added.push(t);
       if (otherError) break;
     }
-    refused = files.length - added.length;
+    const refused = files.length - added.length;
     if (quotaHit) {
       blockForQuota(await estimate());
       throw new JingjieError('QuotaExceeded', blockedReason ?? quotaMessage(), {

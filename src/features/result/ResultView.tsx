@@ -298,7 +298,7 @@ export function ResultView({ task, engine, queue, info, onRetry }: Props) {
             type="button"
             className="btn btn--primary btn--wide"
             disabled={!done || !!working}
-            onClick={download}
+            onClick={() => void download()}
             data-testid="download"
           >
             {working === 'download' ? t('result.preparing') : t('result.download')}

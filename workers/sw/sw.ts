@@ -3,8 +3,8 @@
 // on any static host, and receives Web Share Target POSTs.
 /// <reference lib="webworker" />
 import { cleanupOutdatedCaches, getCacheKeyForURL, matchPrecache, precache } from 'workbox-precaching';
-import { SHARE_ACTION, SHARE_CACHE, SHARE_PARAM } from './sw/share-contract';
-import { withIsolation } from './sw/isolation';
+import { SHARE_ACTION, SHARE_CACHE, SHARE_PARAM } from '../../src/shared/share-contract';
+import { withIsolation } from './isolation';
 
 declare const self: ServiceWorkerGlobalScope & {
   __WB_MANIFEST: Array<{ url: string; revision: string | null }>;
@@ -28,7 +28,7 @@ self.addEventListener('install', (event) => {
 });
 
 self.addEventListener('message', (event) => {
-  if (event.data?.type === 'SKIP_WAITING') void self.skipWaiting();
+  if ((event.data as { type?: unknown } | null)?.type === 'SKIP_WAITING') void self.skipWaiting();
 });
 
 // The first install takes over open pages at once so they can reload into isolation; updates

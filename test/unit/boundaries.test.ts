@@ -1,0 +1,70 @@
+// The import boundaries in eslint.config.js: each rule fails on a file that crosses it and passes
+// on one that does not. The snippets are linted as if they lived at the given paths.
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+const RULE = '@typescript-eslint/no-restricted-imports';
+
+/** The project's config with every typescript-eslint rule but the boundary one off: boundaries are
+ * syntax, so the snippets need no type information (and no tsconfig that includes their paths). */
+async function linter(): Promise<ESLint> {
+  const rules = new Set<string>();
+  for (const f of ['workers/x.ts', 'src/x.tsx', 'src/shared/x.ts']) {
+    const c = (await new ESLint().calculateConfigForFile(f)) as { rules?: Record<string, unknown> };
+    for (const r of Object.keys(c.rules ?? {}))
+      if (r.startsWith('@typescript-eslint/') && r !== RULE) rules.add(r);
+  }
+  return new ESLint({
+    overrideConfig: {
+      files: ['**/*.ts', '**/*.tsx'],
+      languageOptions: { parserOptions: { projectService: false, project: null } },
+      rules: Object.fromEntries([...rules].map((r) => [r, 'off'])),
+    },
+  });
+}
+const eslint = await linter();
+
+async function restricted(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath });
+  return result.messages.filter((m) => m.ruleId === RULE || m.fatal).map((m) => m.message);
+}
+
+describe('import boundaries', () => {
+  it('a worker importing page code fails', async () => {
+    const msgs = await restricted(
+      'workers/pipeline/fixture.ts',
+      "import { queue } from '../../src/app/services';\nexport const q = queue;\n",
+    );
+    expect(msgs).toHaveLength(1);
+    expect(msgs[0]).toContain('workers/** may import only');
+  });
+
+  it('a worker importing src/shared or another worker file passes', async () => {
+    const msgs = await restricted(
+      'workers/pipeline/fixture.ts',
+      "import { JingjieError } from '../../src/shared/errors';\nimport { compose } from './compose';\nexport const x = [JingjieError, compose];\n",
+    );
+    expect(msgs).toEqual([]);
+  });
+
+  it('the page importing worker code at run time fails; `import type` passes', async () => {
+    const value = await restricted(
+      'src/features/input/fixture.ts',
+      "import { compose } from '../../../workers/pipeline/compose';\nexport const c = compose;\n",
+    );
+    expect(value).toHaveLength(1);
+    const type = await restricted(
+      'src/engine/fixture.ts',
+      "import type { InferenceApi } from '../../workers/inference.worker';\nexport type A = InferenceApi;\n",
+    );
+    expect(type).toEqual([]);
+  });
+
+  it('src/shared importing anything else from the project fails', async () => {
+    const msgs = await restricted(
+      'src/shared/fixture.ts',
+      "import { openWithStores } from '../storage/queue-db';\nexport const o = openWithStores;\n",
+    );
+    expect(msgs).toHaveLength(1);
+  });
+});
