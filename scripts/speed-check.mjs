@@ -8,6 +8,7 @@
 // (JJ_TWICE=1: each later photo twice per run.)
 //
 // Prints one line per measurement and a summary; the jj:* marks/measures when the build has them.
+/* global window, document */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';

@@ -6,6 +6,7 @@
 //
 //   node scripts/onnx/quantize-browser.mjs [--models isnet-int8,isnet-uint8] [--rounds 5]
 //        [--port 4212] [--photo chelsea.png] [--threads 2]
+/* global window */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

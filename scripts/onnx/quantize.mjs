@@ -167,7 +167,6 @@ export function quantizeQdq(model, ranges, keepFloat = []) {
   // 2. Weights and biases of quantised Convs: int8 per channel, int32 bias, each behind a DQ.
   const newInits = [];
   const newNodes = [];
-  const replaceInput = new Map(); // node -> [[index, name]]
   let convs = 0;
   for (const n of p.quantised) {
     if (n.opType !== 'Conv') continue;

@@ -1008,13 +1008,28 @@ if (isMain) {
     for (let i = 0; i < argv.length; i++) {
       const a = argv[i],
         v = argv[i + 1];
-      if (a === '--width') ((o.width = Number(v)), i++);
-      else if (a === '--height') ((o.height = Number(v)), i++);
-      else if (a === '--seed') ((o.seed = Number(v)), i++);
-      else if (a === '--runs') ((o.timingRuns = Number(v)), i++);
-      else if (a === '--kinds') ((o.kinds = v.split(',') as SceneKind[]), i++);
-      else if (a === '--cache') ((o.cacheDir = v), i++);
-      else if (a === '--model') ((o.modelPath = v), i++);
+      if (a === '--width') {
+        o.width = Number(v);
+        i++;
+      } else if (a === '--height') {
+        o.height = Number(v);
+        i++;
+      } else if (a === '--seed') {
+        o.seed = Number(v);
+        i++;
+      } else if (a === '--runs') {
+        o.timingRuns = Number(v);
+        i++;
+      } else if (a === '--kinds') {
+        o.kinds = v.split(',') as SceneKind[];
+        i++;
+      } else if (a === '--cache') {
+        o.cacheDir = v;
+        i++;
+      } else if (a === '--model') {
+        o.modelPath = v;
+        i++;
+      }
     }
     const r = await runModelEdgesBench({ ...o, log: (l) => console.error(l) });
     console.log(formatModelTable(r));

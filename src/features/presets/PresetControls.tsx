@@ -7,7 +7,6 @@ import {
   BUILT_IN_PRESETS,
   SHADOW_OFF,
   validatePreset,
-  type CanvasRatio,
   type Preset,
   type PresetBackground,
   type PresetIssue,
@@ -237,7 +236,7 @@ function PresetEditor({ initial, onClose }: { initial: Preset; onClose(saved?: P
                     ? { kind: 'original' }
                     : v === 'exact'
                       ? { kind: 'exact', width: 2000, height: 2000 }
-                      : { kind: 'ratio', ratio: v as CanvasRatio },
+                      : { kind: 'ratio', ratio: v },
               });
             }}
           >
