@@ -6,20 +6,21 @@ import { DropZone } from '../features/input/DropZone';
 import { useIncomingFiles } from '../features/input/useIncomingFiles';
 import { ResultView } from '../features/result/ResultView';
 import { LanguageSwitch } from '../features/settings/LanguageSwitch';
-import type { PersistentQueueSnapshot } from '../features/queue/queue';
+import type { QueueSnapshot } from '../features/queue/types';
 import { engine, queue } from './services';
 import { refreshEngineInfo, startEngine, useEngineStatus } from './engine-status';
 import { ModelProgress } from './ModelProgress';
-import { TaskList } from './TaskList';
+import { StopNotices } from '../features/queue/StopNotices';
+import { TaskList } from '../features/queue/TaskList';
 import { registerServiceWorker } from './pwa';
 import { Logo } from './Logo';
 
-function useQueue(): PersistentQueueSnapshot {
+function useQueue(): QueueSnapshot {
   // Plain state, not useSyncExternalStore: a queue may hand out a new snapshot object per call.
-  const [snap, setSnap] = useState<PersistentQueueSnapshot>(() => queue.snapshot());
+  const [snap, setSnap] = useState<QueueSnapshot>(() => queue.snapshot());
   // A transition: React renders a busy batch's update in short slices that input can interrupt,
   // instead of one long main-thread task per queue notification.
-  useEffect(() => queue.subscribe((x) => startTransition(() => setSnap(x as PersistentQueueSnapshot))), []);
+  useEffect(() => queue.subscribe((x) => startTransition(() => setSnap(x))), []);
   return snap;
 }
 
@@ -130,19 +131,7 @@ function Shell() {
             {inputError}
           </div>
         )}
-        {snap.halted && (
-          <div className="banner banner--error" role="alert" data-testid="queue-halted">
-            <span>{te(snap.halted)}</span>
-            <button type="button" className="btn btn--small" onClick={() => queue.resume()}>
-              {t('load.retry')}
-            </button>
-          </div>
-        )}
-        {snap.blockedReason && (
-          <div className="banner banner--warn" role="status">
-            {/another tab/i.test(snap.blockedReason) ? t('queue.otherTab') : t('error.QuotaExceeded')}
-          </div>
-        )}
+        <StopNotices snapshot={snap} queue={queue} />
       </div>
 
       <main id="main" className="main" tabIndex={-1}>

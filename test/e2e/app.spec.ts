@@ -104,7 +104,13 @@ test('first visit: a model download with honest progress; a photo dropped meanwh
   await waitForModel(page);
   await waitForResult(page);
   // Back to the empty state for its screenshot (the queue keeps history in IndexedDB).
+  // Clearing asks once, naming how many go; "Keep them" keeps them.
   await page.getByRole('button', { name: 'Clear all' }).click();
+  await expect(page.getByTestId('clear-confirm')).toContainText('Delete all 1 images');
+  await page.getByRole('button', { name: 'Keep them' }).click();
+  await expect(page.getByTestId('task')).toHaveCount(1);
+  await page.getByRole('button', { name: 'Clear all' }).click();
+  await page.getByRole('button', { name: 'Delete 1' }).click();
   await expect(page.getByRole('heading', { name: 'Drop photos here' })).toBeVisible();
   await page.screenshot({ path: shot('empty') });
 });

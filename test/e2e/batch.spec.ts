@@ -374,7 +374,7 @@ test('storage exhaustion: new images refused with a message, stored results stay
       return {
         error: (e as Error).name,
         message: (e as Error).message,
-        blocked: q.snapshot().blockedReason,
+        blocked: q.snapshot().stops,
         n: q.snapshot().tasks.length,
       };
     } finally {
@@ -382,15 +382,13 @@ test('storage exhaustion: new images refused with a message, stored results stay
     }
   });
   expect(first.error).toBe('QuotaExceeded');
-  expect(first.blocked).toMatch(/Storage is full/);
+  expect(first.blocked).toContain('quota');
   expect(first.n).toBe((await tasks(page)).length);
   expect(await readable()).toBe(true);
 
   // Space is back: deleting one finished photo lifts the block.
   await page.evaluate((id) => (window as unknown as Win).jingjie.queue!.remove(id), doneTasks[0].id);
-  expect(
-    await page.evaluate(() => (window as unknown as Win).jingjie.queue!.snapshot().blockedReason),
-  ).toBeUndefined();
+  expect(await page.evaluate(() => (window as unknown as Win).jingjie.queue!.snapshot().stops)).toEqual([]);
 });
 
 test('storage exhaustion: a real QuotaExceededError rolls the write back and nothing stored is harmed', async ({
@@ -446,7 +444,7 @@ test('storage exhaustion: a real QuotaExceededError rolls the write back and not
       return {
         error,
         detail,
-        blocked: s.blockedReason,
+        blocked: s.stops,
         names: s.tasks.map((t) => t.name),
         smallId: small[0].id,
         smallReadable: (await q.original(small[0].id))?.size,
@@ -455,7 +453,7 @@ test('storage exhaustion: a real QuotaExceededError rolls the write back and not
     });
     expect(r.error).toBe('QuotaExceeded');
     expect(r.detail).toMatchObject({ added: 0, refused: 1 });
-    expect(r.blocked).toMatch(/Storage is full/);
+    expect(r.blocked).toContain('quota');
     expect(r.names).toEqual(['small.png']);
     expect(r.smallReadable).toBe(20_000);
     // The failed task left no record and no original behind.
@@ -477,14 +475,14 @@ test('two tabs: only one runs the queue; the other says so and takes over when t
     const b = await context.newPage();
     await b.goto('/');
     await openQueue(b);
-    const blockedB = () =>
-      b.evaluate(() => (window as unknown as Win).jingjie.queue!.snapshot().blockedReason);
-    expect(
-      await a.evaluate(() => (window as unknown as Win).jingjie.queue!.snapshot().blockedReason),
-    ).toBeUndefined();
-    expect(await blockedB()).toMatch(/another tab/);
+    const blockedB = () => b.evaluate(() => (window as unknown as Win).jingjie.queue!.snapshot().stops);
+    expect(await a.evaluate(() => (window as unknown as Win).jingjie.queue!.snapshot().stops)).toEqual([]);
+    expect(await blockedB()).toEqual(['otherTab']);
+    // The page says so in words, with no action but closing the other tab.
+    await expect(b.getByTestId('queue-stop-otherTab')).toBeVisible();
     await a.close();
-    await expect.poll(blockedB, { timeout: 30_000 }).toBeUndefined();
+    await expect.poll(blockedB, { timeout: 30_000 }).toEqual([]);
+    await expect(b.getByTestId('queue-stop-otherTab')).toBeHidden();
   } finally {
     await context.close();
   }

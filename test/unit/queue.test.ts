@@ -237,8 +237,12 @@ describe('queue', () => {
     await q.whenIdle();
     expect(q.snapshot().halted).toMatchObject({ name: 'ModelDownloadFailed' });
     expect(states(q)).toEqual(['a.png:queued', 'b.png:queued']);
+    expect(q.snapshot().stops).toEqual(['halted']);
+    // resume() lifts only a pause; the engine's own stop has its own way out.
     offline = false;
     q.resume();
+    expect(q.snapshot().stops).toEqual(['halted']);
+    q.retryEngine();
     await q.whenIdle();
     expect(states(q)).toEqual(['a.png:done', 'b.png:done']);
     expect(q.snapshot().halted).toBeUndefined();
@@ -335,13 +339,13 @@ describe('queue', () => {
     const err = await q.add([file('b.png')]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(JingjieError);
     expect((err as JingjieError).name).toBe('QuotaExceeded');
-    expect(q.snapshot().blockedReason).toMatch(/Storage is full/);
+    expect(q.snapshot().stops).toEqual(['quota']);
     expect(states(q)).toEqual(['a.png:done']);
     expect(await (await q.result(a.id))!.text()).toBe('nobg:a.png');
     // Freeing space lifts the block.
     usage = 100;
     await q.remove(a.id);
-    expect(q.snapshot().blockedReason).toBeUndefined();
+    expect(q.snapshot().stops).toEqual([]);
     await q.add([file('c.png')]);
     await q.whenIdle();
     expect(states(q)).toEqual(['c.png:done']);
@@ -372,7 +376,9 @@ describe('queue', () => {
     try {
       const dbName = `quota-${++dbCount}`;
       const engine = fakeEngine({ manual: true });
-      const q = makeQueue(engine, { dbName });
+      // The browser's estimate agrees with the failing writes.
+      const estimate = async () => ({ usage: full ? 990 : 100, quota: 1000 });
+      const q = makeQueue(engine, { dbName, estimate });
       const [a, b] = await q.add([file('a.png'), file('b.png')]);
       await until(() => engine.running() === 'a.png');
       engine.release();
@@ -380,10 +386,10 @@ describe('queue', () => {
       full = 'result';
       engine.release();
       await q.whenIdle();
-      // b's result did not fit: b is queued again, the queue paused, new photos refused.
+      // b's result did not fit: b is queued again, the queue stopped for quota, new photos refused.
       expect(states(q)).toEqual(['a.png:done', 'b.png:queued']);
-      expect(q.snapshot().paused).toBe(true);
-      expect(q.snapshot().blockedReason).toMatch(/Storage is full/);
+      expect(q.snapshot().paused).toBe(false);
+      expect(q.snapshot().stops).toEqual(['quota']);
       full = 'add';
       const err = await q.add([file('c.png'), file('d.png')]).catch((e: unknown) => e);
       expect((err as JingjieError).name).toBe('QuotaExceeded');
@@ -394,13 +400,59 @@ describe('queue', () => {
       expect(stored.map((t) => `${t.name}:${t.state}`)).toEqual(['a.png:done', 'b.png:queued']);
       expect(await raw.result(b.id)).toBeUndefined();
       raw.close();
-      // Space is back: resume finishes b.
+      // Space is back: a check lifts the quota stop and b finishes (no resume()).
       full = undefined;
-      q.resume();
+      await q.recheckStorage();
       await until(() => engine.running() === 'b.png');
       engine.release();
       await q.whenIdle();
       expect(states(q)).toEqual(['a.png:done', 'b.png:done']);
+    } finally {
+      proto.put = put;
+    }
+  });
+
+  it('a full disk stops the queue for quota alone: freeing space runs it on without resume()', async () => {
+    // The bug (issue 12): a result write that hit the quota set `paused`; recheckQuota lifted the
+    // quota block but left `paused`, and the UI offers a way out only for `halted`.
+    const proto = IDBObjectStore.prototype as unknown as {
+      put: (
+        this: { name: string; transaction: { _abort(n: string): void } },
+        v: unknown,
+        k?: unknown,
+      ) => unknown;
+    };
+    const put = proto.put;
+    let full = false;
+    let usage = 100;
+    proto.put = function (value, key) {
+      const req = put.call(this, value, key);
+      if (full && this.name === 'tasks' && (value as Partial<Task>)?.state === 'done') {
+        this.transaction._abort('QuotaExceededError');
+      }
+      return req;
+    };
+    try {
+      const engine = fakeEngine({ manual: true });
+      const q = makeQueue(engine, { estimate: async () => ({ usage, quota: 1000 }) });
+      const [a] = await q.add([file('a.png'), file('b.png')]);
+      await until(() => engine.running() === 'a.png');
+      engine.release();
+      await until(() => engine.running() === 'b.png');
+      full = true;
+      usage = 990;
+      engine.release();
+      await q.whenIdle();
+      expect(states(q)).toEqual(['a.png:done', 'b.png:queued']);
+      expect(q.snapshot().paused).toBe(false);
+      // Deleting a result frees space: the quota stop lifts and b runs, nobody calls resume().
+      full = false;
+      usage = 100;
+      await q.remove(a.id);
+      await until(() => engine.running() === 'b.png');
+      engine.release();
+      await q.whenIdle();
+      expect(states(q)).toEqual(['b.png:done']);
     } finally {
       proto.put = put;
     }
