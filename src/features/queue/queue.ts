@@ -62,6 +62,8 @@ export type PersistentQueueSnapshot = QueueSnapshot;
 
 /** The contract plus a few optional members the UI may use. */
 export interface PersistentQueueApi extends QueueApi {
+  /** The engine the queue runs on (tests reach its hooks through it). */
+  readonly engine: Engine;
   /** Resolves once the stored tasks are loaded (rejects with StorageUnavailable when IndexedDB is unusable). */
   ready: Promise<void>;
   snapshot(): PersistentQueueSnapshot;
@@ -517,6 +519,7 @@ function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
   }
 
   return {
+    engine,
     ready,
     add,
     subscribe: (l) => notifier.subscribe(l),
