@@ -3,6 +3,7 @@ import { startTransition, useCallback, useEffect, useRef, useState } from 'react
 import { I18nProvider, useI18n } from '../i18n';
 import './app.css';
 import { DropZone } from '../features/input/DropZone';
+import { FilePickers } from '../features/input/FilePickers';
 import { useIncomingFiles } from '../features/input/useIncomingFiles';
 import { ResultView } from '../features/result/ResultView';
 import { LanguageSwitch } from '../features/settings/LanguageSwitch';
@@ -134,30 +135,32 @@ function Shell() {
         <StopNotices snapshot={snap} queue={queue} />
       </div>
 
-      <main id="main" className="main" tabIndex={-1}>
-        {!tasks.length && <p className="tagline">{t('app.tagline')}</p>}
-        <ModelProgress status={status} waiting={waiting} onRetry={startEngine} />
-        {!tasks.length ? (
-          <DropZone onFiles={(f) => void addFiles(f)} dragging={dragging} />
-        ) : (
-          <div className="workspace">
-            {current && (
-              <ResultView
-                key={current.id}
-                task={current}
-                engine={engine}
-                queue={queue}
-                info={info}
-                onRetry={(id) => void queue.retry(id)}
-              />
-            )}
-            <div className="side">
-              <TaskList snapshot={snap} queue={queue} selected={current?.id} onSelect={setSelected} />
-              <DropZone onFiles={(f) => void addFiles(f)} compact dragging={dragging} />
+      <FilePickers onFiles={(f) => void addFiles(f)}>
+        <main id="main" className="main" tabIndex={-1}>
+          {!tasks.length && <p className="tagline">{t('app.tagline')}</p>}
+          <ModelProgress status={status} waiting={waiting} onRetry={startEngine} />
+          {!tasks.length ? (
+            <DropZone dragging={dragging} />
+          ) : (
+            <div className="workspace">
+              {current && (
+                <ResultView
+                  key={current.id}
+                  task={current}
+                  engine={engine}
+                  queue={queue}
+                  info={info}
+                  onRetry={(id) => void queue.retry(id)}
+                />
+              )}
+              <div className="side">
+                <TaskList snapshot={snap} queue={queue} selected={current?.id} onSelect={setSelected} />
+                <DropZone compact dragging={dragging} />
+              </div>
             </div>
-          </div>
-        )}
-      </main>
+          )}
+        </main>
+      </FilePickers>
 
       <footer className="footer">
         <p>{t('privacy')}</p>
