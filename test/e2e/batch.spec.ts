@@ -1,15 +1,20 @@
 // End-to-end test of the persistent batch queue (issue 5) against the production build: a batch
 // of real photos and small generated images, a corrupt file, cancel and retry, the ZIP export,
 // a reload in the middle of a batch, and storage exhaustion. Driven through `window.jingjie.queue`
-// (src/features/queue/expose.ts), so it does not depend on the UI's markup.
+// (src/features/queue/expose.ts), so it does not depend on the UI's markup. It tests the queue,
+// not the model: it runs in the fast tier, against the stand-in engine (test/bench/stand-in-engine.ts).
 import { test, expect, type Page } from '@playwright/test';
+import { standInEngineScript } from '../bench/stand-in-engine';
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { unzipSync } from 'fflate';
 
 test.describe.configure({ mode: 'serial' });
 
-// The timeouts fit ~4-10 s per image on WASM; JJ_TIMEOUT_SCALE=N stretches them on a busy machine.
+/** Each stand-in "inference" takes this long: long enough to cancel or reload in the middle. */
+const STAND_IN = standInEngineScript(400);
+
+// The timeouts fit the stand-in engine; JJ_TIMEOUT_SCALE=N stretches them on a busy machine.
 const SCALE = Number(process.env.JJ_TIMEOUT_SCALE ?? 1) || 1;
 const minutes = (n: number) => n * 60_000 * SCALE;
 
@@ -138,6 +143,7 @@ let page: Page;
 
 test.beforeAll(async ({ browser }) => {
   page = await browser.newPage();
+  await page.addInitScript(STAND_IN);
   page.on('pageerror', (e) => console.log('pageerror:', e.message));
   await page.goto('/');
   await openQueue(page);
@@ -156,7 +162,7 @@ const gen = (i: number) => ({
 });
 
 test('a batch of 22 files: every image done in order, the corrupt one failed alone, cancel and retry, one ZIP', async () => {
-  test.setTimeout(minutes(20));
+  test.setTimeout(minutes(4));
   const inputs = [
     ...photos.map((p) => ({ kind: 'photo' as const, name: p.name, b64: p.b64 })),
     ...Array.from({ length: 15 }, (_, i) => gen(i)),
@@ -196,7 +202,7 @@ test('a batch of 22 files: every image done in order, the corrupt one failed alo
     [running.id, last.id],
   );
 
-  const finished = await waitAllTerminal(page, ids, minutes(18));
+  const finished = await waitAllTerminal(page, ids, minutes(3));
   const failed = finished.filter((t) => t.state !== 'done');
   expect(failed.map((t) => t.name)).toEqual(['broken.png']);
   expect(['DecodeFailed', 'NotAnImage', 'UnsupportedFormat']).toContain(failed[0].error?.name);
@@ -294,7 +300,7 @@ test('a batch of 22 files: every image done in order, the corrupt one failed alo
 });
 
 test('reload in the middle of a batch: every task ends done, none lost, none duplicated', async () => {
-  test.setTimeout(minutes(15));
+  test.setTimeout(minutes(4));
   const before = new Set((await tasks(page)).map((t) => t.id));
   const added = await addInputs(
     page,
@@ -399,6 +405,7 @@ test('storage exhaustion: a real QuotaExceededError rolls the write back and not
   // Chromium applies a quota override to an origin's storage opened after it, so use a fresh
   // context and cut the quota before the app first touches storage.
   const context = await browser.newContext();
+  await context.addInitScript(STAND_IN);
   const p = await context.newPage();
   try {
     const cdp = await context.newCDPSession(p);
@@ -468,6 +475,7 @@ test('two tabs: only one runs the queue; the other says so and takes over when t
 }) => {
   test.setTimeout(minutes(3));
   const context = await browser.newContext();
+  await context.addInitScript(STAND_IN);
   try {
     const a = await context.newPage();
     await a.goto('/');

@@ -1,0 +1,15 @@
+// The fast tier's fixture: every page of the test runs the app with the stand-in engine
+// (test/bench/stand-in-engine.ts) instead of the model, so UI, queue, export, language and
+// accessibility specs take seconds. `inferenceMs` sets how long each stand-in "inference" takes.
+import { test as base, expect } from '@playwright/test';
+import { standInEngineScript } from '../../bench/stand-in-engine';
+
+export const test = base.extend<{ inferenceMs: number }>({
+  inferenceMs: [100, { option: true }],
+  context: async ({ context, inferenceMs }, use) => {
+    await context.addInitScript(standInEngineScript(inferenceMs));
+    await use(context);
+  },
+});
+
+export { expect };
