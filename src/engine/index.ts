@@ -7,6 +7,7 @@ import * as Comlink from 'comlink';
 import { JingjieError, asJingjieError } from '../shared/errors';
 import type { EngineInfo, EngineOptions, LoadProgress, RemoveOptions, RemoveResult } from '../shared/types';
 import type { InferenceApi, RenderOptions } from '../../workers/inference.worker';
+import type { CheckApi } from '../../workers/check.worker';
 
 export type { EngineInfo, EngineOptions, LoadProgress, RemoveOptions, RemoveResult, RenderOptions };
 export { JingjieError };
@@ -20,6 +21,12 @@ export interface Engine {
   render(cutout: Blob, opts?: RenderOptions): Promise<Blob>;
   info(): EngineInfo | undefined;
   dispose(): Promise<void>;
+  /**
+   * The checks made before decoding (empty, byte limit, not an image, declared pixels), in a small
+   * worker that needs no model: rejects at once with the file's error, even while the model loads.
+   * Resolves when the file passes (or the check cannot run: the job will check again).
+   */
+  check?(input: Blob, opts?: Pick<RemoveOptions, 'fileName' | 'maxBytes' | 'maxPixels'>): Promise<void>;
   /**
    * Test hook: the worker dies the way a crash looks from the page (terminated, then an `error`
    * event). The job it was on fails with WorkerCrashed and the next job gets a new worker.
@@ -74,6 +81,30 @@ export function createEngine(options: EngineOptions = {}): Engine {
   let disposed = false;
   // One job at a time: the session and the worker's memory are shared.
   let queue: Promise<unknown> = Promise.resolve();
+  let checker: { worker: Worker; remote: Comlink.Remote<CheckApi> } | undefined;
+
+  const check = async (
+    input: Blob,
+    opts: Pick<RemoveOptions, 'fileName' | 'maxBytes' | 'maxPixels'> = {},
+  ): Promise<void> => {
+    if (!checker) {
+      try {
+        const worker = new Worker(new URL('../../workers/check.worker.ts', import.meta.url), {
+          type: 'module',
+          name: 'jingjie-check',
+        });
+        checker = { worker, remote: Comlink.wrap<CheckApi>(worker) };
+      } catch {
+        return;
+      }
+    }
+    const fileName = opts.fileName ?? (input instanceof File ? input.name : undefined);
+    try {
+      await checker.remote.check(input, { ...opts, ...(fileName ? { fileName } : {}) });
+    } catch (err) {
+      throw asJingjieError(err);
+    }
+  };
 
   /** Replaces a worker that crashed or hung; the next job loads the model again (from IndexedDB). */
   const restart = (h: WorkerHandle) => {
@@ -153,6 +184,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
   return {
     load,
     removeBackground,
+    check,
     render: (cutout, opts = {}) =>
       Promise.race([w.remote.render(cutout, opts), w.died]).catch((err: unknown) => {
         throw asJingjieError(err);
@@ -163,6 +195,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
       await Promise.race([w.remote.dispose(), w.died]).catch(() => undefined);
       w.remote[Comlink.releaseProxy]();
       w.worker.terminate();
+      checker?.worker.terminate();
     },
     crashWorkerForTest() {
       w.worker.terminate();

@@ -458,6 +458,30 @@ describe('queue', () => {
     }
   });
 
+  it('a file refused by the pre-check fails at once, while the engine is still busy', async () => {
+    const engine: FakeEngine = {
+      ...fakeEngine({ manual: true }),
+      async check(input: Blob) {
+        if (input.size === 0) throw new JingjieError('EmptyFile', 'empty', { fileName: 'x' });
+      },
+    };
+    const q = makeQueue(engine);
+    await q.add([file('a.png'), file('empty.png', ''), file('c.png')]);
+    // a is "loading the model" (never released yet); the empty file fails without waiting.
+    await until(() => states(q).includes('empty.png:failed'));
+    expect(states(q)).toEqual(['a.png:processing', 'empty.png:failed', 'c.png:queued']);
+    expect(q.snapshot().tasks[1].error?.name).toBe('EmptyFile');
+    await until(() => engine.running() === 'a.png');
+    engine.release();
+    await until(() => engine.running() === 'c.png').catch(() => {
+      throw new Error(`${states(q).join()} ${engine.calls.join()}`);
+    });
+    engine.release();
+    await q.whenIdle();
+    expect(states(q)).toEqual(['a.png:done', 'empty.png:failed', 'c.png:done']);
+    expect(engine.calls).toEqual(['a.png', 'c.png']);
+  });
+
   it('names results; only shared base names get a short id suffix', async () => {
     const q = makeQueue(fakeEngine());
     const added = await q.add([
@@ -480,6 +504,9 @@ describe('queue', () => {
       'png-nobg.png',
     ]);
     expect(q.resultName(added[3], 'webp')).toBe('cat-nobg.webp');
+    // Masks follow the same rule: sanitised, and told apart where base names are shared.
+    expect(q.resultName(added[3], 'png', 'mask')).toBe('cat-mask.png');
+    expect(q.resultName(added[0], 'png', 'mask')).toBe(names[0].replace('-nobg-', '-mask-'));
     // Deterministic: the same again.
     expect(added.map((t) => q.resultName(t))).toEqual(names);
 

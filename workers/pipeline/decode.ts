@@ -140,8 +140,12 @@ function isAllocationFailure(err: unknown): boolean {
   );
 }
 
-/** Validate, decode and (when above the pixel limit) downsize, with a notice. */
-export async function decode(blob: Blob, limits: DecodeLimits = {}): Promise<DecodeResult> {
+/**
+ * The checks made before any decoder runs: empty, over the byte limit, not an image we open, a
+ * declared size over the decode limit. Throws the file's error; returns what the bytes are. Needs
+ * no model, so the page can refuse a file at once (workers/check.worker.ts).
+ */
+export async function precheck(blob: Blob, limits: DecodeLimits = {}): Promise<Sniffed> {
   const file = limits.fileName;
   const maxBytes = limits.maxBytes ?? DEFAULT_MAX_BYTES;
   const maxPixels = limits.maxPixels ?? deviceMaxPixels();
@@ -171,7 +175,7 @@ export async function decode(blob: Blob, limits: DecodeLimits = {}): Promise<Dec
       },
     );
   if (!s.kind) {
-    const otherImage = /^image\//.test(s.mime ?? '') || /camera raw|Photoshop|icon/.test(s.what);
+    const otherImage = /^image\//.test(s.mime ?? ''); // TIFF, PSD, icons, camera raw: images we cannot open
     fail(
       otherImage ? 'UnsupportedFormat' : 'NotAnImage',
       file,
@@ -180,6 +184,15 @@ export async function decode(blob: Blob, limits: DecodeLimits = {}): Promise<Dec
     );
   }
   checkDeclaredSize(s, file, maxDecode);
+  return s;
+}
+
+/** Validate, decode and (when above the pixel limit) downsize, with a notice. */
+export async function decode(blob: Blob, limits: DecodeLimits = {}): Promise<DecodeResult> {
+  const file = limits.fileName;
+  const maxPixels = limits.maxPixels ?? deviceMaxPixels();
+  const maxDecode = Math.max(limits.maxDecodePixels ?? DEFAULT_MAX_DECODE_PIXELS, maxPixels);
+  const s = await precheck(blob, limits);
 
   try {
     const img =

@@ -166,6 +166,15 @@ export function taskFailed(
   return task && { kind: 'fail', task };
 }
 
+/**
+ * Refused before it ran (empty, not an image, over a limit: the page's pre-check): only a task
+ * still waiting fails; the rate and the engine's failure streak are not touched.
+ */
+export function taskRefused(s: CoreState, id: string, err: WireError, now: number): Task | undefined {
+  if (s.tasks.get(id)?.state !== 'queued') return undefined;
+  return patchTask(s, id, { state: 'failed', error: err, finishedAt: now });
+}
+
 /** A result was stored. */
 export function taskDone(s: CoreState, done: Task, now: number): void {
   s.runtimeStreak = 0;

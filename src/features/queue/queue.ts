@@ -5,7 +5,7 @@
 // IndexedDB store, the tab lock (tab-lock.ts), the quota gate, the runner and the notifier.
 
 import type { Engine } from '../../engine';
-import { JingjieError, asJingjieError, type WireError } from '../../shared/errors';
+import { JingjieError, asJingjieError, type ErrorName, type WireError } from '../../shared/errors';
 import type { RemoveOptions } from '../../shared/types';
 import { openQueueStore, QUEUE_DB_NAME, type QueueStore } from '../../storage/queue-db';
 import {
@@ -33,8 +33,9 @@ import {
   taskDone,
   taskFailed,
   taskOverQuota,
+  taskRefused,
 } from './core';
-import { ResultNamer } from './names';
+import { ResultNamer, type ResultKind } from './names';
 import { coalescingNotifier } from './notify';
 import { NO_LOCK, webTabLock, type TabLock } from './tab-lock';
 import type { QueueApi, QueueSnapshot, StorageInfo, Task } from './types';
@@ -80,6 +81,15 @@ export interface PersistentQueueApi extends QueueApi {
 }
 
 const LOCK_NAME = 'jingjie-queue-runner';
+/** What the pre-check may fail a task with (anything else it throws is left to the job). */
+const REFUSALS: ReadonlySet<ErrorName> = new Set([
+  'EmptyFile',
+  'NotAnImage',
+  'UnsupportedFormat',
+  'FileTooLarge',
+  'TooManyPixels',
+  'DecodeFailed',
+]);
 const ADD_CHUNK = 16;
 
 function newId(): string {
@@ -397,6 +407,7 @@ function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
             () => {
               if (s.stops.has('disposed') || gen !== generation) return undefined;
               put(task);
+              precheck(task, file, gen);
               void pump();
               return task;
             },
@@ -422,6 +433,21 @@ function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
       throw err;
     }
     return added;
+  }
+
+  /** Files refused before decoding fail at once, even while the model is still loading. */
+  function precheck(task: Task, file: File, gen: number): void {
+    if (!engine.check) return;
+    const { maxBytes, maxPixels } = opts.removeOptions ?? {};
+    engine.check(file, { fileName: task.name, maxBytes, maxPixels }).catch((err: unknown) => {
+      const e = asJingjieError(err);
+      if (!REFUSALS.has(e.name) || gen !== generation) return;
+      const t = taskRefused(s, task.id, e.toWire(), Date.now());
+      if (!t) return;
+      persist(t);
+      changed();
+      settleIdle();
+    });
   }
 
   async function cancel(id: string): Promise<void> {
@@ -479,8 +505,8 @@ function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
     void store?.setMeta('paused', on).catch(() => undefined);
   }
 
-  function resultName(task: Task, ext = 'png'): string {
-    return namer.name(task, ext);
+  function resultName(task: Task, ext = 'png', kind: ResultKind = 'nobg'): string {
+    return namer.name(task, ext, kind);
   }
 
   function doneTasks(ids?: string[]): Task[] {

@@ -77,8 +77,8 @@ export interface QueueApi {
   result(id: string): Promise<Blob | undefined>;
   /** 8-bit grayscale PNG mask of a done task. */
   mask(id: string): Promise<Blob | undefined>;
-  /** File name a task's result is saved under: `photo.jpg` → `photo-nobg.png`. */
-  resultName(task: Task, ext?: string): string;
+  /** File name a task's result is saved under: `photo.jpg` → `photo-nobg.png` (`photo-mask.png` for the mask). */
+  resultName(task: Task, ext?: string, kind?: 'nobg' | 'mask'): string;
   /** Stream done results (all, or the given ids) into one ZIP download. */
   exportZip(ids?: string[]): Promise<void>;
   storage(): Promise<StorageInfo>;
