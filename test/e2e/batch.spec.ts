@@ -188,18 +188,29 @@ test('a batch of 22 files: every image done in order, the corrupt one failed alo
   expect((await tasks(page)).find((t) => t.id === last.id)!.state).toBe('cancelled');
 
   // Cancel the running task: aborted through the engine's signal, then retried.
+  // Found and cancelled in one step in the page, so it cannot finish in between.
+  let running: PageTask | undefined;
   await expect
-    .poll(async () => (await tasks(page)).find((t) => t.state === 'processing')?.id, { timeout: minutes(3) })
+    .poll(
+      async () =>
+        (running = await page.evaluate(async () => {
+          const q = (window as unknown as Win).jingjie.queue!;
+          const t = q.snapshot().tasks.find((x) => x.state === 'processing');
+          if (t) await q.cancel(t.id);
+          return t as PageTask | undefined;
+        })),
+      { timeout: minutes(3) },
+    )
     .toBeTruthy();
-  const running = (await tasks(page)).find((t) => t.state === 'processing')!;
-  await page.evaluate((id) => (window as unknown as Win).jingjie.queue!.cancel(id), running.id);
-  expect((await tasks(page)).find((t) => t.id === running.id)!.state).toBe('cancelled');
+  if (!running) throw new Error('no running task');
+  const runningId = running.id;
+  expect((await tasks(page)).find((t) => t.id === runningId)!.state).toBe('cancelled');
   await page.evaluate(
     async (ids) => {
       const q = (window as unknown as Win).jingjie.queue!;
       for (const id of ids) await q.retry(id);
     },
-    [running.id, last.id],
+    [runningId, last.id],
   );
 
   const finished = await waitAllTerminal(page, ids, minutes(3));
@@ -216,7 +227,7 @@ test('a batch of 22 files: every image done in order, the corrupt one failed alo
       ...dims.get(t.name)!,
     });
   // Submission order: finishing times rise with seq, except the two retried ones.
-  const inOrder = done.filter((t) => t.id !== running.id && t.id !== last.id).sort((a, b) => a.seq - b.seq);
+  const inOrder = done.filter((t) => t.id !== runningId && t.id !== last.id).sort((a, b) => a.seq - b.seq);
   for (let i = 1; i < inOrder.length; i++)
     expect(inOrder[i].finishedAt!).toBeGreaterThanOrEqual(inOrder[i - 1].finishedAt!);
   const stats = await page.evaluate(() => (window as unknown as Win).jingjie.queue!.snapshot().stats);

@@ -73,6 +73,29 @@ test.describe('worker', () => {
   });
 });
 
+test.describe('refused files', () => {
+  test.use({ inferenceMs: 20_000 });
+
+  test('a file refused before decoding fails at once, without waiting for the engine', async ({ page }) => {
+    await openApp(page);
+    await page
+      .getByTestId('file-input')
+      .setInputFiles([
+        ...asFiles(await pngs(page, 1, 'slow')),
+        { name: 'empty.jpg', mimeType: 'image/jpeg', buffer: Buffer.alloc(0) },
+        { name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('shopping list: milk, eggs\n') },
+      ]);
+    // The first photo holds the engine for 20 s; the refusals do not wait for it.
+    await expect(task(page, 'empty.jpg')).toContainText('“empty.jpg” is empty (0 bytes)', {
+      timeout: 10_000,
+    });
+    await expect(task(page, 'notes.png')).toContainText('is not an image this app can open', {
+      timeout: 10_000,
+    });
+    await expect(task(page, 'slow-0.png')).toHaveAttribute('data-state', 'processing');
+  });
+});
+
 test('a pick made during start-up reaches the queue, though the drop zone is replaced meanwhile', async ({
   page,
 }) => {

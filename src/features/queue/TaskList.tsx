@@ -11,6 +11,7 @@ import type { QueueApi, QueueSnapshot, Task } from './types';
 import { useBlobUrl } from '../result/useBlobUrl';
 import { useI18n, type MessageKey } from '../../i18n';
 import { visibleRange } from './visible-range';
+import { asJingjieError } from '../../shared/errors';
 
 interface Props {
   snapshot: QueueSnapshot;
@@ -26,6 +27,11 @@ const STATE_KEY: Record<Task['state'], MessageKey> = {
   failed: 'task.failed',
   cancelled: 'task.cancelled',
 };
+
+/** Closing the save dialog is a normal way out, not an error. */
+function reportUnlessCancelled(err: unknown): void {
+  if (asJingjieError(err).name !== 'AbortError') console.error(err);
+}
 
 /** Row pitch (row height + gap) until one is measured: 44 px thumb + 2×6 px padding + 4 px gap. */
 const DEFAULT_PITCH = 60;
@@ -251,7 +257,11 @@ export function TaskList({ snapshot, queue, selected, onSelect }: Props) {
         </h2>
         <div className="tasks__actions">
           {doneCount > 1 && (
-            <button type="button" className="btn btn--small" onClick={() => void queue.exportZip()}>
+            <button
+              type="button"
+              className="btn btn--small"
+              onClick={() => void queue.exportZip().catch(reportUnlessCancelled)}
+            >
               {t('tasks.downloadAll')}
             </button>
           )}

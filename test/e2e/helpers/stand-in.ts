@@ -4,8 +4,18 @@
 import { test as base, expect } from '@playwright/test';
 import { standInEngineScript } from '../../bench/stand-in-engine';
 
-export const test = base.extend<{ inferenceMs: number }>({
+export const test = base.extend<{ inferenceMs: number; noPageErrors: void }>({
   inferenceMs: [100, { option: true }],
+  // Every fast-tier test fails on an uncaught error or unhandled rejection in the page.
+  noPageErrors: [
+    async ({ page }, use) => {
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(`${e.name}: ${e.message}`));
+      await use();
+      expect(errors, 'uncaught errors in the page').toEqual([]);
+    },
+    { auto: true },
+  ],
   context: async ({ context, inferenceMs }, use) => {
     await context.addInitScript(standInEngineScript(inferenceMs));
     await use(context);
