@@ -118,12 +118,8 @@ function Shell() {
           </div>
         )}
         {info?.storageWarning && (
-          <div
-            className="banner banner--warn"
-            role="status"
-            data-testid="storage-warning"
-            title={info.storageWarning}
-          >
+          // The worker's own words stay in EngineInfo for developers; the UI says it in the user's language.
+          <div className="banner banner--warn" role="status" data-testid="storage-warning">
             {t('notice.storage')}
           </div>
         )}
@@ -185,7 +181,7 @@ function Shell() {
               {info.fallbackReason && (
                 <>
                   <dt>{t('engine.fallback')}</dt>
-                  <dd>{info.fallbackReason}</dd>
+                  <dd data-testid="engine-fallback">{t('engine.fallbackWasm')}</dd>
                 </>
               )}
             </dl>

@@ -113,6 +113,7 @@ export const en = {
   'engine.yes': 'yes',
   'engine.no': 'no',
   'engine.fallback': 'Note',
+  'engine.fallbackWasm': 'WebGPU could not be used here, so the engine runs on WASM (slower).',
 
   privacy: 'Your images never leave this device: the model runs in your browser.',
 

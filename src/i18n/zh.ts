@@ -114,6 +114,7 @@ export const zh: Record<MessageKey, string> = {
   'engine.yes': '是',
   'engine.no': '否',
   'engine.fallback': '说明',
+  'engine.fallbackWasm': '此处无法使用 WebGPU，引擎改用 WASM 运行（较慢）。',
 
   privacy: '你的图片不会离开本设备：模型在浏览器中运行。',
 
