@@ -1,6 +1,8 @@
 // `npm test`: every check in one command, ending with one summary line
 // ("tests: N passed, N failed, N skipped"). Stages: typecheck, unit tests (vitest and the
-// node:test checks of the model tools), production build, end-to-end tests (Playwright).
+// node:test checks of the model tools), production build, end-to-end tests (Playwright: the `ui`
+// tier on the stand-in engine, then the `engine` tier with the model; `npm test -- e2e
+// --project=ui` runs only the fast one).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
