@@ -10,6 +10,8 @@ const port = Number(process.env.JJ_PORT ?? 4173);
 const preview = `npx vite preview --port ${port} --strictPort`;
 const server = process.env.JJ_SKIP_BUILD ? preview : `npm run build && ${preview}`;
 const baseURL = `http://127.0.0.1:${port}`;
+/** Specs that run against the stand-in engine (test/e2e/helpers/stand-in.ts). */
+const UI_SPECS = /\/(ui|batch)\.spec\.ts$/;
 
 export default defineConfig({
   testDir: 'test/e2e',
@@ -34,6 +36,14 @@ export default defineConfig({
       args: CHROMIUM_ARGS,
     },
   },
+  // Two tiers (issue 12). `ui`: the page's own behaviour (UI, queue, export, language, a11y)
+  // against the stand-in engine, seconds per test. `engine`: what needs the real model (pixels,
+  // model download and cache, hostile inputs, deploy, offline). `--project=ui` runs the fast one.
+  projects: [
+    // Seconds per test: a state not reached in 30 s is a failure, not a slow machine.
+    { name: 'ui', testMatch: UI_SPECS, timeout: 240_000, expect: { timeout: 30_000 } },
+    { name: 'engine', testIgnore: UI_SPECS },
+  ],
   webServer: {
     command: server,
     url: baseURL,

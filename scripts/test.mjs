@@ -3,6 +3,8 @@
 // (Prettier), generated host headers current, unit tests (vitest and the node:test checks of the model tools), production build,
 // end-to-end tests (Playwright). Typecheck, lint and format count as one test each.
 // `npm run check` (= `npm test -- check`) runs the stages before the build: the fast gate.
+// E2E runs the `ui` tier on the stand-in engine, then the `engine` tier with the model
+// (`npm test -- e2e --project=ui` runs only the fast one).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';

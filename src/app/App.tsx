@@ -3,20 +3,22 @@ import { startTransition, useCallback, useEffect, useRef, useState } from 'react
 import { I18nProvider, useI18n } from '../i18n';
 import './app.css';
 import { DropZone } from '../features/input/DropZone';
+import { FilePickers } from '../features/input/FilePickers';
 import { useIncomingFiles } from '../features/input/useIncomingFiles';
 import { ResultView } from '../features/result/ResultView';
 import { LanguageSwitch } from '../features/settings/LanguageSwitch';
-import type { PersistentQueueSnapshot } from '../features/queue/queue';
+import type { QueueSnapshot } from '../features/queue/types';
 import { engine, queue } from './services';
 import { refreshEngineInfo, startEngine, useEngineStatus } from './engine-status';
 import { ModelProgress } from './ModelProgress';
-import { TaskList } from './TaskList';
+import { StopNotices } from '../features/queue/StopNotices';
+import { TaskList } from '../features/queue/TaskList';
 import { registerServiceWorker } from './pwa';
 import { Logo } from './Logo';
 
-function useQueue(): PersistentQueueSnapshot {
+function useQueue(): QueueSnapshot {
   // Plain state, not useSyncExternalStore: a queue may hand out a new snapshot object per call.
-  const [snap, setSnap] = useState<PersistentQueueSnapshot>(() => queue.snapshot());
+  const [snap, setSnap] = useState<QueueSnapshot>(() => queue.snapshot());
   // A transition: React renders a busy batch's update in short slices that input can interrupt,
   // instead of one long main-thread task per queue notification.
   useEffect(() => queue.subscribe((x) => startTransition(() => setSnap(x))), []);
@@ -116,12 +118,8 @@ function Shell() {
           </div>
         )}
         {info?.storageWarning && (
-          <div
-            className="banner banner--warn"
-            role="status"
-            data-testid="storage-warning"
-            title={info.storageWarning}
-          >
+          // The worker's own words stay in EngineInfo for developers; the UI says it in the user's language.
+          <div className="banner banner--warn" role="status" data-testid="storage-warning">
             {t('notice.storage')}
           </div>
         )}
@@ -130,45 +128,35 @@ function Shell() {
             {inputError}
           </div>
         )}
-        {snap.halted && (
-          <div className="banner banner--error" role="alert" data-testid="queue-halted">
-            <span>{te(snap.halted)}</span>
-            <button type="button" className="btn btn--small" onClick={() => queue.resume()}>
-              {t('load.retry')}
-            </button>
-          </div>
-        )}
-        {snap.blockedReason && (
-          <div className="banner banner--warn" role="status">
-            {/another tab/i.test(snap.blockedReason) ? t('queue.otherTab') : t('error.QuotaExceeded')}
-          </div>
-        )}
+        <StopNotices snapshot={snap} queue={queue} />
       </div>
 
-      <main id="main" className="main" tabIndex={-1}>
-        {!tasks.length && <p className="tagline">{t('app.tagline')}</p>}
-        <ModelProgress status={status} waiting={waiting} onRetry={startEngine} />
-        {!tasks.length ? (
-          <DropZone onFiles={(f) => void addFiles(f)} dragging={dragging} />
-        ) : (
-          <div className="workspace">
-            {current && (
-              <ResultView
-                key={current.id}
-                task={current}
-                engine={engine}
-                queue={queue}
-                info={info}
-                onRetry={(id) => void queue.retry(id)}
-              />
-            )}
-            <div className="side">
-              <TaskList snapshot={snap} queue={queue} selected={current?.id} onSelect={setSelected} />
-              <DropZone onFiles={(f) => void addFiles(f)} compact dragging={dragging} />
+      <FilePickers onFiles={(f) => void addFiles(f)}>
+        <main id="main" className="main" tabIndex={-1}>
+          {!tasks.length && <p className="tagline">{t('app.tagline')}</p>}
+          <ModelProgress status={status} waiting={waiting} onRetry={startEngine} />
+          {!tasks.length ? (
+            <DropZone dragging={dragging} />
+          ) : (
+            <div className="workspace">
+              {current && (
+                <ResultView
+                  key={current.id}
+                  task={current}
+                  engine={engine}
+                  queue={queue}
+                  info={info}
+                  onRetry={(id) => void queue.retry(id)}
+                />
+              )}
+              <div className="side">
+                <TaskList snapshot={snap} queue={queue} selected={current?.id} onSelect={setSelected} />
+                <DropZone compact dragging={dragging} />
+              </div>
             </div>
-          </div>
-        )}
-      </main>
+          )}
+        </main>
+      </FilePickers>
 
       <footer className="footer">
         <p>{t('privacy')}</p>
@@ -193,7 +181,7 @@ function Shell() {
               {info.fallbackReason && (
                 <>
                   <dt>{t('engine.fallback')}</dt>
-                  <dd>{info.fallbackReason}</dd>
+                  <dd data-testid="engine-fallback">{t('engine.fallbackWasm')}</dd>
                 </>
               )}
             </dl>

@@ -1,5 +1,7 @@
 // The engine API the UI and the tests use: load a model with progress, remove the background of
-// an image, dispose. Every pixel is handled in the inference worker; this file only talks to it.
+// an image, dispose. Every pixel is handled in the inference worker; this file only talks to it,
+// and keeps it alive: a worker that crashes or hangs fails the job it was on (WorkerCrashed,
+// WorkerHung) and is replaced by a new one, which reads the model back from IndexedDB.
 
 import * as Comlink from 'comlink';
 import { JingjieError, asJingjieError } from '../shared/errors';
@@ -16,6 +18,7 @@ import type { InferenceApi, RenderOptions } from '../../workers/inference.worker
 import { markOnce } from './timeline';
 import type { Preset } from '../shared/presets';
 import type { PresentExtras } from '../../workers/pipeline/present-io';
+import type { CheckApi } from '../../workers/check.worker';
 
 export type {
   EngineInfo,
@@ -45,6 +48,51 @@ export interface Engine {
   present(cutout: Blob, preset: Preset, extras?: PresentExtras): Promise<Blob>;
   info(): EngineInfo | undefined;
   dispose(): Promise<void>;
+  /**
+   * The checks made before decoding (empty, byte limit, not an image, declared pixels), in a small
+   * worker that needs no model: rejects at once with the file's error, even while the model loads.
+   * Resolves when the file passes (or the check cannot run: the job will check again).
+   */
+  check?(input: Blob, opts?: Pick<RemoveOptions, 'fileName' | 'maxBytes' | 'maxPixels'>): Promise<void>;
+  /**
+   * Test hook: the worker dies the way a crash looks from the page (terminated, then an `error`
+   * event). The job it was on fails with WorkerCrashed and the next job gets a new worker.
+   */
+  crashWorkerForTest?(): void;
+}
+
+/**
+ * The watchdog: a job that has not finished after this long is taken as hung. Generous, since the
+ * worker reports no progress inside a job: at least HANG_MIN_MS (a 64 MP photo on a busy 2-core
+ * machine takes minutes), and HANG_FACTOR times the longest job this engine has finished.
+ */
+const HANG_MIN_MS = 5 * 60_000;
+const HANG_FACTOR = 10;
+
+interface WorkerHandle {
+  worker: Worker;
+  remote: Comlink.Remote<InferenceApi>;
+  /** Rejects with WorkerCrashed when the worker reports an error outside a job or dies. */
+  died: Promise<never>;
+  crash(reason: string): void;
+}
+
+function spawn(): WorkerHandle {
+  const worker = new Worker(new URL('../../workers/inference.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'jingjie-inference',
+  });
+  let reject: (e: JingjieError) => void = () => undefined;
+  const died = new Promise<never>((_, r) => (reject = r));
+  died.catch(() => undefined);
+  const crash = (reason: string) => reject(new JingjieError('WorkerCrashed', 'worker died', { reason }));
+  // An uncaught error in the worker's scope (a throw outside any job, a failed script load), or
+  // the worker gone: its state can no longer be trusted, so it is replaced.
+  worker.addEventListener('error', (ev) => {
+    ev.preventDefault();
+    crash(ev.message || 'error');
+  });
+  return { worker, remote: Comlink.wrap<InferenceApi>(worker), died, crash };
 }
 
 function appUrl(path: string): string {
@@ -52,25 +100,56 @@ function appUrl(path: string): string {
 }
 
 export function createEngine(options: EngineOptions = {}): Engine {
-  const worker = new Worker(new URL('../../workers/inference.worker.ts', import.meta.url), {
-    type: 'module',
-    name: 'jingjie-inference',
-  });
-  const remote = Comlink.wrap<InferenceApi>(worker);
+  let w = spawn();
   let loading: Promise<EngineInfo> | undefined;
   let current: EngineInfo | undefined;
   let nextJob = 1;
+  let longestJobMs = 0;
+  let disposed = false;
   // One job at a time: the session and the worker's memory are shared.
   let queue: Promise<unknown> = Promise.resolve();
+  let checker: { worker: Worker; remote: Comlink.Remote<CheckApi> } | undefined;
+
+  const check = async (
+    input: Blob,
+    opts: Pick<RemoveOptions, 'fileName' | 'maxBytes' | 'maxPixels'> = {},
+  ): Promise<void> => {
+    if (!checker) {
+      try {
+        const worker = new Worker(new URL('../../workers/check.worker.ts', import.meta.url), {
+          type: 'module',
+          name: 'jingjie-check',
+        });
+        checker = { worker, remote: Comlink.wrap<CheckApi>(worker) };
+      } catch {
+        return;
+      }
+    }
+    const fileName = opts.fileName ?? (input instanceof File ? input.name : undefined);
+    try {
+      await checker.remote.check(input, { ...opts, ...(fileName ? { fileName } : {}) });
+    } catch (err) {
+      throw asJingjieError(err);
+    }
+  };
+
+  /** Replaces a worker that crashed or hung; the next job loads the model again (from IndexedDB). */
+  const restart = (h: WorkerHandle) => {
+    if (w !== h || disposed) return;
+    h.worker.terminate();
+    w = spawn();
+    loading = undefined;
+  };
 
   const load = (onProgress?: (p: LoadProgress) => void): Promise<EngineInfo> => {
+    const h = w;
     // Moments of the load become marks (jj:*); only changes of stage reach the caller.
     const progress = (p: LoadProgress) => {
       if (p.event) markOnce(`jj:${p.event}`);
       else onProgress?.(p);
     };
-    loading ??= remote
-      .load(
+    loading ??= Promise.race([
+      h.remote.load(
         {
           ...options,
           // Models may live on another origin (a CDN): VITE_MODEL_BASE_URL at build time, see docs/deploy.md.
@@ -81,11 +160,15 @@ export function createEngine(options: EngineOptions = {}): Engine {
           ortBaseUrl: appUrl('ort/'),
         },
         Comlink.proxy(progress),
-      )
+      ),
+      h.died,
+    ])
       .then((i) => (current = i))
       .catch((err: unknown) => {
+        const e = asJingjieError(err);
+        if (e.name === 'WorkerCrashed') restart(h);
         loading = undefined;
-        throw asJingjieError(err);
+        throw e;
       });
     return loading;
   };
@@ -99,21 +182,34 @@ export function createEngine(options: EngineOptions = {}): Engine {
     const run = async (): Promise<RemoveResult> => {
       if (signal?.aborted) throw new JingjieError('AbortError', 'Cancelled');
       await load();
-      const onAbort = () => void remote.cancel(job);
+      const h = w;
+      const onAbort = () => void h.remote.cancel(job).catch(() => undefined);
       signal?.addEventListener('abort', onAbort);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const hung = new Promise<never>((_, reject) => {
+        const ms = Math.max(HANG_MIN_MS, HANG_FACTOR * longestJobMs);
+        timer = setTimeout(() => reject(new JingjieError('WorkerHung', 'no progress', { ms })), ms);
+      });
       try {
         const { onProgress, ...options } = rest;
-        const r = await remote.remove(
-          job,
-          input,
-          options,
-          onProgress ? Comlink.proxy(onProgress) : undefined,
-        );
-        current = (await remote.info()) ?? current;
+        const r = await Promise.race([
+          h.remote.remove(job, input, options, onProgress ? Comlink.proxy(onProgress) : undefined),
+          h.died,
+          hung,
+        ]);
+        longestJobMs = Math.max(longestJobMs, r.timings.total);
+        current = (await Promise.race([h.remote.info(), h.died])) ?? current;
         return r;
       } catch (err) {
-        throw asJingjieError(err);
+        const e = asJingjieError(err);
+        if (e.name === 'WorkerCrashed' || e.name === 'WorkerHung') {
+          restart(h);
+          const fileName = rest.fileName ?? (input instanceof File ? input.name : undefined);
+          if (fileName) e.detail = { ...e.detail, fileName };
+        }
+        throw e;
       } finally {
+        clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
       }
     };
@@ -125,19 +221,26 @@ export function createEngine(options: EngineOptions = {}): Engine {
   return {
     load,
     removeBackground,
+    check,
     render: (cutout, opts = {}) =>
-      remote.render(cutout, opts).catch((err: unknown) => {
+      Promise.race([w.remote.render(cutout, opts), w.died]).catch((err: unknown) => {
         throw asJingjieError(err);
       }),
     present: (cutout, preset, extras = {}) =>
-      remote.present(cutout, preset, extras).catch((err: unknown) => {
+      Promise.race([w.remote.present(cutout, preset, extras), w.died]).catch((err: unknown) => {
         throw asJingjieError(err);
       }),
     info: () => current,
     async dispose() {
-      await remote.dispose().catch(() => undefined);
-      remote[Comlink.releaseProxy]();
-      worker.terminate();
+      disposed = true;
+      await Promise.race([w.remote.dispose(), w.died]).catch(() => undefined);
+      w.remote[Comlink.releaseProxy]();
+      w.worker.terminate();
+      checker?.worker.terminate();
+    },
+    crashWorkerForTest() {
+      w.worker.terminate();
+      w.worker.dispatchEvent(new ErrorEvent('error', { message: 'terminated by a test' }));
     },
   };
 }

@@ -32,7 +32,14 @@ export const en = {
   'notice.downsized': '“{name}” is {ow}×{oh}; it was reduced to {w}×{h} to fit this device’s memory.',
   'notice.firstFrame': '“{name}” is animated; only its first frame was used.',
 
-  'queue.otherTab': 'Jingjie is processing photos in another tab. Close that tab to add photos here.',
+  'stop.user': 'Paused. Waiting photos start when you resume.',
+  'stop.halted': 'Processing stopped: {reason}',
+  'stop.quota':
+    'Storage is full, so processing stopped and new photos are refused. Delete some results (download them first if you want to keep them), then check again.',
+  'stop.quotaUsed':
+    'Storage is full ({usage} of {quota} used), so processing stopped and new photos are refused. Delete some results (download them first if you want to keep them), then check again.',
+  'stop.otherTab': 'Jingjie is processing photos in another tab. Close that tab and this one takes over.',
+  'stop.recheck': 'Check again',
   'update.available': 'A new version of Jingjie is ready.',
   'update.reload': 'Update now',
   'update.later': 'Later',
@@ -48,6 +55,9 @@ export const en = {
   'task.open': 'Show {name}',
   'tasks.title': 'Images',
   'tasks.clear': 'Clear all',
+  'tasks.clearConfirm': 'Delete all {n} images and their results from this device?',
+  'tasks.clearYes': 'Delete {n}',
+  'tasks.clearNo': 'Keep them',
   'tasks.downloadAll': 'Download all',
   'tasks.paused': 'Paused',
   'tasks.pause': 'Pause',
@@ -104,6 +114,7 @@ export const en = {
   'engine.yes': 'yes',
   'engine.no': 'no',
   'engine.fallback': 'Note',
+  'engine.fallbackWasm': 'WebGPU could not be used here, so the engine runs on WASM (slower).',
 
   privacy: 'Your images never leave this device: the model runs in your browser.',
 
@@ -121,6 +132,11 @@ export const en = {
   'error.QuotaExceeded': 'The browser storage is full. Free some space and try again.',
   'error.RuntimeFailed': 'The engine stopped unexpectedly. Reload the page and try again.',
   'error.AbortError': 'Cancelled.',
+  'error.OtherTab': 'Jingjie is processing photos in another tab. Close that tab to add photos here.',
+  'error.WorkerCrashed':
+    'The engine stopped while working on this image (the device may have run out of memory). It was restarted; the other images go on.',
+  'error.WorkerHung':
+    'The engine stopped responding on this image. It was restarted; the other images go on.',
   'error.unknown': 'Something went wrong.',
   'error.EmptyFile.file':
     '“{fileName}” is empty (0 bytes). Choose the photo again; the copy may have failed.',

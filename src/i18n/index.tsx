@@ -5,6 +5,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState, t
 import type { MessageKey } from './en';
 import { TABLES, translate, type Lang } from './translate';
 import { errorMessage } from './errors';
+import { formatBytes } from '../shared/bytes';
 
 export { translate };
 export type { Lang, MessageKey };
@@ -67,12 +68,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       maximumFractionDigits: 1,
       minimumFractionDigits: 1,
     });
-    const bytes = (n: number) => {
-      const v = Number.isFinite(n) && n > 0 ? n : 0;
-      if (v >= 1e6) return `${nf.format(v / 1e6)} MB`;
-      if (v >= 1e3) return `${nf.format(v / 1e3)} kB`;
-      return `${Math.round(v)} B`;
-    };
+    const bytes = (n: number) => formatBytes(n, (x) => nf.format(x));
     return {
       lang,
       setLang,

@@ -33,7 +33,14 @@ export const zh: Record<MessageKey, string> = {
   'notice.downsized': '“{name}”为 {ow}×{oh}，为适应本设备内存已缩小为 {w}×{h}。',
   'notice.firstFrame': '“{name}”是动图，只使用了第一帧。',
 
-  'queue.otherTab': '净界正在另一个标签页中处理照片。关闭那个标签页后即可在这里添加照片。',
+  'stop.user': '已暂停。继续后，等待中的照片才会开始处理。',
+  'stop.halted': '处理已停止：{reason}',
+  'stop.quota':
+    '存储空间已满，处理已停止，也不再接受新照片。请删除一些结果（如需保留请先下载），然后再检查一次。',
+  'stop.quotaUsed':
+    '存储空间已满（已用 {usage} / {quota}），处理已停止，也不再接受新照片。请删除一些结果（如需保留请先下载），然后再检查一次。',
+  'stop.otherTab': '净界正在另一个标签页中处理照片。关闭那个标签页后，这里会接着处理。',
+  'stop.recheck': '再检查一次',
   'update.available': '净界有新版本可用。',
   'update.reload': '立即更新',
   'update.later': '稍后',
@@ -49,6 +56,9 @@ export const zh: Record<MessageKey, string> = {
   'task.open': '查看 {name}',
   'tasks.title': '图片',
   'tasks.clear': '全部清除',
+  'tasks.clearConfirm': '要从本设备删除全部 {n} 张图片及其结果吗？',
+  'tasks.clearYes': '删除 {n} 张',
+  'tasks.clearNo': '保留',
   'tasks.downloadAll': '全部下载',
   'tasks.paused': '已暂停',
   'tasks.pause': '暂停',
@@ -105,6 +115,7 @@ export const zh: Record<MessageKey, string> = {
   'engine.yes': '是',
   'engine.no': '否',
   'engine.fallback': '说明',
+  'engine.fallbackWasm': '此处无法使用 WebGPU，引擎改用 WASM 运行（较慢）。',
 
   privacy: '你的图片不会离开本设备：模型在浏览器中运行。',
 
@@ -121,6 +132,9 @@ export const zh: Record<MessageKey, string> = {
   'error.QuotaExceeded': '浏览器存储空间已满。请释放一些空间后重试。',
   'error.RuntimeFailed': '引擎意外停止。请重新加载页面后重试。',
   'error.AbortError': '已取消。',
+  'error.OtherTab': '净界正在另一个标签页中处理照片。关闭那个标签页后即可在这里添加照片。',
+  'error.WorkerCrashed': '处理这张图片时引擎停止了（设备内存可能不足）。引擎已重新启动，其他图片会继续处理。',
+  'error.WorkerHung': '处理这张图片时引擎没有响应。引擎已重新启动，其他图片会继续处理。',
   'error.unknown': '出了点问题。',
   'error.EmptyFile.file': '“{fileName}”是空文件（0 字节）。请重新选择这张照片，复制可能没有成功。',
   'error.NotAnImage.file':

@@ -16,6 +16,9 @@ export const ERROR_NAMES = [
   'RuntimeFailed', // onnxruntime could not create a session or run
   'AbortError', // the caller cancelled
   'PresetInvalid', // an output preset cannot be applied; detail.issue is a PresetIssue (src/shared/presets.ts)
+  'OtherTab', // another tab runs the queue; this one cannot add images until it closes
+  'WorkerCrashed', // the inference worker died during the job (often out of memory); it was restarted
+  'WorkerHung', // the inference worker made no progress for far longer than a job takes; it was restarted
 ] as const;
 
 export type ErrorName = (typeof ERROR_NAMES)[number];

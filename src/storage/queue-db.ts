@@ -3,7 +3,7 @@
 
 import type { DBSchema, IDBPDatabase } from 'idb';
 import { openWithStores } from '../shared/open-db';
-import type { Task } from '../features/queue/types';
+import type { Task } from '../shared/task';
 
 export const QUEUE_DB_NAME = 'jingjie-queue';
 

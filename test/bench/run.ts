@@ -9,6 +9,7 @@ import { storedModels } from '../e2e/helpers/engine';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium';
 import { formatTable, runEdgesBench } from './edges';
 import { runBatchBench } from './batch';
+import { runSoak } from './soak';
 import { makePhotos, measureLoad, measureNative, measureStages, memorySampler, readManifest } from './engine';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -41,6 +42,23 @@ async function main() {
   await browser.close();
   let closeContext = async () => {};
   try {
+    if (args.has('--soak')) {
+      const standIn = process.env.SOAK_STAND_IN;
+      const soak = await runSoak({
+        baseURL: `http://127.0.0.1:${PORT}`,
+        args: ARGS,
+        count: Number(process.env.SOAK_COUNT ?? 500),
+        standInMs: standIn ? Number(standIn) : undefined,
+        log: (l) => console.log(l),
+      });
+      fs.mkdirSync(path.join(root, 'bench-results'), { recursive: true });
+      fs.writeFileSync(
+        path.join(root, 'bench-results/soak.json'),
+        JSON.stringify({ ...record, soak }, null, 2),
+      );
+      console.log(soak.line);
+      return;
+    }
     // An on-disk profile like a real user's: off-the-record contexts refuse the model in IndexedDB.
     const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'jingjie-bench-'));
     const context = await chromium.launchPersistentContext(profile, {

@@ -39,7 +39,11 @@ const api = {
   async render(cutout) { return cutout; },
   async remove(job, input) {
     const t0 = performance.now();
-    const bmp = await createImageBitmap(input);
+    let bmp;
+    try { bmp = await createImageBitmap(input); } catch (e) {
+      // What the real engine says for a file it cannot decode.
+      const err = new Error('could not decode'); err.name = 'DecodeFailed'; throw err;
+    }
     const w = bmp.width, h = bmp.height;
     const c = new OffscreenCanvas(w, h);
     c.getContext('2d').drawImage(bmp, 0, 0);

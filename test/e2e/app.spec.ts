@@ -3,12 +3,11 @@
 // each test opens its own page. Screenshots of the main states go to /tmp/jingjie-*.png.
 import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
 import { mkdtempSync, rmSync } from 'node:fs';
-import AxeBuilder from '@axe-core/playwright';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasFixture, photoPath, readFixture, referencePath } from './helpers/fixtures';
 import { compareMasks, decodePng, maskOf, pixel } from './helpers/png';
-import { downloadFrom, dropFiles, pasteFile } from './helpers/page';
+import { downloadFrom, dropFiles } from './helpers/page';
 
 const test = base.extend<{ page: Page }, { shared: BrowserContext }>({
   // A persistent (on-disk) profile like a real user's: an off-the-record context keeps IndexedDB
@@ -104,7 +103,13 @@ test('first visit: a model download with honest progress; a photo dropped meanwh
   await waitForModel(page);
   await waitForResult(page);
   // Back to the empty state for its screenshot (the queue keeps history in IndexedDB).
+  // Clearing asks once, naming how many go; "Keep them" keeps them.
   await page.getByRole('button', { name: 'Clear all' }).click();
+  await expect(page.getByTestId('clear-confirm')).toContainText('Delete all 1 images');
+  await page.getByRole('button', { name: 'Keep them' }).click();
+  await expect(page.getByTestId('task')).toHaveCount(1);
+  await page.getByRole('button', { name: 'Clear all' }).click();
+  await page.getByRole('button', { name: 'Delete 1' }).click();
   await expect(page.getByRole('heading', { name: 'Drop photos here' })).toBeVisible();
   await page.screenshot({ path: shot('empty') });
 });
@@ -259,40 +264,7 @@ test('bad files fail alone, each with a message that names it, in both languages
   await page.getByLabel('语言').selectOption('en');
 });
 
-test('paste an image from the clipboard, and the result view passes axe', async ({ page }) => {
-  await openApp(page);
-  await pasteFile(page, CHELSEA);
-  await waitForResult(page);
-  await expect(page.getByRole('heading', { level: 2, name: /^pasted-/ })).toBeVisible();
-  // Zoom controls work from the keyboard.
-  await page.getByRole('img', { name: /Result viewer/ }).focus();
-  await page.keyboard.press('1');
-  await expect(page.locator('.zoom__pct')).toHaveText('100%');
-  await page.keyboard.press('0');
-  const axe = await new AxeBuilder({ page }).analyze();
-  const bad = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-});
-
-test('language switch changes the UI and is remembered; empty state passes axe in both', async ({ page }) => {
-  await openApp(page);
-  const axeEn = await new AxeBuilder({ page }).analyze();
-  expect(
-    axeEn.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id),
-  ).toEqual([]);
-  await page.getByTestId('lang').selectOption('zh');
-  await expect(page.getByRole('heading', { name: '把照片拖到这里' })).toBeVisible();
-  await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
-  await page.screenshot({ path: shot('zh') });
-  const axeZh = await new AxeBuilder({ page }).analyze();
-  expect(
-    axeZh.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id),
-  ).toEqual([]);
-  await page.reload();
-  await expect(page.getByRole('heading', { name: '把照片拖到这里' })).toBeVisible();
-  await page.getByTestId('lang').selectOption('en');
-  await expect(page.getByRole('heading', { name: 'Drop photos here' })).toBeVisible();
-});
+// Paste, axe on the result view and the language switch run in the fast tier (ui.spec.ts).
 
 test('installable: manifest valid and linked, service worker controls the page after reload', async ({
   page,

@@ -1,8 +1,10 @@
 // End-to-end test of the persistent batch queue (issue 5) against the production build: a batch
 // of real photos and small generated images, a corrupt file, cancel and retry, the ZIP export,
 // a reload in the middle of a batch, and storage exhaustion. Driven through `window.jingjie.queue`
-// (src/features/queue/expose.ts), so it does not depend on the UI's markup.
+// (src/features/queue/expose.ts), so it does not depend on the UI's markup. It tests the queue,
+// not the model: it runs in the fast tier, against the stand-in engine (test/bench/stand-in-engine.ts).
 import { test, expect, type Page } from '@playwright/test';
+import { standInEngineScript } from '../bench/stand-in-engine';
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { unzipSync } from 'fflate';
@@ -10,7 +12,10 @@ import { pngHeader, type PngHeader } from '../../workers/pipeline/sniff';
 
 test.describe.configure({ mode: 'serial' });
 
-// The timeouts fit ~4-10 s per image on WASM; JJ_TIMEOUT_SCALE=N stretches them on a busy machine.
+/** Each stand-in "inference" takes this long: long enough to cancel or reload in the middle. */
+const STAND_IN = standInEngineScript(400);
+
+// The timeouts fit the stand-in engine; JJ_TIMEOUT_SCALE=N stretches them on a busy machine.
 const SCALE = Number(process.env.JJ_TIMEOUT_SCALE ?? 1) || 1;
 const minutes = (n: number) => n * 60_000 * SCALE;
 
@@ -139,6 +144,7 @@ let page: Page;
 
 test.beforeAll(async ({ browser }) => {
   page = await browser.newPage();
+  await page.addInitScript(STAND_IN);
   page.on('pageerror', (e) => console.log('pageerror:', e.message));
   await page.goto('/');
   await openQueue(page);
@@ -157,7 +163,7 @@ const gen = (i: number) => ({
 });
 
 test('a batch of 22 files: every image done in order, the corrupt one failed alone, cancel and retry, one ZIP', async () => {
-  test.setTimeout(minutes(20));
+  test.setTimeout(minutes(4));
   const inputs = [
     ...photos.map((p) => ({ kind: 'photo' as const, name: p.name, b64: p.b64 })),
     ...Array.from({ length: 15 }, (_, i) => gen(i)),
@@ -183,21 +189,32 @@ test('a batch of 22 files: every image done in order, the corrupt one failed alo
   expect((await tasks(page)).find((t) => t.id === last.id)!.state).toBe('cancelled');
 
   // Cancel the running task: aborted through the engine's signal, then retried.
+  // Found and cancelled in one step in the page, so it cannot finish in between.
+  let running: PageTask | undefined;
   await expect
-    .poll(async () => (await tasks(page)).find((t) => t.state === 'processing')?.id, { timeout: minutes(3) })
+    .poll(
+      async () =>
+        (running = await page.evaluate(async () => {
+          const q = (window as unknown as Win).jingjie.queue!;
+          const t = q.snapshot().tasks.find((x) => x.state === 'processing');
+          if (t) await q.cancel(t.id);
+          return t;
+        })),
+      { timeout: minutes(3) },
+    )
     .toBeTruthy();
-  const running = (await tasks(page)).find((t) => t.state === 'processing')!;
-  await page.evaluate((id) => (window as unknown as Win).jingjie.queue!.cancel(id), running.id);
-  expect((await tasks(page)).find((t) => t.id === running.id)!.state).toBe('cancelled');
+  if (!running) throw new Error('no running task');
+  const runningId = running.id;
+  expect((await tasks(page)).find((t) => t.id === runningId)!.state).toBe('cancelled');
   await page.evaluate(
     async (ids) => {
       const q = (window as unknown as Win).jingjie.queue!;
       for (const id of ids) await q.retry(id);
     },
-    [running.id, last.id],
+    [runningId, last.id],
   );
 
-  const finished = await waitAllTerminal(page, ids, minutes(18));
+  const finished = await waitAllTerminal(page, ids, minutes(3));
   const failed = finished.filter((t) => t.state !== 'done');
   expect(failed.map((t) => t.name)).toEqual(['broken.png']);
   expect(['DecodeFailed', 'NotAnImage', 'UnsupportedFormat']).toContain(failed[0].error?.name);
@@ -211,7 +228,7 @@ test('a batch of 22 files: every image done in order, the corrupt one failed alo
       ...dims.get(t.name)!,
     });
   // Submission order: finishing times rise with seq, except the two retried ones.
-  const inOrder = done.filter((t) => t.id !== running.id && t.id !== last.id).sort((a, b) => a.seq - b.seq);
+  const inOrder = done.filter((t) => t.id !== runningId && t.id !== last.id).sort((a, b) => a.seq - b.seq);
   for (let i = 1; i < inOrder.length; i++)
     expect(inOrder[i].finishedAt!).toBeGreaterThanOrEqual(inOrder[i - 1].finishedAt!);
   const stats = await page.evaluate(() => (window as unknown as Win).jingjie.queue!.snapshot().stats);
@@ -295,7 +312,7 @@ test('a batch of 22 files: every image done in order, the corrupt one failed alo
 });
 
 test('reload in the middle of a batch: every task ends done, none lost, none duplicated', async () => {
-  test.setTimeout(minutes(15));
+  test.setTimeout(minutes(4));
   const before = new Set((await tasks(page)).map((t) => t.id));
   const added = await addInputs(
     page,
@@ -375,7 +392,7 @@ test('storage exhaustion: new images refused with a message, stored results stay
       return {
         error: (e as Error).name,
         message: (e as Error).message,
-        blocked: q.snapshot().blockedReason,
+        blocked: q.snapshot().stops,
         n: q.snapshot().tasks.length,
       };
     } finally {
@@ -383,15 +400,13 @@ test('storage exhaustion: new images refused with a message, stored results stay
     }
   });
   expect(first.error).toBe('QuotaExceeded');
-  expect(first.blocked).toMatch(/Storage is full/);
+  expect(first.blocked).toContain('quota');
   expect(first.n).toBe((await tasks(page)).length);
   expect(await readable()).toBe(true);
 
   // Space is back: deleting one finished photo lifts the block.
   await page.evaluate((id) => (window as unknown as Win).jingjie.queue!.remove(id), doneTasks[0].id);
-  expect(
-    await page.evaluate(() => (window as unknown as Win).jingjie.queue!.snapshot().blockedReason),
-  ).toBeUndefined();
+  expect(await page.evaluate(() => (window as unknown as Win).jingjie.queue!.snapshot().stops)).toEqual([]);
 });
 
 test('storage exhaustion: a real QuotaExceededError rolls the write back and nothing stored is harmed', async ({
@@ -402,6 +417,7 @@ test('storage exhaustion: a real QuotaExceededError rolls the write back and not
   // Chromium applies a quota override to an origin's storage opened after it, so use a fresh
   // context and cut the quota before the app first touches storage.
   const context = await browser.newContext();
+  await context.addInitScript(STAND_IN);
   const p = await context.newPage();
   try {
     const cdp = await context.newCDPSession(p);
@@ -447,7 +463,7 @@ test('storage exhaustion: a real QuotaExceededError rolls the write back and not
       return {
         error,
         detail,
-        blocked: s.blockedReason,
+        blocked: s.stops,
         names: s.tasks.map((t) => t.name),
         smallId: small[0].id,
         smallReadable: (await q.original(small[0].id))?.size,
@@ -456,7 +472,7 @@ test('storage exhaustion: a real QuotaExceededError rolls the write back and not
     });
     expect(r.error).toBe('QuotaExceeded');
     expect(r.detail).toMatchObject({ added: 0, refused: 1 });
-    expect(r.blocked).toMatch(/Storage is full/);
+    expect(r.blocked).toContain('quota');
     expect(r.names).toEqual(['small.png']);
     expect(r.smallReadable).toBe(20_000);
     // The failed task left no record and no original behind.
@@ -471,6 +487,7 @@ test('two tabs: only one runs the queue; the other says so and takes over when t
 }) => {
   test.setTimeout(minutes(3));
   const context = await browser.newContext();
+  await context.addInitScript(STAND_IN);
   try {
     const a = await context.newPage();
     await a.goto('/');
@@ -478,14 +495,14 @@ test('two tabs: only one runs the queue; the other says so and takes over when t
     const b = await context.newPage();
     await b.goto('/');
     await openQueue(b);
-    const blockedB = () =>
-      b.evaluate(() => (window as unknown as Win).jingjie.queue!.snapshot().blockedReason);
-    expect(
-      await a.evaluate(() => (window as unknown as Win).jingjie.queue!.snapshot().blockedReason),
-    ).toBeUndefined();
-    expect(await blockedB()).toMatch(/another tab/);
+    const blockedB = () => b.evaluate(() => (window as unknown as Win).jingjie.queue!.snapshot().stops);
+    expect(await a.evaluate(() => (window as unknown as Win).jingjie.queue!.snapshot().stops)).toEqual([]);
+    expect(await blockedB()).toEqual(['otherTab']);
+    // The page says so in words, with no action but closing the other tab.
+    await expect(b.getByTestId('queue-stop-otherTab')).toBeVisible();
     await a.close();
-    await expect.poll(blockedB, { timeout: 30_000 }).toBeUndefined();
+    await expect.poll(blockedB, { timeout: 30_000 }).toEqual([]);
+    await expect(b.getByTestId('queue-stop-otherTab')).toBeHidden();
   } finally {
     await context.close();
   }

@@ -51,6 +51,8 @@ interface RunResult {
 
 let manifest: Manifest;
 let page: Page;
+/** Uncaught errors and unhandled rejections in the page: abort paths are normal, so none. */
+const pageErrors: string[] = [];
 
 test.describe.configure({ mode: 'serial' });
 
@@ -58,6 +60,7 @@ test.beforeAll(async ({ browser }) => {
   manifest = (await generateCorpus(corpusDir)) as Manifest;
   // The app's service worker would answer the corpus URLs with the app shell: keep it out.
   page = await browser.newPage({ serviceWorkers: 'block' });
+  page.on('pageerror', (e) => pageErrors.push(`${e.name}: ${e.message}`));
   // Serve the corpus from the app's origin so the page can fetch 20 MB files without base64.
   await page.route('**/__corpus/**', (route) => {
     const name = decodeURIComponent(new URL(route.request().url()).pathname.split('/__corpus/')[1]);
@@ -238,6 +241,8 @@ test('corpus: every file gives a correct cut-out or its specific error', async (
 
 test('after the whole corpus the same engine still cuts out a real photo', async () => {
   test.setTimeout(180_000);
+  // Not one unhandled rejection ("Cancelled" or any other) while the corpus ran.
+  expect(pageErrors).toEqual([]);
   const chelsea = fs.readFileSync(path.join(root, 'test/fixtures/photos/chelsea.png'));
   const r = await page.evaluate(
     async ({ b64 }) => {

@@ -6,8 +6,10 @@ import { en } from '../../src/i18n/en';
 import { zh } from '../../src/i18n/zh';
 import { errorMessage, formatLabel } from '../../src/i18n/errors';
 import { JingjieError } from '../../src/shared/errors';
+import { formatBytes } from '../../src/shared/bytes';
+import { DEFAULT_MAX_BYTES } from '../../workers/pipeline/decode';
 
-const bytes = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+const bytes = (n: number) => formatBytes(n);
 const say = (lang: 'en' | 'zh', err: unknown) => {
   const { key, vars } = errorMessage(err, bytes, (k) => (lang === 'en' ? en : zh)[k]);
   return translate(lang, key, vars);
@@ -28,11 +30,15 @@ describe('error messages', () => {
     const big = {
       name: 'FileTooLarge',
       message: 'x',
-      detail: { fileName: 'scan.png', bytes: 31_000_000, maxBytes: 20_971_520 },
+      detail: { fileName: 'scan.png', bytes: 31_000_000, maxBytes: DEFAULT_MAX_BYTES },
     };
+    // One unit system (issue 12): the 20 MB limit reads "20.0 MB", not "21.0 MB".
     expect(say('en', big)).toBe(
-      '“scan.png” is 31.0 MB; the limit is 21.0 MB per file. Save a smaller copy and try again.',
+      '“scan.png” is 31.0 MB; the limit is 20.0 MB per file. Save a smaller copy and try again.',
     );
+    expect(formatBytes(DEFAULT_MAX_BYTES)).toBe('20.0 MB');
+    expect(formatBytes(999)).toBe('999 B');
+    expect(formatBytes(1_500_000_000)).toBe('1.5 GB');
   });
 
   it('say what format a refused file is', () => {

@@ -238,8 +238,12 @@ describe('queue', () => {
     await q.whenIdle();
     expect(q.snapshot().halted).toMatchObject({ name: 'ModelDownloadFailed' });
     expect(states(q)).toEqual(['a.png:queued', 'b.png:queued']);
+    expect(q.snapshot().stops).toEqual(['halted']);
+    // resume() lifts only a pause; the engine's own stop has its own way out.
     offline = false;
     q.resume();
+    expect(q.snapshot().stops).toEqual(['halted']);
+    q.retryEngine();
     await q.whenIdle();
     expect(states(q)).toEqual(['a.png:done', 'b.png:done']);
     expect(q.snapshot().halted).toBeUndefined();
@@ -336,13 +340,13 @@ describe('queue', () => {
     const err = await q.add([file('b.png')]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(JingjieError);
     expect((err as JingjieError).name).toBe('QuotaExceeded');
-    expect(q.snapshot().blockedReason).toMatch(/Storage is full/);
+    expect(q.snapshot().stops).toEqual(['quota']);
     expect(states(q)).toEqual(['a.png:done']);
     expect(await (await q.result(a.id))!.text()).toBe('nobg:a.png');
     // Freeing space lifts the block.
     usage = 100;
     await q.remove(a.id);
-    expect(q.snapshot().blockedReason).toBeUndefined();
+    expect(q.snapshot().stops).toEqual([]);
     await q.add([file('c.png')]);
     await q.whenIdle();
     expect(states(q)).toEqual(['c.png:done']);
@@ -373,7 +377,9 @@ describe('queue', () => {
     try {
       const dbName = `quota-${++dbCount}`;
       const engine = fakeEngine({ manual: true });
-      const q = makeQueue(engine, { dbName });
+      // The browser's estimate agrees with the failing writes.
+      const estimate = async () => ({ usage: full ? 990 : 100, quota: 1000 });
+      const q = makeQueue(engine, { dbName, estimate });
       const [a, b] = await q.add([file('a.png'), file('b.png')]);
       await until(() => engine.running() === 'a.png');
       engine.release();
@@ -381,10 +387,10 @@ describe('queue', () => {
       full = 'result';
       engine.release();
       await q.whenIdle();
-      // b's result did not fit: b is queued again, the queue paused, new photos refused.
+      // b's result did not fit: b is queued again, the queue stopped for quota, new photos refused.
       expect(states(q)).toEqual(['a.png:done', 'b.png:queued']);
-      expect(q.snapshot().paused).toBe(true);
-      expect(q.snapshot().blockedReason).toMatch(/Storage is full/);
+      expect(q.snapshot().paused).toBe(false);
+      expect(q.snapshot().stops).toEqual(['quota']);
       full = 'add';
       const err = await q.add([file('c.png'), file('d.png')]).catch((e: unknown) => e);
       expect((err as JingjieError).name).toBe('QuotaExceeded');
@@ -395,9 +401,9 @@ describe('queue', () => {
       expect(stored.map((t) => `${t.name}:${t.state}`)).toEqual(['a.png:done', 'b.png:queued']);
       expect(await raw.result(b.id)).toBeUndefined();
       raw.close();
-      // Space is back: resume finishes b.
+      // Space is back: a check lifts the quota stop and b finishes (no resume()).
       full = undefined;
-      q.resume();
+      await q.recheckStorage();
       await until(() => engine.running() === 'b.png');
       engine.release();
       await q.whenIdle();
@@ -405,6 +411,76 @@ describe('queue', () => {
     } finally {
       proto.put = put;
     }
+  });
+
+  it('a full disk stops the queue for quota alone: freeing space runs it on without resume()', async () => {
+    // The bug (issue 12): a result write that hit the quota set `paused`; recheckQuota lifted the
+    // quota block but left `paused`, and the UI offers a way out only for `halted`.
+    const proto = IDBObjectStore.prototype as unknown as {
+      put: (
+        this: { name: string; transaction: { _abort(n: string): void } },
+        v: unknown,
+        k?: unknown,
+      ) => unknown;
+    };
+    const put = proto.put;
+    let full = false;
+    let usage = 100;
+    proto.put = function (value, key) {
+      const req = put.call(this, value, key);
+      if (full && this.name === 'tasks' && (value as Partial<Task>)?.state === 'done') {
+        this.transaction._abort('QuotaExceededError');
+      }
+      return req;
+    };
+    try {
+      const engine = fakeEngine({ manual: true });
+      const q = makeQueue(engine, { estimate: async () => ({ usage, quota: 1000 }) });
+      const [a] = await q.add([file('a.png'), file('b.png')]);
+      await until(() => engine.running() === 'a.png');
+      engine.release();
+      await until(() => engine.running() === 'b.png');
+      full = true;
+      usage = 990;
+      engine.release();
+      await q.whenIdle();
+      expect(states(q)).toEqual(['a.png:done', 'b.png:queued']);
+      expect(q.snapshot().paused).toBe(false);
+      // Deleting a result frees space: the quota stop lifts and b runs, nobody calls resume().
+      full = false;
+      usage = 100;
+      await q.remove(a.id);
+      await until(() => engine.running() === 'b.png');
+      engine.release();
+      await q.whenIdle();
+      expect(states(q)).toEqual(['b.png:done']);
+    } finally {
+      proto.put = put;
+    }
+  });
+
+  it('a file refused by the pre-check fails at once, while the engine is still busy', async () => {
+    const engine: FakeEngine = {
+      ...fakeEngine({ manual: true }),
+      async check(input: Blob) {
+        if (input.size === 0) throw new JingjieError('EmptyFile', 'empty', { fileName: 'x' });
+      },
+    };
+    const q = makeQueue(engine);
+    await q.add([file('a.png'), file('empty.png', ''), file('c.png')]);
+    // a is "loading the model" (never released yet); the empty file fails without waiting.
+    await until(() => states(q).includes('empty.png:failed'));
+    expect(states(q)).toEqual(['a.png:processing', 'empty.png:failed', 'c.png:queued']);
+    expect(q.snapshot().tasks[1].error?.name).toBe('EmptyFile');
+    await until(() => engine.running() === 'a.png');
+    engine.release();
+    await until(() => engine.running() === 'c.png').catch(() => {
+      throw new Error(`${states(q).join()} ${engine.calls.join()}`);
+    });
+    engine.release();
+    await q.whenIdle();
+    expect(states(q)).toEqual(['a.png:done', 'empty.png:failed', 'c.png:done']);
+    expect(engine.calls).toEqual(['a.png', 'c.png']);
   });
 
   it('names results; only shared base names get a short id suffix', async () => {
@@ -429,6 +505,9 @@ describe('queue', () => {
       'png-nobg.png',
     ]);
     expect(q.resultName(added[3], 'webp')).toBe('cat-nobg.webp');
+    // Masks follow the same rule: sanitised, and told apart where base names are shared.
+    expect(q.resultName(added[3], 'png', 'mask')).toBe('cat-mask.png');
+    expect(q.resultName(added[0], 'png', 'mask')).toBe(names[0].replace('-nobg-', '-mask-'));
     // Deterministic: the same again.
     expect(added.map((t) => q.resultName(t))).toEqual(names);
 

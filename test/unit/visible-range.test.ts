@@ -1,6 +1,6 @@
 // The task list's windowing: which rows are rendered for a scroll position.
 import { describe, expect, it } from 'vitest';
-import { visibleRange } from '../../src/app/visible-range';
+import { visibleRange } from '../../src/features/queue/visible-range';
 
 describe('visibleRange', () => {
   it('renders nothing for an empty list', () => {

@@ -4,6 +4,7 @@
 // JPEG/PNG/WebP/AVIF/GIF/BMP go through the browser's decoder; HEIC through libheif (heic.ts).
 
 import { JingjieError, type ErrorName } from '../../src/shared/errors';
+import { MB, formatBytes } from '../../src/shared/bytes';
 import { sniff, type ImageKind, type Sniffed } from './sniff';
 import type { ResultNote } from '../../src/shared/types';
 
@@ -37,7 +38,7 @@ export interface DecodeResult extends DecodedImage {
 }
 
 /** 20 MB: larger than any phone photo; larger files are usually scans or raw exports. */
-export const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
+export const DEFAULT_MAX_BYTES = 20 * MB;
 /**
  * Working pixel limit when the device does not say how much memory it has (Safari, Firefox).
  * Measured through the engine in headless Chromium 156 on a 2-core, 24 GB machine (uint8 model,
@@ -57,8 +58,6 @@ export const DEFAULT_MAX_DECODE_PIXELS = 200_000_000;
 /** Chromium refuses canvases with a side above 32767 px. */
 const MAX_SIDE = 32_767;
 
-const MB = 1024 * 1024;
-const fmtMb = (n: number) => `${(n / MB).toFixed(n < 10 * MB ? 1 : 0)} MB`;
 const fmtMp = (n: number) => `${(n / 1e6).toFixed(n < 10e6 ? 1 : 0)} megapixels`;
 
 /** A smaller working limit on devices that say they have little memory (deviceMemory is capped at 8). */
@@ -141,8 +140,12 @@ function isAllocationFailure(err: unknown): boolean {
   );
 }
 
-/** Validate, decode and (when above the pixel limit) downsize, with a notice. */
-export async function decode(blob: Blob, limits: DecodeLimits = {}): Promise<DecodeResult> {
+/**
+ * The checks made before any decoder runs: empty, over the byte limit, not an image we open, a
+ * declared size over the decode limit. Throws the file's error; returns what the bytes are. Needs
+ * no model, so the page can refuse a file at once (workers/check.worker.ts).
+ */
+export async function precheck(blob: Blob, limits: DecodeLimits = {}): Promise<Sniffed> {
   const file = limits.fileName;
   const maxBytes = limits.maxBytes ?? DEFAULT_MAX_BYTES;
   const maxPixels = limits.maxPixels ?? deviceMaxPixels();
@@ -154,7 +157,7 @@ export async function decode(blob: Blob, limits: DecodeLimits = {}): Promise<Dec
     fail(
       'FileTooLarge',
       file,
-      `is ${fmtMb(blob.size)}; the limit is ${fmtMb(maxBytes)} per file. Save a smaller copy (lower JPEG quality or fewer pixels) and try again.`,
+      `is ${formatBytes(blob.size)}; the limit is ${formatBytes(maxBytes)} per file. Save a smaller copy (lower JPEG quality or fewer pixels) and try again.`,
       {
         bytes: blob.size,
         maxBytes,
@@ -172,7 +175,7 @@ export async function decode(blob: Blob, limits: DecodeLimits = {}): Promise<Dec
       },
     );
   if (!s.kind) {
-    const otherImage = /^image\//.test(s.mime ?? '') || /camera raw|Photoshop|icon/.test(s.what);
+    const otherImage = /^image\//.test(s.mime ?? ''); // TIFF, PSD, icons, camera raw: images we cannot open
     fail(
       otherImage ? 'UnsupportedFormat' : 'NotAnImage',
       file,
@@ -181,6 +184,15 @@ export async function decode(blob: Blob, limits: DecodeLimits = {}): Promise<Dec
     );
   }
   checkDeclaredSize(s, file, maxDecode);
+  return s;
+}
+
+/** Validate, decode and (when above the pixel limit) downsize, with a notice. */
+export async function decode(blob: Blob, limits: DecodeLimits = {}): Promise<DecodeResult> {
+  const file = limits.fileName;
+  const maxPixels = limits.maxPixels ?? deviceMaxPixels();
+  const maxDecode = Math.max(limits.maxDecodePixels ?? DEFAULT_MAX_DECODE_PIXELS, maxPixels);
+  const s = await precheck(blob, limits);
 
   try {
     const img =

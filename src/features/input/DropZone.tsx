@@ -1,28 +1,20 @@
 // The big "drop photos here" area with the file and folder pickers. Drops anywhere on the page are
-// handled by useIncomingFiles; this component is the visible target and the keyboard way in.
-import { useId, useRef } from 'react';
+// handled by useIncomingFiles; this component is the visible target and the keyboard way in. Its
+// buttons open the page's one pair of file inputs (FilePickers), which outlive any drop zone.
+import { useId } from 'react';
 import { useI18n } from '../../i18n';
-import { looksLikeImage } from './collect';
-
-const ACCEPT = 'image/*,.heic,.heif,.avif,.webp';
+import { usePickers } from './FilePickers';
 
 interface Props {
-  onFiles(files: File[]): void;
   compact?: boolean;
   dragging?: boolean;
 }
 
-export function DropZone({ onFiles, compact, dragging }: Props) {
+export function DropZone({ compact, dragging }: Props) {
   const { t } = useI18n();
-  const fileRef = useRef<HTMLInputElement>(null);
-  const dirRef = useRef<HTMLInputElement>(null);
+  const pickers = usePickers();
   const titleId = useId();
   const isMac = /Mac|iPhone|iPad/.test(navigator.platform);
-  const take = (input: HTMLInputElement) => {
-    const files = [...(input.files ?? [])];
-    input.value = '';
-    if (files.length) onFiles(files);
-  };
   return (
     <section
       className={`dropzone${compact ? ' dropzone--compact' : ''}${dragging ? ' dropzone--active' : ''}`}
@@ -44,38 +36,14 @@ export function DropZone({ onFiles, compact, dragging }: Props) {
       </h2>
       {!compact && <p className="dropzone__hint">{t('drop.hint', { key: isMac ? '⌘' : 'Ctrl' })}</p>}
       <div className="dropzone__actions">
-        <button type="button" className="btn btn--primary" onClick={() => fileRef.current?.click()}>
+        <button type="button" className="btn btn--primary" onClick={pickers.pickFiles}>
           {t('drop.pick')}
         </button>
-        <button type="button" className="btn" onClick={() => dirRef.current?.click()}>
+        <button type="button" className="btn" onClick={pickers.pickFolder}>
           {t('drop.pickFolder')}
         </button>
       </div>
       {!compact && <p className="dropzone__formats">{t('drop.formats')}</p>}
-      <input
-        ref={fileRef}
-        type="file"
-        accept={ACCEPT}
-        multiple
-        hidden
-        data-testid="file-input"
-        aria-label={t('drop.pick')}
-        onChange={(e) => take(e.currentTarget)}
-      />
-      <input
-        ref={dirRef}
-        type="file"
-        multiple
-        hidden
-        aria-label={t('drop.pickFolder')}
-        {...({ webkitdirectory: '' } as Record<string, string>)}
-        onChange={(e) => {
-          const input = e.currentTarget;
-          const files = [...(input.files ?? [])].filter(looksLikeImage);
-          input.value = '';
-          if (files.length) onFiles(files);
-        }}
-      />
     </section>
   );
 }

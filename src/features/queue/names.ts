@@ -1,6 +1,10 @@
 // File names of results: `photo.jpg` → `photo-nobg.png`; only where two originals share a base
 // name (case-insensitively, since most desktops fold case) do both get a short id suffix,
-// `photo-nobg-3f2a.png`. Deterministic for a given set of tasks; no O(N) work per call.
+// `photo-nobg-3f2a.png`. Deterministic for a given set of tasks; no O(N) work per call. The one
+// place result names are made: single downloads, masks and the ZIP all come from here.
+
+/** What a saved file holds: the cut-out, or the mask alone. */
+export type ResultKind = 'nobg' | 'mask';
 
 /** Base name of an original, safe as a file name on Windows, macOS and Linux and in a ZIP. */
 export function baseName(name: string): string {
@@ -51,14 +55,15 @@ export class ResultNamer {
     this.suffixLen.clear();
   }
 
-  name(task: { id: string; name: string }, ext = 'png'): string {
+  /** `photo-nobg.png`, or `photo-mask.png` for the mask (`kind`), suffixed where base names are shared. */
+  name(task: { id: string; name: string }, ext = 'png', kind: ResultKind = 'nobg'): string {
     const base = baseName(task.name);
     const k = base.toLowerCase();
     const g = this.groups.get(k);
     const e = ext.replace(/^\./, '');
-    if (!g || g.size < 2) return `${base}-nobg.${e}`;
+    if (!g || g.size < 2) return `${base}-${kind}.${e}`;
     const len = this.lengthFor(k, g);
-    return `${base}-nobg-${compactId(task.id).slice(0, len)}.${e}`;
+    return `${base}-${kind}-${compactId(task.id).slice(0, len)}.${e}`;
   }
 
   /** Shortest prefix (4, 8, … chars) of the ids that tells every member of the group apart. */

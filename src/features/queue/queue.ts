@@ -1,6 +1,8 @@
 // The persistent batch queue (issue 5): every image is a task stored in IndexedDB, run one at a
 // time through the engine in submission order, resumable after a reload, exported as one ZIP.
 // Only ids and metadata live in memory; originals and results are read from storage on demand.
+// The state and its transitions are the pure core (core.ts); this file is the I/O around it: the
+// IndexedDB store, the tab lock (tab-lock.ts), the quota gate, the runner and the notifier.
 
 import type { Engine } from '../../engine';
 import { JingjieError, asJingjieError, type ErrorName, type WireError } from '../../shared/errors';
@@ -13,17 +15,30 @@ import {
   requestPersistence,
   type StorageEstimateLike,
 } from '../../storage/quota';
-import { ResultNamer } from './names';
-import type {
-  QueueApi,
-  QueueSnapshot,
-  QueueStats,
-  StorageInfo,
-  Task,
-  TaskState,
-  ZipOptions,
-  ZipRender,
-} from './types';
+import {
+  canRun,
+  clearTasks,
+  createState,
+  dropTask,
+  lift,
+  loadTask,
+  nextQueued,
+  overQuota,
+  patchTask,
+  putTask,
+  refusesAdds,
+  snapshotOf,
+  startRateWindow,
+  stop,
+  taskDone,
+  taskFailed,
+  taskOverQuota,
+  taskRefused,
+} from './core';
+import { ResultNamer, type ResultKind } from './names';
+import { coalescingNotifier } from './notify';
+import { NO_LOCK, webTabLock, type TabLock } from './tab-lock';
+import type { QueueApi, QueueSnapshot, StorageInfo, Task, ZipOptions, ZipRender } from './types';
 import { openZipSink, zipFileName, zipStream, type SaveTarget } from './zip';
 
 export interface QueueOptions {
@@ -43,14 +58,13 @@ export interface QueueOptions {
   lock?: boolean;
 }
 
-/** Snapshot fields beyond the shared contract (all optional). */
-export interface PersistentQueueSnapshot extends QueueSnapshot {
-  /** Processing stopped because the engine cannot run at all (model download failed, ...). `resume()` tries again. */
-  halted?: WireError;
-}
+/** The snapshot (kept as a name for callers written against the earlier contract). */
+export type PersistentQueueSnapshot = QueueSnapshot;
 
 /** The contract plus a few optional members the UI may use. */
 export interface PersistentQueueApi extends QueueApi {
+  /** The engine the queue runs on (tests reach its hooks through it). */
+  readonly engine: Engine;
   /** Resolves once the stored tasks are loaded (rejects with StorageUnavailable when IndexedDB is unusable). */
   ready: Promise<void>;
   snapshot(): PersistentQueueSnapshot;
@@ -67,64 +81,22 @@ export interface PersistentQueueApi extends QueueApi {
 }
 
 const LOCK_NAME = 'jingjie-queue-runner';
-/** Errors that say the engine cannot run at all: retrying the next image would fail the same way. */
-const SYSTEMIC: ReadonlySet<ErrorName> = new Set(['ModelDownloadFailed', 'ModelIntegrity']);
+/** What the pre-check may fail a task with (anything else it throws is left to the job). */
+const REFUSALS: ReadonlySet<ErrorName> = new Set([
+  'EmptyFile',
+  'NotAnImage',
+  'UnsupportedFormat',
+  'FileTooLarge',
+  'TooManyPixels',
+  'DecodeFailed',
+]);
 const ADD_CHUNK = 16;
-const RATE_WINDOW = 20;
-
-const MB = 1024 * 1024;
-
-class MinHeap {
-  private a: { seq: number; id: string }[] = [];
-  get size() {
-    return this.a.length;
-  }
-  push(seq: number, id: string) {
-    const a = this.a;
-    a.push({ seq, id });
-    let i = a.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (a[p].seq <= a[i].seq) break;
-      [a[p], a[i]] = [a[i], a[p]];
-      i = p;
-    }
-  }
-  pop(): { seq: number; id: string } | undefined {
-    const a = this.a;
-    if (a.length === 0) return undefined;
-    const top = a[0];
-    const last = a.pop()!;
-    if (a.length > 0) {
-      a[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < a.length && a[l].seq < a[m].seq) m = l;
-        if (r < a.length && a[r].seq < a[m].seq) m = r;
-        if (m === i) break;
-        [a[m], a[i]] = [a[i], a[m]];
-        i = m;
-      }
-    }
-    return top;
-  }
-  clear() {
-    this.a = [];
-  }
-}
 
 function newId(): string {
   // randomUUID needs a secure context; 127.0.0.1 and https have one, a LAN address does not.
   if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
   const b = crypto.getRandomValues(new Uint8Array(16));
   return Array.from(b, (x: number) => x.toString(16).padStart(2, '0')).join('');
-}
-
-function fmtMb(bytes: number): string {
-  return bytes >= 1024 * MB ? `${(bytes / 1024 / MB).toFixed(1)} GB` : `${Math.round(bytes / MB)} MB`;
 }
 
 interface Run {
@@ -156,284 +128,148 @@ export function createQueue(engine: Engine, opts: QueueOptions = {}): Persistent
 
 function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
   const threshold = opts.quotaThreshold ?? 0.95;
-  const notifyMs = opts.notifyMs ?? 100;
   const estimate = opts.estimate ?? estimateStorage;
   const useLock = opts.lock ?? (typeof navigator !== 'undefined' && !!navigator.locks);
+  const lock: TabLock = useLock ? webTabLock(LOCK_NAME) : NO_LOCK;
 
-  const tasks = new Map<string, Task>(); // insertion order = seq order
-  const counts: Record<TaskState, number> = { queued: 0, processing: 0, done: 0, failed: 0, cancelled: 0 };
-  const heap = new MinHeap();
+  const s = createState();
   const namer = new ResultNamer();
-  const listeners = new Set<(s: QueueSnapshot) => void>();
+  let cached: PersistentQueueSnapshot | undefined;
+  const snapshot = (): PersistentQueueSnapshot => (cached ??= snapshotOf(s));
+  const notifier = coalescingNotifier<QueueSnapshot>(snapshot, opts.notifyMs ?? 100);
 
   let store: QueueStore | undefined;
-  let nextSeq = 1;
-  let paused = false;
-  /** pause()/resume() was called before the stored state was read: the call wins. */
-  let pausedByCall = false;
-  let blockedReason: string | undefined;
-  let quotaBlocked = false;
-  let otherTab = false;
-  let halted: WireError | undefined;
-  let hasLock = !useLock;
-  let releaseLock: (() => void) | undefined;
-  let disposed = false;
   let run: Run | undefined;
   let pumping = false;
-  let runtimeFailStreak = 0;
   let persistAsked = false;
+  /** pause()/resume() was called before the stored state was read: the call wins. */
+  let pausedByCall = false;
   /** Bumped by clearAll: adds still in flight from before it must not reappear in memory. */
   let generation = 0;
   let lastTarget: SaveTarget | undefined;
-  /** Start of the rate window, then completion times (done or failed). */
-  let marks: number[] = [];
-
-  let cached: PersistentQueueSnapshot | undefined;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let lastEmit = 0;
   let idleWaiters: (() => void)[] = [];
 
-  // ---- state -------------------------------------------------------------------------------
+  // ---- state: the core plus the names, then the listeners hear of it -------------------------
+
+  function changed(): void {
+    cached = undefined;
+    notifier.changed();
+  }
 
   function put(t: Task): void {
-    const old = tasks.get(t.id);
-    if (old) counts[old.state]--;
-    else namer.add(t.id, t.name);
-    counts[t.state]++;
-    tasks.set(t.id, t);
+    if (!putTask(s, t)) namer.add(t.id, t.name);
     changed();
   }
 
   function drop(id: string): void {
-    const old = tasks.get(id);
-    if (!old) return;
-    counts[old.state]--;
-    namer.delete(id, old.name);
-    tasks.delete(id);
+    const old = dropTask(s, id);
+    if (old) namer.delete(id, old.name);
     changed();
   }
 
-  function persist(t: Task): void {
+  function persist(t: Task | undefined): void {
+    if (!t) return;
     store?.putTask(t).catch((err: unknown) => console.warn('jingjie queue: could not save task state', err));
   }
 
   function update(id: string, patch: Partial<Task>): Task | undefined {
-    const old = tasks.get(id);
-    if (!old) return undefined;
-    const t: Task = { ...old, ...patch };
-    for (const k of Object.keys(patch) as (keyof Task)[]) if (patch[k] === undefined) delete t[k];
-    put(t);
+    const t = patchTask(s, id, patch);
     persist(t);
+    changed();
     return t;
   }
 
-  function enqueue(t: Task): void {
-    heap.push(t.seq, t.id);
-  }
-
-  function stats(): QueueStats {
-    const remaining = counts.queued + counts.processing;
-    let perMinute = 0;
-    if (marks.length >= 2) {
-      const span = marks[marks.length - 1] - marks[0];
-      if (span > 0) perMinute = ((marks.length - 1) / span) * 60_000;
-    }
-    return {
-      total: tasks.size,
-      done: counts.done,
-      failed: counts.failed,
-      cancelled: counts.cancelled,
-      queued: counts.queued,
-      perMinute,
-      etaMs: remaining === 0 ? 0 : perMinute > 0 ? (remaining / perMinute) * 60_000 : undefined,
-    };
-  }
-
-  function snapshot(): PersistentQueueSnapshot {
-    if (!cached) {
-      cached = {
-        tasks: Array.from(tasks.values()),
-        paused,
-        stats: stats(),
-        ...(blockedReason ? { blockedReason } : {}),
-        ...(halted ? { halted } : {}),
-      };
-    }
-    return cached;
-  }
-
-  /** Coalesce changes: listeners hear at most once per `notifyMs`. */
-  function changed(): void {
-    cached = undefined;
-    if (timer !== undefined || disposed) return;
-    const wait = Math.max(0, lastEmit + notifyMs - performance.now());
-    timer = setTimeout(emit, wait);
-  }
-
-  function emit(): void {
-    timer = undefined;
-    lastEmit = performance.now();
-    const s = snapshot();
-    for (const l of listeners) {
-      try {
-        l(s);
-      } catch (err) {
-        console.error(err);
-      }
-    }
-  }
-
-  function setBlocked(): void {
-    const reason = otherTab
-      ? 'Jingjie is processing photos in another tab. Close that tab to add photos here.'
-      : quotaBlocked
-        ? blockedReason
-        : undefined;
-    if (reason !== blockedReason) {
-      blockedReason = reason;
-      changed();
-    }
-  }
-
-  function quotaMessage(e?: StorageEstimateLike): string {
-    const used = e ? ` (${fmtMb(e.usage)} of ${fmtMb(e.quota)} used)` : '';
-    return `Storage is full${used}. New photos are not accepted until you delete some from the history (export them first if you want to keep them).`;
-  }
-
-  function blockForQuota(e?: StorageEstimateLike): void {
-    quotaBlocked = true;
-    blockedReason = quotaMessage(e);
-    changed();
-  }
-
-  async function recheckQuota(): Promise<void> {
-    if (!quotaBlocked) return;
-    const e = await estimate();
-    if (!e || e.usage < threshold * e.quota) {
-      quotaBlocked = false;
-      blockedReason = undefined;
-      setBlocked();
-      changed();
-    }
-  }
-
   function settleIdle(): void {
-    const idle = !run && (counts.queued === 0 || paused || !!halted || !hasLock || disposed);
+    const idle = !run && (s.counts.queued === 0 || !canRun(s));
     if (!idle) return;
     const w = idleWaiters;
     idleWaiters = [];
     for (const r of w) r();
   }
 
-  // ---- startup -------------------------------------------------------------------------------
+  // ---- the quota gate --------------------------------------------------------------------------
+
+  async function recheckStorage(): Promise<void> {
+    if (!s.stops.has('quota')) return;
+    const e = await estimate();
+    if (!overQuota(e, threshold) && lift(s, 'quota')) {
+      changed();
+      void pump();
+    }
+  }
+
+  function stopForQuota(): void {
+    if (stop(s, 'quota')) changed();
+    void estimate().then((e) => {
+      if (s.stops.has('quota') && e) {
+        s.storage = { usage: e.usage, quota: e.quota };
+        changed();
+      }
+    });
+  }
+
+  // ---- start-up and the tab lock ---------------------------------------------------------------
 
   /** Reads the stored tasks. Only the tab that runs the queue (`recover`) may requeue interrupted ones. */
   async function loadFromStore(recover: boolean): Promise<void> {
     if (!store) return;
-    tasks.clear();
-    heap.clear();
+    clearTasks(s);
     namer.clear();
-    for (const k of Object.keys(counts) as TaskState[]) counts[k] = 0;
     const interrupted: Task[] = [];
-    let maxSeq = 0;
     await store.loadTasks((page) => {
-      for (let t of page) {
-        if (recover && t.state === 'processing') {
-          // Interrupted by a reload or a closed tab: it never finished, so run it again.
-          t = { ...t, state: 'queued' };
-          interrupted.push(t);
-        }
-        put(t);
-        if (t.state === 'queued') enqueue(t);
-        if (t.seq > maxSeq) maxSeq = t.seq;
+      for (const t of page) {
+        const u = loadTask(s, t, recover);
+        namer.add(u.id, u.name);
+        if (u !== t) interrupted.push(u); // interrupted by a reload or a closed tab: run it again
       }
     });
-    nextSeq = Math.max(nextSeq, maxSeq + 1);
     if (interrupted.length) await store.putTasks(interrupted);
-    if (pausedByCall) void store.setMeta('paused', paused).catch(() => undefined);
-    else paused = (await store.getMeta<boolean>('paused')) ?? false;
+    if (pausedByCall) void store.setMeta('paused', s.stops.has('user')).catch(() => undefined);
+    else if (await store.getMeta<boolean>('paused')) stop(s, 'user');
     changed();
-  }
-
-  function acquireLock(): Promise<boolean> {
-    return new Promise((resolve) => {
-      navigator.locks
-        .request(LOCK_NAME, { ifAvailable: true }, (lock) => {
-          if (!lock) {
-            resolve(false);
-            return undefined;
-          }
-          resolve(true);
-          return new Promise<void>((r) => (releaseLock = r));
-        })
-        .catch(() => resolve(true)); // Locks unusable (opaque origin): run without.
-    });
-  }
-
-  function waitForLock(): void {
-    void navigator.locks
-      .request(LOCK_NAME, () => {
-        if (disposed) return undefined;
-        return (async () => {
-          // The other tab is gone: take over from what it left in storage.
-          await loadFromStore(true);
-          hasLock = true;
-          otherTab = false;
-          setBlocked();
-          void pump();
-          await new Promise<void>((r) => (releaseLock = r));
-        })();
-      })
-      .catch(() => undefined);
   }
 
   const ready: Promise<void> = (async () => {
     try {
       store = await openQueueStore(opts.dbName ?? QUEUE_DB_NAME);
     } catch (err) {
-      halted = {
-        name: 'StorageUnavailable',
-        message: `This browser does not let Jingjie store photos (${(err as Error)?.message ?? err}).`,
-      };
+      const e = asJingjieError(err, 'StorageUnavailable');
+      stop(s, 'halted');
+      s.halted = { name: 'StorageUnavailable', message: e.message };
       changed();
-      throw new JingjieError('StorageUnavailable', halted.message);
+      throw new JingjieError('StorageUnavailable', e.message);
     }
-    if (useLock && !(await acquireLock())) {
-      otherTab = true;
-      setBlocked();
-      waitForLock();
-    } else {
-      hasLock = true;
+    if (!(await lock.tryAcquire())) {
+      stop(s, 'otherTab');
+      lock.waitFor(async () => {
+        if (s.stops.has('disposed')) return;
+        // The other tab is gone: take over from what it left in storage.
+        await loadFromStore(true);
+        lift(s, 'otherTab');
+        changed();
+        void pump();
+      });
     }
-    await loadFromStore(hasLock);
+    await loadFromStore(!s.stops.has('otherTab'));
     void pump();
   })();
   ready.catch(() => undefined);
 
   async function storeReady(): Promise<QueueStore> {
     await ready;
-    if (!store || disposed) throw new JingjieError('StorageUnavailable', 'The queue is closed.');
+    if (!store || s.stops.has('disposed')) throw new JingjieError('StorageUnavailable', 'queue closed');
     return store;
   }
 
   // ---- the runner ------------------------------------------------------------------------------
 
-  function nextQueued(): Task | undefined {
-    for (;;) {
-      const top = heap.pop();
-      if (!top) return undefined;
-      const t = tasks.get(top.id);
-      if (t && t.state === 'queued' && t.seq === top.seq) return t;
-    }
-  }
-
   async function pump(): Promise<void> {
     if (pumping) return;
     pumping = true;
-    marks = []; // a new run of work: the rate counts from now
+    startRateWindow(s, Date.now());
     try {
-      while (!disposed && !paused && !halted && hasLock && store) {
-        const t = nextQueued();
+      while (canRun(s) && store) {
+        const t = nextQueued(s);
         if (!t) break;
         await runTask(t, store);
         // Let rendering and input in between tasks.
@@ -445,27 +281,17 @@ function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
     }
   }
 
-  function complete(): void {
-    const now = performance.now();
-    if (marks.length === 0) marks.push(now);
-    marks.push(now);
-    if (marks.length > RATE_WINDOW + 1) marks = marks.slice(-RATE_WINDOW - 1);
-  }
-
   async function runTask(task: Task, db: QueueStore): Promise<void> {
     const r: Run = { id: task.id, ctrl: new AbortController(), dropped: false, writing: false };
     run = r;
-    if (marks.length === 0) marks = [performance.now()];
     try {
       update(task.id, { state: 'processing', error: undefined, result: undefined, finishedAt: undefined });
       const original = await db.original(task.id);
       if (r.dropped) return;
       if (!original) {
-        update(task.id, {
-          state: 'failed',
-          error: { name: 'StorageUnavailable', message: 'The original of this photo is no longer stored.' },
-          finishedAt: Date.now(),
-        });
+        const e: WireError = { name: 'StorageUnavailable', message: 'original missing' };
+        persist(taskFailed(s, task.id, e, Date.now())?.task);
+        changed();
         return;
       }
       let out;
@@ -483,22 +309,13 @@ function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
           update(task.id, { state: 'cancelled', finishedAt: Date.now() });
           return;
         }
-        runtimeFailStreak = e.name === 'RuntimeFailed' ? runtimeFailStreak + 1 : 0;
-        if (SYSTEMIC.has(e.name) || runtimeFailStreak >= 3) {
-          // Not this photo's fault: keep it queued and stop until the user resumes.
-          runtimeFailStreak = 0;
-          halted = e.toWire();
-          const t = update(task.id, { state: 'queued' });
-          if (t) enqueue(t);
-          return;
-        }
-        update(task.id, { state: 'failed', error: e.toWire(), finishedAt: Date.now() });
-        complete();
+        // Fails this photo alone, or halts the queue with the photo kept queued (the core decides).
+        persist(taskFailed(s, task.id, e.toWire(), Date.now())?.task);
+        changed();
         return;
       }
-      runtimeFailStreak = 0;
       if (r.dropped) return;
-      const cur = tasks.get(task.id);
+      const cur = s.tasks.get(task.id);
       if (!cur) return;
       const done: Task = {
         ...cur,
@@ -511,7 +328,6 @@ function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
           backend: out.backend,
           variant: out.variant,
           timings: out.timings,
-          ...(out.notice ? { notice: out.notice } : {}),
           ...(out.edgeFocus ? { edgeFocus: out.edgeFocus } : {}),
           ...(out.notes
             ? { notes: out.notes, originalWidth: out.originalWidth, originalHeight: out.originalHeight }
@@ -524,13 +340,11 @@ function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
         // One transaction: the result and the `done` record land together or not at all.
         await db.finishTask(done, { png: out.blob, ...(out.maskPng ? { mask: out.maskPng } : {}) });
       } catch (err) {
-        if (!tasks.has(task.id)) return;
+        if (!s.tasks.has(task.id)) return;
         if (isQuotaError(err)) {
-          // Nothing was written. Keep the photo queued, stop, and refuse new ones until space is freed.
-          const t = update(task.id, { state: 'queued' });
-          if (t) enqueue(t);
-          paused = true;
-          blockForQuota(await estimate());
+          // Nothing was written. Keep the photo queued and stop until space is freed.
+          persist(taskOverQuota(s, task.id, undefined));
+          stopForQuota();
           return;
         }
         update(task.id, {
@@ -540,9 +354,9 @@ function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
         });
         return;
       }
-      if (!tasks.has(task.id)) return; // removed while writing; its delete ran after our write
-      put(done);
-      complete();
+      if (!s.tasks.has(task.id)) return; // removed while writing; its delete ran after our write
+      taskDone(s, done, Date.now());
+      changed();
     } finally {
       if (run === r) run = undefined;
     }
@@ -552,29 +366,31 @@ function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
 
   async function add(files: File[]): Promise<Task[]> {
     const db = await storeReady();
-    if (otherTab) throw new JingjieError('StorageUnavailable', blockedReason ?? 'Busy in another tab.');
     if (opts.persist !== false && !persistAsked) {
       persistAsked = true;
       void requestPersistence();
     }
-    if (quotaBlocked) await recheckQuota();
+    await recheckStorage();
+    const refused = refusesAdds(s);
+    if (refused === 'otherTab') throw new JingjieError('OtherTab', 'another tab runs the queue');
+    if (refused === 'disposed') throw new JingjieError('StorageUnavailable', 'queue closed');
     const e = await estimate();
     const gen = generation;
     let planned = e?.usage ?? 0;
     const added: Task[] = [];
-    let quotaHit = false;
+    let quotaHit = refused === 'quota';
     let otherError: unknown;
 
     for (let i = 0; i < files.length && !quotaHit; i += ADD_CHUNK) {
       const chunk = files.slice(i, i + ADD_CHUNK);
       const jobs: Promise<Task | undefined>[] = [];
       for (const file of chunk) {
-        if (quotaBlocked || (e && planned + file.size > threshold * e.quota)) {
+        if (e && e.quota > 0 && planned + file.size > threshold * e.quota) {
           quotaHit = true;
           break;
         }
         planned += file.size;
-        const seq = nextSeq++;
+        const seq = s.nextSeq++;
         const task: Task = {
           id: newId(),
           name:
@@ -589,9 +405,9 @@ function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
         jobs.push(
           db.addTask(task, file).then(
             () => {
-              if (disposed || gen !== generation) return undefined;
+              if (s.stops.has('disposed') || gen !== generation) return undefined;
               put(task);
-              enqueue(task);
+              precheck(task, file, gen);
               void pump();
               return task;
             },
@@ -606,25 +422,37 @@ function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
       for (const t of await Promise.all(jobs)) if (t) added.push(t);
       if (otherError) break;
     }
-    const refused = files.length - added.length;
+    const detail = { added: added.length, refused: files.length - added.length };
     if (quotaHit) {
-      blockForQuota(await estimate());
-      throw new JingjieError('QuotaExceeded', blockedReason ?? quotaMessage(), {
-        added: added.length,
-        refused,
-      });
+      stopForQuota();
+      throw new JingjieError('QuotaExceeded', 'storage full', detail);
     }
     if (otherError) {
       const err = asJingjieError(otherError, 'StorageUnavailable');
-      err.detail = { ...err.detail, added: added.length, refused };
+      err.detail = { ...err.detail, ...detail };
       throw err;
     }
     return added;
   }
 
+  /** Files refused before decoding fail at once, even while the model is still loading. */
+  function precheck(task: Task, file: File, gen: number): void {
+    if (!engine.check) return;
+    const { maxBytes, maxPixels } = opts.removeOptions ?? {};
+    engine.check(file, { fileName: task.name, maxBytes, maxPixels }).catch((err: unknown) => {
+      const e = asJingjieError(err);
+      if (!REFUSALS.has(e.name) || gen !== generation) return;
+      const t = taskRefused(s, task.id, e.toWire(), Date.now());
+      if (!t) return;
+      persist(t);
+      changed();
+      settleIdle();
+    });
+  }
+
   async function cancel(id: string): Promise<void> {
     await ready;
-    const t = tasks.get(id);
+    const t = s.tasks.get(id);
     if (!t) return;
     if (t.state === 'queued') {
       update(id, { state: 'cancelled', finishedAt: Date.now() });
@@ -638,10 +466,9 @@ function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
 
   async function retry(id: string): Promise<void> {
     await ready;
-    const t = tasks.get(id);
+    const t = s.tasks.get(id);
     if (!t || (t.state !== 'failed' && t.state !== 'cancelled')) return;
-    const q = update(id, { state: 'queued', error: undefined, finishedAt: undefined });
-    if (q) enqueue(q);
+    update(id, { state: 'queued', error: undefined, finishedAt: undefined });
     void pump();
   }
 
@@ -653,7 +480,7 @@ function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
     }
     drop(id);
     await db.deleteTask(id);
-    await recheckQuota();
+    await recheckStorage();
     settleIdle();
   }
 
@@ -664,43 +491,28 @@ function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
       run.dropped = true;
       run.ctrl.abort();
     }
-    tasks.clear();
-    heap.clear();
+    clearTasks(s);
     namer.clear();
-    for (const k of Object.keys(counts) as TaskState[]) counts[k] = 0;
-    marks = [];
     changed();
     await db.clear();
-    await recheckQuota();
+    await recheckStorage();
     settleIdle();
   }
 
-  function pause(): void {
-    paused = true;
+  function setUserStop(on: boolean): void {
     pausedByCall = true;
-    changed();
-    void store?.setMeta('paused', true).catch(() => undefined);
-    settleIdle();
+    if (on ? stop(s, 'user') : lift(s, 'user')) changed();
+    void store?.setMeta('paused', on).catch(() => undefined);
   }
 
-  function resume(): void {
-    paused = false;
-    pausedByCall = true;
-    halted = undefined;
-    marks = [];
-    changed();
-    void store?.setMeta('paused', false).catch(() => undefined);
-    void pump();
-  }
-
-  function resultName(task: Task, ext = 'png'): string {
-    return namer.name(task, ext);
+  function resultName(task: Task, ext = 'png', kind: ResultKind = 'nobg'): string {
+    return namer.name(task, ext, kind);
   }
 
   function doneTasks(ids?: string[]): Task[] {
     const list = ids
-      ? ids.map((id) => tasks.get(id)).filter((t): t is Task => !!t)
-      : Array.from(tasks.values());
+      ? ids.map((id) => s.tasks.get(id)).filter((t): t is Task => !!t)
+      : Array.from(s.tasks.values());
     return list.filter((t) => t.state === 'done').sort((a, b) => a.seq - b.seq);
   }
 
@@ -741,19 +553,28 @@ function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
   }
 
   return {
+    engine,
     ready,
     add,
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => void listeners.delete(listener);
-    },
+    subscribe: (l) => notifier.subscribe(l),
     snapshot,
     cancel,
     retry,
     remove,
     clearAll,
-    pause,
-    resume,
+    pause() {
+      setUserStop(true);
+      settleIdle();
+    },
+    resume() {
+      setUserStop(false);
+      void pump();
+    },
+    retryEngine() {
+      if (lift(s, 'halted')) changed();
+      void pump();
+    },
+    recheckStorage,
     original: async (id) => (await storeReady()).original(id),
     result: async (id) => (await (await storeReady()).result(id))?.png,
     mask: async (id) => (await (await storeReady()).result(id))?.mask,
@@ -769,13 +590,13 @@ function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
       });
     },
     async dispose() {
-      disposed = true;
+      stop(s, 'disposed');
       if (run) {
         run.dropped = true;
         run.ctrl.abort();
       }
-      if (timer !== undefined) clearTimeout(timer);
-      releaseLock?.();
+      notifier.close();
+      lock.release();
       await ready.catch(() => undefined);
       store?.close();
       settleIdle();

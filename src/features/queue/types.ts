@@ -2,40 +2,25 @@
 // the queue owns persistence (IndexedDB) and feeds the engine one task at a time.
 
 import type { WireError } from '../../shared/errors';
-import type { Backend, ResultNote, StageTimings } from '../../shared/types';
+import type { Task } from '../../shared/task';
 
-export type TaskState = 'queued' | 'processing' | 'done' | 'failed' | 'cancelled';
+export type { Task, TaskResultInfo, TaskState } from '../../shared/task';
 
-export interface TaskResultInfo {
-  width: number;
-  height: number;
-  bytes: number;
-  backend: Backend;
-  variant: string;
-  timings: StageTimings;
-  notice?: string;
-  /** Size of the photo before any downsizing (absent in results stored by older versions). */
-  originalWidth?: number;
-  originalHeight?: number;
-  notes?: ResultNote[];
-  /** Where the 100% edge check looks (see RemoveResult.edgeFocus). */
-  edgeFocus?: { x: number; y: number };
-}
+/**
+ * Why the queue is not running (issue 12). The runner runs while the set is empty. Each reason has
+ * one owner that adds it and one way out:
+ * - `user`: pause() adds it, resume() lifts it.
+ * - `halted`: the engine cannot run at all (model download failed, the engine keeps failing);
+ *   retryEngine() lifts it.
+ * - `quota`: a write did not fit in storage; it lifts by itself once a check finds space again
+ *   (after remove() or clearAll(), on add(), or recheckStorage()).
+ * - `otherTab`: another tab runs the queue; it lifts when that tab closes (this tab takes over).
+ * - `disposed`: dispose(); final.
+ */
+export type StopReason = 'user' | 'halted' | 'quota' | 'otherTab' | 'disposed';
 
-export interface Task {
-  id: string;
-  /** Original file name (or a generated one for pasted images). */
-  name: string;
-  size: number;
-  type: string;
-  createdAt: number;
-  /** Submission order; tasks run in this order. */
-  seq: number;
-  state: TaskState;
-  error?: WireError;
-  result?: TaskResultInfo;
-  finishedAt?: number;
-}
+/** The stop reasons in the order the UI lists them (most actionable first). */
+export const STOP_REASONS: readonly StopReason[] = ['halted', 'quota', 'otherTab', 'user', 'disposed'];
 
 export interface QueueStats {
   total: number;
@@ -51,10 +36,15 @@ export interface QueueStats {
 
 export interface QueueSnapshot {
   tasks: Task[];
+  /** The `user` stop reason is set (kept for callers that only know pause/resume). */
   paused: boolean;
+  /** Every reason the queue is stopped, in STOP_REASONS order; empty while it runs. */
+  stops: StopReason[];
+  /** With the `halted` stop: what the engine failed with. */
+  halted?: WireError;
+  /** With the `quota` stop: the usage and quota measured when it was set (bytes), when known. */
+  storage?: { usage: number; quota: number };
   stats: QueueStats;
-  /** Set when new images are refused (quota exceeded) — a message for the user. */
-  blockedReason?: string;
 }
 
 export interface StorageInfo {
@@ -82,17 +72,25 @@ export interface QueueApi {
   snapshot(): QueueSnapshot;
   cancel(id: string): Promise<void>;
   retry(id: string): Promise<void>;
+  /** Delete a task, its original and its result. */
   remove(id: string): Promise<void>;
+  /** Delete every task (the UI asks first, naming how many go). */
   clearAll(): Promise<void>;
+  /** Adds the `user` stop. */
   pause(): void;
+  /** Lifts the `user` stop. */
   resume(): void;
+  /** Lifts the `halted` stop: the engine is tried again with the task it stopped on. */
+  retryEngine(): void;
+  /** Measures storage again and lifts the `quota` stop when there is room. */
+  recheckStorage(): Promise<void>;
   original(id: string): Promise<Blob | undefined>;
   /** Transparent PNG of a done task. */
   result(id: string): Promise<Blob | undefined>;
   /** 8-bit grayscale PNG mask of a done task. */
   mask(id: string): Promise<Blob | undefined>;
-  /** File name a task's result is saved under: `photo.jpg` → `photo-nobg.png`. */
-  resultName(task: Task, ext?: string): string;
+  /** File name a task's result is saved under: `photo.jpg` → `photo-nobg.png` (`photo-mask.png` for the mask). */
+  resultName(task: Task, ext?: string, kind?: 'nobg' | 'mask'): string;
   /** Stream done results (all, or the given ids) into one ZIP download. */
   exportZip(ids?: string[], opts?: ZipOptions): Promise<void>;
   storage(): Promise<StorageInfo>;

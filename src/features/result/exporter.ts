@@ -2,7 +2,6 @@
 // or re-rendered by the engine onto a colour/image or as WebP, or the mask alone.
 import type { Engine } from '../../engine';
 import type { QueueApi, Task } from '../queue/types';
-import { outputName } from './names';
 
 export type BackgroundMode = 'transparent' | 'colour' | 'image';
 export type ExportFormat = 'png' | 'webp' | 'mask';
@@ -28,9 +27,9 @@ export async function produce(engine: Engine, queue: QueueApi, task: Task, c: Ex
   return engine.render(cut, { format: c.format, background, backgroundImage });
 }
 
-/** The queue names results (it keeps ZIP and single downloads consistent); the mask is named here. */
+/** The queue names every saved file (ZIP entries, single downloads and masks alike). */
 export function exportName(queue: QueueApi, task: Task, format: ExportFormat): string {
-  return format === 'mask' ? outputName(task.name, 'mask') : queue.resultName(task, format);
+  return format === 'mask' ? queue.resultName(task, 'png', 'mask') : queue.resultName(task, format);
 }
 
 export function saveBlob(blob: Blob, name: string): void {

@@ -7,11 +7,11 @@
 // walks the whole list, and only visible rows load a thumbnail. The rows left out are stood in
 // for by the list's padding, so the scroll bar and scroll position stay those of the full list.
 import { memo, useCallback, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
-import type { QueueApi, QueueSnapshot, Task } from '../features/queue/types';
-import { useSharedBlobUrl } from '../features/result/useBlobUrl';
-import { BatchExport } from '../features/presets/PresetControls';
-import { engine } from './services';
-import { useI18n, type MessageKey } from '../i18n';
+import type { QueueApi, QueueSnapshot, Task } from './types';
+import { useSharedBlobUrl } from '../result/useBlobUrl';
+import { BatchExport } from '../presets/PresetControls';
+import { engine } from '../../app/services';
+import { useI18n, type MessageKey } from '../../i18n';
 import { visibleRange } from './visible-range';
 
 interface Props {
@@ -107,7 +107,7 @@ const TaskRow = memo(function TaskRow({ task, index, total, selected, queue, onS
           ↻
         </button>
       )}
-      {task.state === 'done' && (
+      {(task.state === 'done' || task.state === 'failed' || task.state === 'cancelled') && (
         <button
           type="button"
           className="btn btn--icon btn--ghost task__x"
@@ -129,6 +129,7 @@ export function TaskList({ snapshot, queue, selected, onSelect }: Props) {
   const listRef = useRef<HTMLUListElement>(null);
   const [view, setView] = useState({ top: 0, height: 0 });
   const [pitch, setPitch] = useState(DEFAULT_PITCH);
+  const [confirmClear, setConfirmClear] = useState(false);
   /** A row to focus once it is rendered (keyboard moves to rows that may not be in the DOM yet). */
   const focusNext = useRef<number | undefined>(undefined);
 
@@ -254,12 +255,38 @@ export function TaskList({ snapshot, queue, selected, onSelect }: Props) {
           <span className="tasks__count">{t('tasks.progress', { done: doneCount, total: stats.total })}</span>
         </h2>
         <div className="tasks__actions">
-          <button type="button" className="btn btn--small btn--ghost" onClick={() => void queue.clearAll()}>
-            {t('tasks.clear')}
-          </button>
+          {!confirmClear && (
+            <button type="button" className="btn btn--small btn--ghost" onClick={() => setConfirmClear(true)}>
+              {t('tasks.clear')}
+            </button>
+          )}
         </div>
       </div>
       {doneCount > 1 && <BatchExport queue={queue} engine={engine} />}
+      {confirmClear && (
+        // Clearing deletes every stored original and result: say how many, and ask once.
+        <div
+          className="tasks__confirm"
+          role="alertdialog"
+          aria-labelledby="clear-q"
+          data-testid="clear-confirm"
+        >
+          <p id="clear-q">{t('tasks.clearConfirm', { n: stats.total })}</p>
+          <button
+            type="button"
+            className="btn btn--small btn--danger"
+            onClick={() => {
+              setConfirmClear(false);
+              void queue.clearAll();
+            }}
+          >
+            {t('tasks.clearYes', { n: stats.total })}
+          </button>
+          <button type="button" className="btn btn--small" autoFocus onClick={() => setConfirmClear(false)}>
+            {t('tasks.clearNo')}
+          </button>
+        </div>
+      )}
       <ul
         ref={listRef}
         className="tasks__list"
