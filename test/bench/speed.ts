@@ -232,8 +232,9 @@ async function appTaskDetail(page: Page, name: string) {
     const task = q?.snapshot().tasks.find((t) => t.name === name);
     const measure = performance
       .getEntriesByName('jj:pick-to-shown', 'measure')
-      .find((m) => (m as PerformanceMeasure).detail?.taskId === task?.id) as PerformanceMeasure | undefined;
-    const detail = measure?.detail as { inferenceMs?: number } | undefined;
+      .find((m) => ((m as PerformanceMeasure).detail as { taskId?: string } | null)?.taskId === task?.id);
+    const detail = (measure as PerformanceMeasure | undefined)?.detail as
+      { inferenceMs?: number } | undefined;
     return {
       variant: task?.result?.variant,
       inferenceMs: detail?.inferenceMs ?? task?.result?.timings.inference,

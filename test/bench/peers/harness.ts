@@ -30,7 +30,7 @@ const fail = (err: unknown) => {
   status.dataset.state = 'error';
 };
 
-preload(config).then(() => {
+void preload(config).then(() => {
   status.dataset.model = 'ready';
   if (!status.dataset.state) status.textContent = 'ready';
 }, fail);
