@@ -8,6 +8,7 @@ import { stageTimer } from '../src/shared/stage-timer';
 import type {
   Backend,
   EngineInfo,
+  FallbackCode,
   LoadEvent,
   LoadProgress,
   ModelManifest,
@@ -88,7 +89,7 @@ async function start(
   variant: ModelVariant,
   onProgress: ((p: LoadProgress) => void) | undefined,
   t0: number,
-  fallbackReason?: string,
+  fallback?: { code: FallbackCode; reason: string },
 ): Promise<EngineInfo> {
   const threads = backend === 'wasm' ? (req.threads ?? defaultThreads()) : 1;
   const base = { variant: variant.id, variantName: variant.name };
@@ -115,16 +116,20 @@ async function start(
     threads,
     crossOriginIsolated: self.crossOriginIsolated,
     simd: true,
-    fallbackReason,
+    fallback: fallback?.code,
+    fallbackReason: fallback?.reason,
     modelFrom: bytes.from,
-    storageWarning: bytes.storageWarning,
+    storage: bytes.storage?.code,
+    storageWarning: bytes.storage?.message,
     loadMs: performance.now() - t0,
   };
   // Stored after the session started: the write does not compete with it. A failure shows in
   // info() (the page reads it again after each job).
   const loaded = info;
-  void bytes.store?.().then((warning) => {
-    if (warning) loaded.storageWarning = warning;
+  void bytes.store?.().then((problem) => {
+    if (!problem) return;
+    loaded.storage = problem.code;
+    loaded.storageWarning = problem.message;
   });
   onProgress?.({ stage: 'ready', fromCache: bytes.from === 'indexeddb', ...base });
   return info;
@@ -149,7 +154,7 @@ const api = {
         runtime(req, 'wasm', (e) => onProgress?.({ stage: 'manifest', event: e })).catch(() => undefined);
     });
     manifest = await manifestP;
-    let fallbackReason: string | undefined;
+    let fallback: { code: FallbackCode; reason: string } | undefined;
     if (req.backend !== 'wasm') {
       const probe = (await probeP)!;
       gpuFeatures = probe.features;
@@ -158,16 +163,21 @@ const api = {
         try {
           return await start(req, 'webgpu', v, onProgress, t0);
         } catch (err) {
-          fallbackReason = `WebGPU failed (${(err as Error).message}); using WASM.`;
+          fallback = {
+            code: 'webGpuFailed',
+            reason: `WebGPU failed (${(err as Error).message}); using WASM.`,
+          };
         }
       } else {
-        fallbackReason = probe.reason ?? 'No model variant fits this WebGPU adapter.';
+        fallback = probe.ok
+          ? { code: 'noVariant', reason: 'No model variant fits this WebGPU adapter.' }
+          : { code: probe.code ?? 'noWebGpu', reason: probe.reason ?? 'WebGPU is not available.' };
       }
-      if (req.backend === 'webgpu') throw new JingjieError('RuntimeFailed', fallbackReason);
+      if (req.backend === 'webgpu') throw new JingjieError('RuntimeFailed', fallback.reason);
     }
     const v = pickVariant(manifest, 'wasm', req.variant);
     if (!v) throw new JingjieError('RuntimeFailed', `Model variant "${req.variant}" cannot run on WASM.`);
-    return start(req, 'wasm', v, onProgress, t0, fallbackReason);
+    return start(req, 'wasm', v, onProgress, t0, fallback);
   },
 
   info(): EngineInfo | undefined {
@@ -330,7 +340,10 @@ async function runWithFallback(input: Float32Array): Promise<Float32Array> {
     }
     session = undefined;
     const v = pickVariant(manifest!, 'wasm', undefined)!;
-    await start({ ...request, backend: 'wasm' }, 'wasm', v, undefined, performance.now(), reason);
+    await start({ ...request, backend: 'wasm' }, 'wasm', v, undefined, performance.now(), {
+      code: 'webGpuFailed',
+      reason,
+    });
     return runModel(session!, info!.variant, input, MODEL_SIZE);
   }
 }

@@ -6,7 +6,7 @@
 import type { IDBPDatabase } from 'idb';
 import { openWithStores } from '../src/shared/open-db';
 import { JingjieError, asJingjieError } from '../src/shared/errors';
-import type { ModelManifest, ModelVariant } from '../src/shared/types';
+import type { ModelManifest, ModelVariant, StorageCode } from '../src/shared/types';
 import { sha256Stream } from './sha256-stream';
 
 const DB_NAME = 'jingjie-models';
@@ -24,12 +24,12 @@ export interface ModelBytes {
   data: Uint8Array;
   from: 'network' | 'indexeddb';
   /** A storage problem that did not stop us (private mode, quota). */
-  storageWarning?: string;
+  storage?: StorageProblem;
   /**
    * Network bytes only: call to store them in IndexedDB (after the session has started, so the
-   * write does not compete with it); resolves with a storage warning when they could not be stored.
+   * write does not compete with it); resolves with the problem when they could not be stored.
    */
-  store?: () => Promise<string | undefined>;
+  store?: () => Promise<StorageProblem | undefined>;
 }
 
 export type ByteProgress = (loaded: number, total: number) => void;
@@ -158,11 +158,24 @@ export async function deleteCached(sha256: string): Promise<void> {
   await (await db()).delete(STORE, sha256);
 }
 
-function storageMessage(err: unknown): string {
+/** Why the model could not be kept: a code for the UI, and English words for developers. */
+export interface StorageProblem {
+  code: StorageCode;
+  message: string;
+}
+
+function storageProblem(err: unknown): StorageProblem {
   const e = asJingjieError(err, 'StorageUnavailable');
   return e.name === 'QuotaExceeded'
-    ? 'The browser storage is full, so the model could not be saved for next time; it will be downloaded again on the next visit.'
-    : `The browser storage is unavailable (${err instanceof Error ? `${err.name}: ` : ''}${e.message}); the model works now but will be downloaded again on the next visit.`;
+    ? {
+        code: 'quota',
+        message:
+          'The browser storage is full, so the model could not be saved for next time; it will be downloaded again on the next visit.',
+      }
+    : {
+        code: 'unavailable',
+        message: `The browser storage is unavailable (${err instanceof Error ? `${err.name}: ` : ''}${e.message}); the model works now but will be downloaded again on the next visit.`,
+      };
 }
 
 /**
@@ -183,7 +196,7 @@ export async function loadModelBytes(
     noCache?: boolean;
   } = {},
 ): Promise<ModelBytes> {
-  let storageWarning: string | undefined;
+  let storage: StorageProblem | undefined;
   if (!opts.noCache) {
     try {
       const cached = await readCache(variant);
@@ -192,7 +205,7 @@ export async function loadModelBytes(
         return { data: cached, from: 'indexeddb' };
       }
     } catch (err) {
-      storageWarning = storageMessage(err);
+      storage = storageProblem(err);
     }
   }
   const url = new URL(variant.file, baseUrl).href;
@@ -218,15 +231,15 @@ export async function loadModelBytes(
   opts.onVerified?.();
   const verified = data;
   const store =
-    !opts.noCache && !storageWarning
+    !opts.noCache && !storage
       ? () =>
           writeCache(variant, verified).then(
             () => undefined,
             (err: unknown) => {
               console.warn(`[jingjie] ${variant.id} not stored in IndexedDB:`, err);
-              return storageMessage(err);
+              return storageProblem(err);
             },
           )
       : undefined;
-  return { data, from: 'network', storageWarning, store };
+  return { data, from: 'network', storage, store };
 }

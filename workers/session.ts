@@ -6,11 +6,12 @@
 
 import type * as Ort from 'onnxruntime-web';
 import { JingjieError } from '../src/shared/errors';
-import type { Backend, GraphOptimizationLevel, ModelVariant } from '../src/shared/types';
+import type { Backend, FallbackCode, GraphOptimizationLevel, ModelVariant } from '../src/shared/types';
 
 export interface GpuProbe {
   ok: boolean;
   features: string[];
+  code?: FallbackCode;
   reason?: string;
 }
 
@@ -19,13 +20,20 @@ export async function probeWebGpu(): Promise<GpuProbe> {
   const gpu = (
     navigator as unknown as { gpu?: { requestAdapter(): Promise<{ features: Set<string> } | null> } }
   ).gpu;
-  if (!gpu) return { ok: false, features: [], reason: 'WebGPU is not available in this browser.' };
+  if (!gpu)
+    return { ok: false, features: [], code: 'noWebGpu', reason: 'WebGPU is not available in this browser.' };
   try {
     const adapter = await gpu.requestAdapter();
-    if (!adapter) return { ok: false, features: [], reason: 'No WebGPU adapter was found.' };
+    if (!adapter)
+      return { ok: false, features: [], code: 'noAdapter', reason: 'No WebGPU adapter was found.' };
     return { ok: true, features: [...adapter.features] };
   } catch (err) {
-    return { ok: false, features: [], reason: `WebGPU adapter request failed: ${(err as Error).message}` };
+    return {
+      ok: false,
+      features: [],
+      code: 'adapterFailed',
+      reason: `WebGPU adapter request failed: ${(err as Error).message}`,
+    };
   }
 }
 

@@ -117,10 +117,10 @@ function Shell() {
             {t('notice.noThreads')}
           </div>
         )}
-        {info?.storageWarning && (
-          // The worker's own words stay in EngineInfo for developers; the UI says it in the user's language.
+        {info?.storage && (
+          // The worker's own words stay in EngineInfo for developers; the UI words the code.
           <div className="banner banner--warn" role="status" data-testid="storage-warning">
-            {t('notice.storage')}
+            {t(`notice.storage.${info.storage}`)}
           </div>
         )}
         {inputError && (
@@ -146,6 +146,7 @@ function Shell() {
                   engine={engine}
                   queue={queue}
                   info={info}
+                  progress={snap.progress?.id === current.id ? snap.progress.code : undefined}
                   onRetry={(id) => void queue.retry(id)}
                 />
               )}
@@ -178,10 +179,12 @@ function Shell() {
               <dd>{info.crossOriginIsolated ? t('engine.yes') : t('engine.no')}</dd>
               <dt>{t('engine.modelFrom')}</dt>
               <dd>{info.modelFrom === 'indexeddb' ? t('engine.fromCache') : t('engine.fromNetwork')}</dd>
-              {info.fallbackReason && (
+              {info.fallback && (
                 <>
                   <dt>{t('engine.fallback')}</dt>
-                  <dd data-testid="engine-fallback">{t('engine.fallbackWasm')}</dd>
+                  <dd data-testid="engine-fallback" data-code={info.fallback}>
+                    {t(`engine.fallback.${info.fallback}`)}
+                  </dd>
                 </>
               )}
             </dl>

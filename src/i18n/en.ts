@@ -27,7 +27,10 @@ export const en = {
 
   'notice.noThreads':
     'Running without threads: this browser did not isolate the page, so each image takes longer.',
-  'notice.storage': 'The model could not be saved on this device, so it will be downloaded again next time.',
+  'notice.storage.quota':
+    'The browser’s storage is full, so the model could not be saved on this device; it will be downloaded again next time.',
+  'notice.storage.unavailable':
+    'This browser does not let the page store the model (private mode?), so it will be downloaded again next time.',
   'notice.offlineReady': 'Jingjie now works offline.',
   'notice.downsized': '“{name}” is {ow}×{oh}; it was reduced to {w}×{h} to fit this device’s memory.',
   'notice.firstFrame': '“{name}” is animated; only its first frame was used.',
@@ -114,7 +117,13 @@ export const en = {
   'engine.yes': 'yes',
   'engine.no': 'no',
   'engine.fallback': 'Note',
-  'engine.fallbackWasm': 'WebGPU could not be used here, so the engine runs on WASM (slower).',
+  'engine.fallback.noWebGpu': 'This browser has no WebGPU, so the engine runs on WASM (slower).',
+  'engine.fallback.noAdapter': 'No WebGPU graphics adapter was found, so the engine runs on WASM (slower).',
+  'engine.fallback.adapterFailed':
+    'The WebGPU adapter could not be opened, so the engine runs on WASM (slower).',
+  'engine.fallback.noVariant': 'No model fits this WebGPU adapter, so the engine runs on WASM (slower).',
+  'engine.fallback.webGpuFailed':
+    'WebGPU failed while starting the model, so the engine runs on WASM (slower).',
 
   privacy: 'Your images never leave this device: the model runs in your browser.',
 

@@ -28,7 +28,8 @@ export const zh: Record<MessageKey, string> = {
   'load.retry': '重试',
 
   'notice.noThreads': '当前未启用多线程：浏览器没有隔离此页面，每张图片会慢一些。',
-  'notice.storage': '模型无法保存到本设备，下次访问时需要重新下载。',
+  'notice.storage.quota': '浏览器存储空间已满，模型无法保存到本设备，下次访问时需要重新下载。',
+  'notice.storage.unavailable': '此浏览器不允许页面保存模型（可能是无痕模式），下次访问时需要重新下载。',
   'notice.offlineReady': '净界现在可以离线使用了。',
   'notice.downsized': '“{name}”为 {ow}×{oh}，为适应本设备内存已缩小为 {w}×{h}。',
   'notice.firstFrame': '“{name}”是动图，只使用了第一帧。',
@@ -115,7 +116,11 @@ export const zh: Record<MessageKey, string> = {
   'engine.yes': '是',
   'engine.no': '否',
   'engine.fallback': '说明',
-  'engine.fallbackWasm': '此处无法使用 WebGPU，引擎改用 WASM 运行（较慢）。',
+  'engine.fallback.noWebGpu': '此浏览器不支持 WebGPU，引擎改用 WASM 运行（较慢）。',
+  'engine.fallback.noAdapter': '未找到 WebGPU 图形适配器，引擎改用 WASM 运行（较慢）。',
+  'engine.fallback.adapterFailed': '无法打开 WebGPU 适配器，引擎改用 WASM 运行（较慢）。',
+  'engine.fallback.noVariant': '没有适合此 WebGPU 适配器的模型，引擎改用 WASM 运行（较慢）。',
+  'engine.fallback.webGpuFailed': '启动模型时 WebGPU 出错，引擎改用 WASM 运行（较慢）。',
 
   privacy: '你的图片不会离开本设备：模型在浏览器中运行。',
 

@@ -72,17 +72,27 @@ export interface LoadProgress {
   fromCache?: boolean;
 }
 
+/** Why WebGPU is not used: no navigator.gpu, no adapter, the adapter request threw, no variant fits it, or it failed. */
+export type FallbackCode = 'noWebGpu' | 'noAdapter' | 'adapterFailed' | 'noVariant' | 'webGpuFailed';
+
+/** Why the model was not kept for the next visit: storage full, or storage unavailable (private mode). */
+export type StorageCode = 'quota' | 'unavailable';
+
 export interface EngineInfo {
   backend: Backend;
   variant: ModelVariant;
   threads: number;
   crossOriginIsolated: boolean;
   simd: boolean;
-  /** Why the engine is not on the preferred backend, e.g. WebGPU fallback reason. */
+  /** Why the engine is not on WebGPU, as a code the UI words (src/i18n `engine.fallback.<code>`). */
+  fallback?: FallbackCode;
+  /** The same for developers, in English with the browser's own message (never shown as UI text). */
   fallbackReason?: string;
   /** Where the model bytes came from on this load. */
   modelFrom: 'network' | 'indexeddb';
-  /** A storage problem that did not stop the engine (e.g. private mode). */
+  /** A storage problem that did not stop the engine (e.g. private mode), as a code the UI words. */
+  storage?: StorageCode;
+  /** The same for developers, in English with the browser's own message (never shown as UI text). */
   storageWarning?: string;
   loadMs: number;
 }

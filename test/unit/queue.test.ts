@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { unzipSync, strFromU8 } from 'fflate';
 import type { Engine } from '../../src/engine';
 import { JingjieError } from '../../src/shared/errors';
-import type { RemoveOptions, RemoveResult } from '../../src/shared/types';
+import type { RemoveOptions, RemoveProgress, RemoveResult } from '../../src/shared/types';
 import { createQueue, type PersistentQueueApi, type QueueOptions } from '../../src/features/queue/queue';
 import { ResultNamer, baseName } from '../../src/features/queue/names';
 import { openQueueStore } from '../../src/storage/queue-db';
@@ -37,11 +37,13 @@ function fakeEngine(
     },
     async removeBackground(
       input: Blob,
-      opts: RemoveOptions & { signal?: AbortSignal } = {},
+      opts: RemoveOptions & { signal?: AbortSignal; onProgress?: (code: RemoveProgress) => void } = {},
     ): Promise<RemoveResult> {
       const text = await input.text();
       calls.push(text);
       current = text;
+      // 'large…' photos report the refine stage, as the real engine does above 1024 px.
+      if (text.startsWith('large')) opts.onProgress?.('refine');
       try {
         await new Promise<void>((resolve, reject) => {
           const done = () => resolve();
@@ -133,6 +135,22 @@ describe('queue', () => {
       bytes: 'nobg:a.png'.length,
       backend: 'wasm',
     });
+  });
+
+  it('shows the long stage the running task reports, for that task only, until it ends', async () => {
+    const engine = fakeEngine({ manual: true });
+    const q = makeQueue(engine);
+    const [small, large] = await q.add([file('small.png'), file('large.png')]);
+    await until(() => engine.running() === 'small.png');
+    expect(q.snapshot().progress).toBeUndefined();
+    engine.release();
+    await until(() => engine.running() === 'large.png');
+    expect(q.snapshot().progress).toEqual({ id: large.id, code: 'refine' });
+    engine.release();
+    await q.whenIdle();
+    expect(q.snapshot().progress).toBeUndefined();
+    expect(states(q)).toEqual(['small.png:done', 'large.png:done']);
+    expect(small.id).not.toBe(large.id);
   });
 
   it('throttles snapshot notifications', async () => {

@@ -135,7 +135,10 @@ function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
   const s = createState();
   const namer = new ResultNamer();
   let cached: PersistentQueueSnapshot | undefined;
-  const snapshot = (): PersistentQueueSnapshot => (cached ??= snapshotOf(s));
+  /** The long stage the running task reported (the refine step of a large photo), if any. */
+  let progress: QueueSnapshot['progress'];
+  const snapshot = (): PersistentQueueSnapshot =>
+    (cached ??= progress && run?.id === progress.id ? { ...snapshotOf(s), progress } : snapshotOf(s));
   const notifier = coalescingNotifier<QueueSnapshot>(snapshot, opts.notifyMs ?? 100);
 
   let store: QueueStore | undefined;
@@ -301,6 +304,11 @@ function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
           ...opts.removeOptions,
           maskPng: true,
           signal: r.ctrl.signal,
+          onProgress: (code) => {
+            if (run !== r) return;
+            progress = { id: task.id, code };
+            changed();
+          },
         });
       } catch (err) {
         if (r.dropped) return;
@@ -359,6 +367,7 @@ function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
       changed();
     } finally {
       if (run === r) run = undefined;
+      if (progress?.id === task.id) progress = undefined;
     }
   }
 

@@ -3,6 +3,7 @@
 
 import type { WireError } from '../../shared/errors';
 import type { Task } from '../../shared/task';
+import type { RemoveProgress } from '../../shared/types';
 
 export type { Task, TaskResultInfo, TaskState } from '../../shared/task';
 
@@ -44,6 +45,8 @@ export interface QueueSnapshot {
   halted?: WireError;
   /** With the `quota` stop: the usage and quota measured when it was set (bytes), when known. */
   storage?: { usage: number; quota: number };
+  /** The long stage the processing task is in, once the engine reports one (never stored). */
+  progress?: { id: string; code: RemoveProgress };
   stats: QueueStats;
 }
 

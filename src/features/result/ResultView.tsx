@@ -2,6 +2,7 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import type { Engine, EngineInfo } from '../../engine';
 import type { QueueApi, Task } from '../queue/types';
+import type { RemoveProgress } from '../../shared/types';
 import { useI18n } from '../../i18n';
 import { JingjieError } from '../../shared/errors';
 import { Viewer } from './Viewer';
@@ -27,12 +28,14 @@ interface Props {
   engine: Engine;
   queue: QueueApi;
   info?: EngineInfo;
+  /** The long stage this task is in while it processes (e.g. edge refinement of a large photo). */
+  progress?: RemoveProgress;
   onRetry(id: string): void;
 }
 
 const BACKEND_LABEL = { webgpu: 'WebGPU', wasm: 'WASM' } as const;
 
-export function ResultView({ task, engine, queue, info, onRetry }: Props) {
+export function ResultView({ task, engine, queue, info, progress, onRetry }: Props) {
   const { t, te, lang } = useI18n();
   const done = task.state === 'done' && !!task.result;
   const originalUrl = useSharedBlobUrl(`original:${task.id}`, () => queue.original(task.id));
@@ -130,7 +133,13 @@ export function ResultView({ task, engine, queue, info, onRetry }: Props) {
               imageUrl: mode === 'image' ? bgImageUrl : undefined,
             }}
             busy={busy}
-            busyLabel={busy ? t('result.processing', { name: task.name }) : undefined}
+            busyLabel={
+              busy
+                ? progress
+                  ? t(`progress.${progress}`)
+                  : t('result.processing', { name: task.name })
+                : undefined
+            }
             onResultShown={
               done && task.result ? () => noteShown(task.id, task.result?.timings.inference ?? 0) : undefined
             }
