@@ -2,7 +2,8 @@
 // batch without the model: pass `standInEngineScript(ms)` to `context.addInitScript` before the
 // app loads. It replaces the Worker the engine starts (named 'jingjie-inference') with one that
 // answers the same Comlink calls: `load` returns at once, `remove` decodes the image, waits
-// `ms` (the "inference") and returns it re-encoded as the cut-out plus a grey mask PNG.
+// `ms` (the "inference") and returns it re-encoded as the cut-out plus a grey mask PNG; `present`
+// (output presets, no model needed) is relayed to the real worker.
 // Everything it does runs in the worker, like the real engine, so the page's long tasks are the
 // app's own.
 
@@ -64,10 +65,22 @@ const api = {
       timings: { decode: t1 - t0, preprocess: 0, inference: t2 - t1, postprocess: 0, refine: 0, encode: t3 - t2, total: t3 - t0 } };
   },
 };
+// present() (output presets) needs no model: it goes to the real inference worker, started on the
+// first call from the URL the page gave, and its Comlink replies are relayed unchanged.
+let realUrl, real;
+function realWorker() {
+  if (!real) {
+    real = new Worker(realUrl, { type: 'module', name: 'jingjie-present' });
+    real.onmessage = (e) => self.postMessage(e.data);
+  }
+  return real;
+}
 // The Comlink 4 wire protocol, as much of it as the engine uses.
 self.onmessage = async (ev) => {
+  if (ev.data && ev.data.__standInRealUrl) { realUrl = ev.data.__standInRealUrl; return; }
   const { id, type, path = [], argumentList = [] } = ev.data || {};
   if (!id) return;
+  if (type === 'APPLY' && path[0] === 'present' && realUrl) { realWorker().postMessage(ev.data); return; }
   if (type === 'RELEASE') { self.postMessage({ id, type: 'RAW', value: undefined }); return; }
   if (type !== 'APPLY') { self.postMessage({ id, type: 'RAW', value: undefined }); return; }
   const args = argumentList.map((a) => (a && a.type === 'RAW' ? a.value : undefined));
@@ -86,7 +99,9 @@ self.onmessage = async (ev) => {
   const url = URL.createObjectURL(new Blob([src], { type: 'text/javascript' }));
   globalThis.Worker = class extends Real {
     constructor(u, o) {
-      super(o && o.name === 'jingjie-inference' ? url : u, o && o.name === 'jingjie-inference' ? { name: o.name } : o);
+      const standIn = !!o && o.name === 'jingjie-inference';
+      super(standIn ? url : u, standIn ? { name: o.name } : o);
+      if (standIn) this.postMessage({ __standInRealUrl: new URL(String(u), location.href).href });
     }
   };
 })();`;

@@ -1,8 +1,9 @@
-// End-to-end test of output presets (issue 14) in the production build with the real engine on
-// three small photos: "Marketplace" on one result gives a 2000×2000 JPEG with no alpha and white
-// corners; "Download all" with it gives a ZIP of such JPEGs; the picks and a saved preset survive a
-// reload; JPEG over transparency is refused in the editor. Screenshots go to the OS temp dir as
-// jingjie-presets-*.png.
+// End-to-end test of output presets (issue 14) in the production build, fast tier: the cut-outs
+// come from the stand-in engine (no model), the presets are applied by the real worker's present()
+// (the stand-in relays it). On three small photos: "Marketplace" on one result gives a 2000×2000
+// JPEG with no alpha and white corners; "Download all" with it gives a ZIP of such JPEGs; the picks
+// and a saved preset survive a reload; JPEG over transparency is refused in the editor.
+// Screenshots go to the OS temp dir as jingjie-presets-*.png.
 import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,13 +12,14 @@ import jpeg from 'jpeg-js';
 import { unzipSync } from 'fflate';
 import { photoPath } from './helpers/fixtures';
 import { downloadFrom, dropFiles } from './helpers/page';
+import { standInEngineScript } from '../bench/stand-in-engine';
 
 const SCALE = Number(process.env.JJ_TIMEOUT_SCALE ?? 1) || 1;
 const minutes = (n: number) => n * 60_000 * SCALE;
 const shot = (name: string) => join(tmpdir(), `jingjie-presets-${name}.png`);
 
 const test = base.extend<{ page: Page }, { shared: BrowserContext }>({
-  // A persistent profile (like app.spec.ts): the model is stored in IndexedDB, so the reload is cheap.
+  // A persistent profile: the queue and the presets must survive the reload.
   shared: [
     async ({ playwright }, use, workerInfo) => {
       const dir = mkdtempSync(join(tmpdir(), 'jingjie-e2e-presets-'));
@@ -29,6 +31,7 @@ const test = base.extend<{ page: Page }, { shared: BrowserContext }>({
         viewport: { width: 1360, height: 900 },
         baseURL: workerInfo.project.use.baseURL,
       });
+      await ctx.addInitScript(standInEngineScript(100));
       await use(ctx);
       await ctx.close();
       rmSync(dir, { recursive: true, force: true });
@@ -85,7 +88,7 @@ async function allDone(page: Page, n: number): Promise<void> {
             (window as unknown as Win).jingjie.queue?.snapshot().tasks.filter((t) => t.state === 'done')
               .length,
         ),
-      { timeout: minutes(10), intervals: [1000, 2000, 3000] },
+      { timeout: minutes(1), intervals: [100, 250, 500] },
     )
     .toBe(n);
 }
@@ -93,7 +96,7 @@ async function allDone(page: Page, n: number): Promise<void> {
 test.describe.configure({ mode: 'serial' });
 
 test('Marketplace: one JPEG and a ZIP of the batch, picks and presets survive a reload', async ({ page }) => {
-  test.setTimeout(minutes(20));
+  test.setTimeout(minutes(3));
   await page.goto('/');
   await page.waitForFunction(() => !!(window as unknown as Win).jingjie?.queue);
   await page.evaluate(async () => {
@@ -147,7 +150,7 @@ test('Marketplace: one JPEG and a ZIP of the batch, picks and presets survive a 
     (window as unknown as Win).showSaveFilePicker = undefined;
   });
   const [download] = await Promise.all([
-    page.waitForEvent('download', { timeout: minutes(5) }),
+    page.waitForEvent('download', { timeout: minutes(1) }),
     page.getByTestId('download-all').click(),
   ]);
   const entries = unzipSync(new Uint8Array(readFileSync(await download.path())));
