@@ -46,7 +46,14 @@ export interface SpeedResult {
   /** CPU seconds each browser used while idle, during the rival's warm picks. */
   idleCpuS: { app: number[]; imglySmall: number[] };
   /** The app's engine timings for each warm photo, and its own pick→shown measure when present. */
-  appWarmDetail: { name: string; pickToShownMs: number; inferenceMs?: number; inAppPickToShownMs?: number }[];
+  appWarmDetail: {
+    name: string;
+    pickToShownMs: number;
+    inferenceMs?: number;
+    inAppPickToShownMs?: number;
+    /** The browser threads that used the most CPU during the pick, seconds. */
+    threads?: [string, number][];
+  }[];
   medians: { coldApp: number; coldImglyMedium: number; warmApp: number; warmImglySmall: number };
   ratios: { cold: number; warm: number; inAppWarm?: number };
   appVariant?: string;
@@ -144,6 +151,40 @@ function cpuSeconds(profile: string): number {
   return ticks / 100; // USER_HZ
 }
 
+/**
+ * CPU seconds so far per thread kind of the browser whose command line names `profile`, keyed
+ * `<process type>/<thread name>` (e.g. `renderer/DedicatedWorker`, `gpu-process/VizCompositorTh`):
+ * shows who competes with the inference threads for the cores (docs/speed.md).
+ */
+function threadCpuSeconds(profile: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+      if (!cmd.includes(profile)) continue;
+      const type = /--type=([a-z-]+)/.exec(cmd)?.[1] ?? 'browser';
+      for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+        const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'latin1');
+        const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const key = `${type}/${name}`;
+        out.set(key, (out.get(key) ?? 0) + (Number(fields[11]) + Number(fields[12])) / 100);
+      }
+    } catch {
+      // The process or thread ended meanwhile.
+    }
+  }
+  return out;
+}
+
+/** The `n` threads that used the most CPU between two readings, seconds, largest first. */
+function topThreads(before: Map<string, number>, after: Map<string, number>, n = 4): [string, number][] {
+  return [...after]
+    .map(([k, v]): [string, number] => [k, v - (before.get(k) ?? 0)])
+    .sort((x, y) => y[1] - x[1])
+    .slice(0, n);
+}
+
 class Session {
   private constructor(
     readonly target: Target,
@@ -177,8 +218,11 @@ class Session {
    * Pick `photo` with the page's file input: ms from the pick to its result, when it showed (ms
    * from navigation start) and the CPU seconds the browser used meanwhile.
    */
-  async pick(photo: Photo): Promise<{ pickToShownMs: number; shownAt: number; cpuS: number }> {
+  async pick(
+    photo: Photo,
+  ): Promise<{ pickToShownMs: number; shownAt: number; cpuS: number; threads: [string, number][] }> {
     const cpu0 = this.cpu();
+    const threads0 = threadCpuSeconds(this.profile);
     const input = this.page.locator('input[data-testid="file-input"]');
     await input.waitFor({ state: 'attached', timeout: 120_000 });
     const n = await this.page.evaluate(
@@ -193,7 +237,12 @@ class Session {
       ({ key, n }) => ((globalThis as Record<string, unknown>)[key] as number[])[n],
       { key: PICKS, n },
     );
-    return { pickToShownMs: shownAt - pickAt, shownAt, cpuS: this.cpu() - cpu0 };
+    return {
+      pickToShownMs: shownAt - pickAt,
+      shownAt,
+      cpuS: this.cpu() - cpu0,
+      threads: topThreads(threads0, threadCpuSeconds(this.profile)),
+    };
   }
 
   /**
@@ -316,6 +365,7 @@ export async function runSpeedBench(opts: {
         pickToShownMs: a.pickToShownMs,
         inferenceMs: d.inferenceMs,
         inAppPickToShownMs: d.inAppPickToShownMs,
+        threads: a.threads,
       });
       idle = appSession.cpu();
       const b = await imglySmall.pick(photo);
@@ -327,7 +377,9 @@ export async function runSpeedBench(opts: {
       log(
         `  warm ${photo.name}: app ${s(a.pickToShownMs)} s (CPU ${a.cpuS.toFixed(1)} s, inference ${
           d.inferenceMs === undefined ? '?' : s(d.inferenceMs)
-        } s), imgly-small ${s(b.pickToShownMs)} s (CPU ${b.cpuS.toFixed(1)} s); idle rival CPU: app ${appIdleCpuS.toFixed(1)} s, imgly ${imglyIdleCpuS.toFixed(1)} s`,
+        } s), imgly-small ${s(b.pickToShownMs)} s (CPU ${b.cpuS.toFixed(1)} s); idle rival CPU: app ${appIdleCpuS.toFixed(1)} s, imgly ${imglyIdleCpuS.toFixed(1)} s\n    app CPU by thread: ${a.threads
+          .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
+          .join(', ')}`,
       );
     }
 
