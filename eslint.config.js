@@ -97,6 +97,28 @@ export default tseslint.config(
       'react-hooks/exhaustive-deps': 'error',
     },
   },
+  {
+    // Codes, not sentences, cross module boundaries (issue 12): no code decides anything by
+    // reading an error's message text. Branch on `name` (an ErrorName) or a code instead.
+    files: ['src/**/*.{ts,tsx}', 'workers/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            'CallExpression[callee.property.name=/^(includes|startsWith|endsWith|match|matchAll|search|indexOf)$/][callee.object.property.name=/^(message|what|reason|notice)$/]',
+          message:
+            'Do not branch on message text: carry a code (ErrorName, a notes/stop code) and test that.',
+        },
+        {
+          selector:
+            "CallExpression[callee.property.name='test'] > MemberExpression.arguments[property.name=/^(message|what|reason|notice)$/]",
+          message:
+            'Do not branch on message text: carry a code (ErrorName, a notes/stop code) and test that.',
+        },
+      ],
+    },
+  },
   { files: ['workers/**/*.ts'], languageOptions: { globals: globals.worker } },
   { files: ['workers/sw/**/*.ts'], languageOptions: { globals: globals.serviceworker } },
   {

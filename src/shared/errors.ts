@@ -58,6 +58,8 @@ export function asJingjieError(err: unknown, fallback: ErrorName = 'RuntimeFaile
     return new JingjieError('AbortError', 'Cancelled');
   if (err instanceof DOMException && err.name === 'QuotaExceededError')
     return new JingjieError('QuotaExceeded', 'The browser storage is full.');
+  // The browser's own RangeError carries no code: its text is the only sign of an allocation failure.
+  // eslint-disable-next-line no-restricted-syntax
   if (err instanceof RangeError && /memory|allocation|Array buffer/i.test(err.message))
     return new JingjieError('OutOfMemory', `Not enough memory: ${err.message}`);
   const message = err instanceof Error ? err.message : String(err);

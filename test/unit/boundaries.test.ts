@@ -67,4 +67,20 @@ describe('import boundaries', () => {
     );
     expect(msgs).toHaveLength(1);
   });
+
+  it('branching on an error message fails; on its name passes', async () => {
+    const [bad] = await eslint.lintText(
+      "export const f = (e: Error) => e.message.includes('another tab');\n",
+      { filePath: 'src/app/fixture.ts' },
+    );
+    expect(bad.messages.map((m) => m.ruleId)).toContain('no-restricted-syntax');
+    const [bad2] = await eslint.lintText('export const f = (e: Error) => /quota/i.test(e.message);\n', {
+      filePath: 'workers/fixture.ts',
+    });
+    expect(bad2.messages.map((m) => m.ruleId)).toContain('no-restricted-syntax');
+    const [good] = await eslint.lintText("export const f = (e: Error) => e.name === 'QuotaExceeded';\n", {
+      filePath: 'src/app/fixture.ts',
+    });
+    expect(good.messages.filter((m) => m.ruleId === 'no-restricted-syntax')).toEqual([]);
+  });
 });
