@@ -1,7 +1,7 @@
 // Playwright: headless Chromium against the production build served by `vite preview`
 // (COOP/COEP on, service worker built). Inference is slow on WASM, so timeouts are generous.
 import { defineConfig } from '@playwright/test';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from './test/chromium';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './test/chromium.mjs';
 
 const CI = !!process.env.CI;
 // JJ_SKIP_BUILD=1 serves the dist/ already built (saves ~15 s when iterating on tests).

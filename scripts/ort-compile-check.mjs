@@ -2,7 +2,7 @@
 // interleaved, 5 each (npm run build first): npx tsx scripts/ort-compile-check.mjs
 import { chromium } from '@playwright/test';
 import { serveStatic } from './serve-static.mjs';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/chromium.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/chromium.mjs';
 const server = await serveStatic({ root: 'dist', port: 4224, isolate: true });
 const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 const page = await browser.newPage();

@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { chromium } from '@playwright/test';
 import sharp from 'sharp';
 import { serveStatic } from './serve-static.mjs';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/chromium.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/chromium.mjs';
 
 const { values: args } = parseArgs({
   options: {

@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../test/chromium.mjs';
 import { PNG } from 'pngjs';
 import { serveStatic } from '../serve-static.mjs';
 import { decodePng, postprocess, preprocess } from '../../test/reference/reference.mjs';
@@ -108,15 +109,8 @@ async function main() {
   }
   const server = await serveStatic({ root, port, isolate: true });
   const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
+    executablePath: CHROMIUM_PATH,
+    args: CHROMIUM_ARGS,
   });
   const browserPid = browser.process?.()?.pid;
   const report = {

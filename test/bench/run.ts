@@ -7,7 +7,7 @@ import os from 'node:os';
 import { preview } from 'vite';
 import { chromium, type Page } from '@playwright/test';
 import { storedModels } from '../e2e/helpers/engine';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium.mjs';
 import { formatTable, runEdgesBench } from './edges';
 import { runBatchBench } from './batch';
 import { runSoak } from './soak';

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from '@playwright/test';
-import { CHROMIUM_PATH } from '../chromium';
+import { CHROMIUM_PATH } from '../chromium.mjs';
 import { median } from './engine';
 
 interface Photo {

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expectMatchesReference, runInPage } from './helpers/engine';
 import { ROOT, photoPath, readFixture } from './helpers/fixtures';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium.mjs';
 
 const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'public/models/models.json'), 'utf8')) as {
   defaults: Record<string, string>;
