@@ -29,7 +29,7 @@ import {
   runtimeFor,
   runtimeKind,
   startRuntime,
-  variantFits,
+  pickVariantFor,
   type GpuProbe,
 } from './session';
 import { bitmapToRgba, decode, decodeToBitmap } from './pipeline/decode';
@@ -54,18 +54,8 @@ let request: LoadRequest | undefined;
 let gpuFeatures: string[] = [];
 const cancelled = new Set<number>();
 
-function pickVariant(m: ModelManifest, backend: Backend, forced?: string): ModelVariant | undefined {
-  if (forced) {
-    const v = m.variants.find((x) => x.id === forced);
-    if (!v) throw new JingjieError('RuntimeFailed', `No model variant "${forced}" in models.json.`);
-    return variantFits(v, backend, gpuFeatures) ? v : undefined;
-  }
-  const id = m.defaults[backend];
-  return (
-    m.variants.find((x) => x.id === id && variantFits(x, backend, gpuFeatures)) ??
-    m.variants.find((x) => variantFits(x, backend, gpuFeatures))
-  );
-}
+const pickVariant = (m: ModelManifest, backend: Backend, forced?: string) =>
+  pickVariantFor(m, backend, gpuFeatures, { forced, prefer: request?.preferVariant });
 
 /** Start onnxruntime (once per worker): the plain wasm build unless a WebGPU session may be made. */
 function runtime(req: LoadRequest, backend: Backend, onEvent?: (e: LoadEvent) => void): Promise<unknown> {

@@ -6,7 +6,13 @@
 
 import type * as Ort from 'onnxruntime-web';
 import { JingjieError } from '../src/shared/errors';
-import type { Backend, FallbackCode, GraphOptimizationLevel, ModelVariant } from '../src/shared/types';
+import type {
+  Backend,
+  FallbackCode,
+  GraphOptimizationLevel,
+  ModelManifest,
+  ModelVariant,
+} from '../src/shared/types';
 
 export interface GpuProbe {
   ok: boolean;
@@ -104,6 +110,31 @@ export function variantFits(v: ModelVariant, backend: Backend, gpuFeatures: stri
   if (backend === 'webgpu' && v.precision === 'uint8') return false;
   if (backend === 'webgpu') return (v.requires ?? []).every((f) => gpuFeatures.includes(f));
   return true;
+}
+
+/**
+ * The variant a load runs on `backend`: `forced` (the API's `variant`: fails when the manifest lacks
+ * it, undefined when it does not fit), else `prefer` (a person's saved choice) when the manifest has
+ * it and it fits, else the manifest's default for the backend, else the first that fits.
+ */
+export function pickVariantFor(
+  m: ModelManifest,
+  backend: Backend,
+  gpuFeatures: string[],
+  o: { forced?: string; prefer?: string } = {},
+): ModelVariant | undefined {
+  const fits = (v: ModelVariant) => variantFits(v, backend, gpuFeatures);
+  if (o.forced) {
+    const v = m.variants.find((x) => x.id === o.forced);
+    if (!v) throw new JingjieError('RuntimeFailed', `No model variant "${o.forced}" in models.json.`);
+    return fits(v) ? v : undefined;
+  }
+  const id = m.defaults[backend];
+  return (
+    m.variants.find((x) => x.id === o.prefer && fits(x)) ??
+    m.variants.find((x) => x.id === id && fits(x)) ??
+    m.variants.find(fits)
+  );
 }
 
 /**

@@ -6,6 +6,7 @@ import { DropZone } from '../features/input/DropZone';
 import { FilePickers } from '../features/input/FilePickers';
 import { useIncomingFiles } from '../features/input/useIncomingFiles';
 import { ResultView } from '../features/result/ResultView';
+import { ModelChoice } from '../features/settings/ModelChoice';
 import { LanguageSwitch } from '../features/settings/LanguageSwitch';
 import type { QueueSnapshot } from '../features/queue/types';
 import { engine, queue } from './services';
@@ -171,6 +172,7 @@ function Shell() {
               <dd data-testid="engine-backend">{info.backend === 'webgpu' ? 'WebGPU' : 'WASM'}</dd>
               <dt>{t('engine.weights')}</dt>
               <dd>{info.variant.name}</dd>
+              <ModelChoice engine={engine} info={info} />
               <dt>{t('engine.licence')}</dt>
               <dd>{info.variant.licence}</dd>
               <dt>{t('engine.threads')}</dt>

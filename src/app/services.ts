@@ -3,8 +3,10 @@
 import { createEngine, type Engine } from '../engine';
 import { notePicked } from '../engine/timeline';
 import { createQueue, type PersistentQueueApi } from '../features/queue/queue';
+import { savedModel } from '../features/settings/model-choice';
 
-export const engine: Engine = createEngine();
+// The model a person chose in the engine details, if any (else the manifest's default).
+export const engine: Engine = createEngine({ preferVariant: savedModel() });
 export const queue: PersistentQueueApi = createQueue(engine);
 
 const add = queue.add.bind(queue);

@@ -9,6 +9,8 @@ import type {
   EngineInfo,
   EngineOptions,
   LoadProgress,
+  ModelManifest,
+  ModelVariant,
   RemoveOptions,
   RemoveProgress,
   RemoveResult,
@@ -47,6 +49,8 @@ export interface Engine {
   /** Apply an output preset (src/shared/presets.ts) to a cut-out, without re-running the model. */
   present(cutout: Blob, preset: Preset, extras?: PresentExtras): Promise<Blob>;
   info(): EngineInfo | undefined;
+  /** The model variants the manifest offers (for a model choice); rejects when it cannot be read. */
+  models(): Promise<ModelVariant[]>;
   dispose(): Promise<void>;
   /**
    * The checks made before decoding (empty, byte limit, not an image, declared pixels), in a small
@@ -141,6 +145,13 @@ export function createEngine(options: EngineOptions = {}): Engine {
     loading = undefined;
   };
 
+  // Models may live on another origin (a CDN): VITE_MODEL_BASE_URL at build time, see docs/deploy.md.
+  const modelBaseUrl = () =>
+    new URL(
+      options.modelBaseUrl || import.meta.env.VITE_MODEL_BASE_URL || appUrl('models/'),
+      self.location.href,
+    ).href;
+
   const load = (onProgress?: (p: LoadProgress) => void): Promise<EngineInfo> => {
     const h = w;
     // Moments of the load become marks (jj:*); only changes of stage reach the caller.
@@ -152,11 +163,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
       h.remote.load(
         {
           ...options,
-          // Models may live on another origin (a CDN): VITE_MODEL_BASE_URL at build time, see docs/deploy.md.
-          modelBaseUrl: new URL(
-            options.modelBaseUrl || import.meta.env.VITE_MODEL_BASE_URL || appUrl('models/'),
-            self.location.href,
-          ).href,
+          modelBaseUrl: modelBaseUrl(),
           ortBaseUrl: appUrl('ort/'),
         },
         Comlink.proxy(progress),
@@ -231,6 +238,11 @@ export function createEngine(options: EngineOptions = {}): Engine {
         throw asJingjieError(err);
       }),
     info: () => current,
+    models: async () => {
+      const res = await fetch(new URL('models.json', modelBaseUrl()));
+      if (!res.ok) throw new JingjieError('ModelDownloadFailed', `models.json: HTTP ${res.status}`);
+      return ((await res.json()) as ModelManifest).variants;
+    },
     async dispose() {
       disposed = true;
       await Promise.race([w.remote.dispose(), w.died]).catch(() => undefined);

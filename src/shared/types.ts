@@ -43,6 +43,11 @@ export interface EngineOptions {
   backend?: Backend;
   /** Force a variant id from the manifest; default: the manifest's default for the backend. */
   variant?: string;
+  /**
+   * A variant to run when the manifest has it and it fits the backend, else the default (a person's
+   * saved choice: unlike `variant`, it never fails the load).
+   */
+  preferVariant?: string;
   /** WASM threads; default: min(cores, 4) when crossOriginIsolated, else 1. */
   threads?: number;
   /** Base URL of the model files and models.json (default: `<app>/models/`). */

@@ -33,7 +33,11 @@ const info = { backend: 'wasm', variant, threads: 1, crossOriginIsolated: self.c
 const cancelled = new Set();
 const sleep = (t) => new Promise((r) => setTimeout(r, t));
 const api = {
-  async load() { return info; },
+  // A saved model choice (preferVariant) shows in the variant's name, so a test can see it arrive.
+  async load(req) {
+    if (req && req.preferVariant) info.variant = { ...variant, id: req.preferVariant, name: 'Stand-in as ' + req.preferVariant };
+    return info;
+  },
   info() { return info; },
   cancel(job) { cancelled.add(job); },
   async dispose() {},

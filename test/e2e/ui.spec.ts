@@ -219,3 +219,26 @@ test('language switch changes the UI and is remembered; empty state passes axe i
   await page.getByTestId('lang').selectOption('en');
   await expect(page.getByRole('heading', { name: 'Drop photos here' })).toBeVisible();
 });
+
+test('a model chosen in the engine details is saved and loaded after the reload; default again', async ({
+  page,
+}) => {
+  await openApp(page);
+  const details = page.locator('details.engine');
+  await details.locator('summary').click();
+  const choice = page.getByTestId('model-choice');
+  await expect(choice).toHaveValue('');
+  // Every WASM variant of the manifest is offered, named and sized, besides the default.
+  const labels = await choice.locator('option').allTextContents();
+  expect(labels[0]).toBe('Default (recommended)');
+  expect(labels.some((l) => /IS-Net .*uint8.* · \d+(\.\d)? MB$/.test(l))).toBe(true);
+  await Promise.all([page.waitForEvent('load'), choice.selectOption('isnet-uint8')]);
+  await queueReady(page);
+  await expect(details.locator('summary')).toContainText('Stand-in as isnet-uint8');
+  await details.locator('summary').click();
+  await expect(page.getByTestId('model-choice')).toHaveValue('isnet-uint8');
+  await Promise.all([page.waitForEvent('load'), page.getByTestId('model-choice').selectOption('')]);
+  await queueReady(page);
+  expect(await page.evaluate(() => localStorage.getItem('jingjie.model'))).toBeNull();
+  await expect(page.locator('details.engine summary')).toContainText('Stand-in (no model)');
+});

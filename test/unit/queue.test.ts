@@ -77,6 +77,7 @@ function fakeEngine(
     render: async (b) => b,
     present: async (b) => b,
     info: () => undefined,
+    models: async () => [],
     dispose: async () => undefined,
   };
 }

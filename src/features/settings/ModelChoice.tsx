@@ -1,0 +1,55 @@
+// Which model runs: the manifest's default or another variant that runs on this backend (issue 10:
+// the fp16 graph stays selectable as best quality; a faster quantised one can be chosen). The
+// choice is saved and applied by reloading the page: the queue and its results are stored, and a
+// photo that was processing runs again.
+import { useEffect, useId, useState } from 'react';
+import type { Engine } from '../../engine';
+import type { EngineInfo, ModelVariant } from '../../shared/types';
+import { useI18n } from '../../i18n';
+import { formatBytes } from '../../shared/bytes';
+import { saveModel, savedModel } from './model-choice';
+
+export function ModelChoice({ engine, info }: { engine: Engine; info: EngineInfo }) {
+  const { t } = useI18n();
+  const id = useId();
+  const [models, setModels] = useState<ModelVariant[]>();
+  useEffect(() => {
+    let live = true;
+    engine.models().then(
+      (all) => live && setModels(all.filter((v) => v.backends.includes(info.backend))),
+      () => live && setModels([]),
+    );
+    return () => {
+      live = false;
+    };
+  }, [engine, info.backend]);
+  if (!models || models.length < 2) return null;
+  const saved = savedModel();
+  const value = saved && models.some((v) => v.id === saved) ? saved : '';
+  return (
+    <>
+      <dt>
+        <label htmlFor={id}>{t('engine.model')}</label>
+      </dt>
+      <dd>
+        <select
+          id={id}
+          data-testid="model-choice"
+          value={value}
+          onChange={(e) => {
+            saveModel(e.currentTarget.value || undefined);
+            location.reload();
+          }}
+        >
+          <option value="">{t('engine.modelDefault')}</option>
+          {models.map((v) => (
+            <option key={v.id} value={v.id}>
+              {v.name} · {formatBytes(v.bytes)}
+            </option>
+          ))}
+        </select>
+        <p className="engine__hint">{t('engine.modelHint')}</p>
+      </dd>
+    </>
+  );
+}
