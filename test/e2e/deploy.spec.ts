@@ -55,15 +55,23 @@ interface Processed {
   modelFrom: string;
 }
 
+/** The app's own engine has its session (its `jj:session` mark): the page has settled. */
+async function appStarted(page: Page): Promise<void> {
+  await page.waitForFunction(() => performance.getEntriesByName('jj:session', 'mark').length > 0, undefined, {
+    timeout: 150_000,
+  });
+}
+
 /** Runs one photo through window.jingjie.createEngine() in the page (model download on first use). */
 async function processPhoto(page: Page, file = photo): Promise<Processed> {
   const b64 = readFileSync(file).toString('base64');
   // Create the engine first so its worker exists (and gets CSP listeners) before the model loads.
+  const spawned = page.waitForEvent('worker', { predicate: (w) => w.url().includes('inference.worker') });
   await page.evaluate((v) => {
     const w = window as unknown as { jingjie: { createEngine(o: object): unknown }; __e2eEngine: unknown };
     w.__e2eEngine = w.jingjie.createEngine({ variant: v, backend: 'wasm' });
   }, variant);
-  await page.waitForTimeout(200);
+  await spawned;
   return page.evaluate(async (data) => {
     type Eng = {
       load(): Promise<{ threads: number; crossOriginIsolated: boolean; modelFrom: string }>;
@@ -377,8 +385,8 @@ test.describe('plain static host without COOP/COEP (scripts/serve-static.mjs)', 
         })
         .toBe(true);
       expect(nav.count, 'first load + at most one automatic reload').toBeLessThanOrEqual(2);
-      // Let any further (looping) reload show itself before counting again.
-      await page.waitForTimeout(4000);
+      // A looping reload would show before the app has started its model: count again after that.
+      await appStarted(page);
       expect(nav.count).toBeLessThanOrEqual(2);
       expect(await isolated(page)).toBe(true);
 
@@ -390,7 +398,7 @@ test.describe('plain static host without COOP/COEP (scripts/serve-static.mjs)', 
       const second = await context.newPage();
       const nav2 = countNavigations(second);
       await second.goto(`${server!.url}/`);
-      await second.waitForTimeout(3000);
+      await appStarted(second);
       expect(await isolated(second)).toBe(true);
       expect(nav2.count).toBe(1);
       console.log(
@@ -407,7 +415,7 @@ test.describe('plain static host without COOP/COEP (scripts/serve-static.mjs)', 
       const page = await context.newPage();
       const nav = countNavigations(page);
       await page.goto(`${server!.url}/`);
-      await page.waitForTimeout(3000);
+      await appStarted(page);
       expect(nav.count, 'no reload without a service worker').toBe(1);
       expect(await isolated(page)).toBe(false);
       // The notice the UI shows when the page is not isolated (i18n key notice.noThreads).

@@ -155,7 +155,10 @@ test('a full session sends no request to any origin but the app’s', async ({ b
     await page.reload();
     await expect(page.getByTestId('file-input')).toBeAttached();
     await context.setOffline(false);
-    await page.waitForTimeout(1000);
+    // A barrier instead of a pause: a request made now reaches the proxy after anything the page
+    // had already sent, so once the proxy has logged it the logs below are complete.
+    await page.evaluate(() => fetch(`/__privacy-barrier?${Date.now()}`).catch(() => undefined));
+    await expect.poll(() => proxy.log.some((l) => l.includes('/__privacy-barrier'))).toBe(true);
 
     // The witnesses saw the session (a silent proxy would prove nothing) ...
     expect(
