@@ -30,6 +30,7 @@ import {
   runtimeKind,
   startRuntime,
   pickVariantFor,
+  variantFits,
   type GpuProbe,
 } from './session';
 import { bitmapToRgba, decode, decodeToBitmap } from './pipeline/decode';
@@ -172,6 +173,13 @@ const api = {
 
   info(): EngineInfo | undefined {
     return info;
+  },
+
+  /** The variants of the loaded manifest that can run on the current backend (for a model choice). */
+  models(): ModelVariant[] {
+    if (!manifest || !info) return [];
+    const backend = info.backend;
+    return manifest.variants.filter((v) => variantFits(v, backend, gpuFeatures));
   },
 
   cancel(jobId: number): void {

@@ -9,7 +9,6 @@ import type {
   EngineInfo,
   EngineOptions,
   LoadProgress,
-  ModelManifest,
   ModelVariant,
   RemoveOptions,
   RemoveProgress,
@@ -49,7 +48,7 @@ export interface Engine {
   /** Apply an output preset (src/shared/presets.ts) to a cut-out, without re-running the model. */
   present(cutout: Blob, preset: Preset, extras?: PresentExtras): Promise<Blob>;
   info(): EngineInfo | undefined;
-  /** The model variants the manifest offers (for a model choice); rejects when it cannot be read. */
+  /** The variants of the loaded manifest that run on the current backend (empty before a load). */
   models(): Promise<ModelVariant[]>;
   dispose(): Promise<void>;
   /**
@@ -145,13 +144,6 @@ export function createEngine(options: EngineOptions = {}): Engine {
     loading = undefined;
   };
 
-  // Models may live on another origin (a CDN): VITE_MODEL_BASE_URL at build time, see docs/deploy.md.
-  const modelBaseUrl = () =>
-    new URL(
-      options.modelBaseUrl || import.meta.env.VITE_MODEL_BASE_URL || appUrl('models/'),
-      self.location.href,
-    ).href;
-
   const load = (onProgress?: (p: LoadProgress) => void): Promise<EngineInfo> => {
     const h = w;
     // Moments of the load become marks (jj:*); only changes of stage reach the caller.
@@ -163,7 +155,11 @@ export function createEngine(options: EngineOptions = {}): Engine {
       h.remote.load(
         {
           ...options,
-          modelBaseUrl: modelBaseUrl(),
+          // Models may live on another origin (a CDN): VITE_MODEL_BASE_URL at build time, see docs/deploy.md.
+          modelBaseUrl: new URL(
+            options.modelBaseUrl || import.meta.env.VITE_MODEL_BASE_URL || appUrl('models/'),
+            self.location.href,
+          ).href,
           ortBaseUrl: appUrl('ort/'),
         },
         Comlink.proxy(progress),
@@ -238,11 +234,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
         throw asJingjieError(err);
       }),
     info: () => current,
-    models: async () => {
-      const res = await fetch(new URL('models.json', modelBaseUrl()));
-      if (!res.ok) throw new JingjieError('ModelDownloadFailed', `models.json: HTTP ${res.status}`);
-      return ((await res.json()) as ModelManifest).variants;
-    },
+    models: () => Promise.race([w.remote.models(), w.died]),
     async dispose() {
       disposed = true;
       await Promise.race([w.remote.dispose(), w.died]).catch(() => undefined);

@@ -39,6 +39,11 @@ const api = {
     return info;
   },
   info() { return info; },
+  // The real worker lists the manifest's variants that fit the backend; the stand-in reads the same file.
+  async models() {
+    const m = await (await fetch(new URL('/models/models.json', self.location.origin))).json();
+    return m.variants.filter((v) => v.backends.includes('wasm'));
+  },
   cancel(job) { cancelled.add(job); },
   async dispose() {},
   async render(cutout) { return cutout; },

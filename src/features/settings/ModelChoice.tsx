@@ -15,14 +15,15 @@ export function ModelChoice({ engine, info }: { engine: Engine; info: EngineInfo
   const [models, setModels] = useState<ModelVariant[]>();
   useEffect(() => {
     let live = true;
+    // What the worker loaded and can run here: the list follows the engine, offline too.
     engine.models().then(
-      (all) => live && setModels(all.filter((v) => v.backends.includes(info.backend))),
+      (list) => live && setModels(list),
       () => live && setModels([]),
     );
     return () => {
       live = false;
     };
-  }, [engine, info.backend]);
+  }, [engine, info]);
   if (!models || models.length < 2) return null;
   const saved = savedModel();
   const value = saved && models.some((v) => v.id === saved) ? saved : '';
