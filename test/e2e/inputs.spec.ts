@@ -1,12 +1,14 @@
 // Every input the engine may be handed, through window.jingjie.createEngine() in the production
 // build: each corpus file (test/fixtures/corpus/generate.mjs) either gives a correct cut-out —
 // right size, upright (its visible pixels match the upright picture), sRGB colours, source transparency kept — or
-// fails with its specific error name; then the same engine still cuts out a real photo.
+// fails with its specific error name; then the same engine still cuts out a photo. The model is the
+// probe graph (test/fixtures/probe): the pipeline around the model is what is tested here.
 import { test, expect, type Page } from '@playwright/test';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import { generateCorpus } from '../fixtures/corpus/generate.mjs';
+import { probeModel } from '../fixtures/probe/probe-model.mjs';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const corpusDir = path.join(root, 'test/fixtures/corpus/out');
@@ -70,11 +72,23 @@ test.beforeAll(async ({ browser }) => {
       contentType: 'application/octet-stream',
     });
   });
+  // This spec tests inputs, not masks, and runs the model ~30 times: the engine loads the probe
+  // graph (same interface, milliseconds per run) from a test-only model folder.
+  const probe = probeModel();
+  await page.route('**/__probe/**', (route) => {
+    const file = new URL(route.request().url()).pathname.split('/__probe/')[1];
+    if (file === 'models.json') return route.fulfill({ json: probe.manifest });
+    if (file === 'probe.onnx')
+      return route.fulfill({ body: probe.bytes, contentType: 'application/octet-stream' });
+    return route.fulfill({ status: 404 });
+  });
   await page.goto('/');
   await page.evaluate(async () => {
     const w = window as unknown as { __inputs?: { engine: unknown; runs: number } };
-    // The smallest model: this spec tests inputs, not mask quality, and runs the model ~30 times.
-    const engine = window.jingjie.createEngine({ backend: 'wasm', variant: 'isnet-uint8' });
+    const engine = window.jingjie.createEngine({
+      backend: 'wasm',
+      modelBaseUrl: new URL('/__probe/', location.href).href,
+    });
     await engine.load();
     w.__inputs = { engine, runs: 0 };
   });
@@ -239,7 +253,7 @@ test('corpus: every file gives a correct cut-out or its specific error', async (
   expect(failures, failures.join('\n')).toEqual([]);
 });
 
-test('after the whole corpus the same engine still cuts out a real photo', async () => {
+test('after the whole corpus the same engine still cuts out a photo', async () => {
   test.setTimeout(180_000);
   // Not one unhandled rejection ("Cancelled" or any other) while the corpus ran.
   expect(pageErrors).toEqual([]);
@@ -261,7 +275,7 @@ test('after the whole corpus the same engine still cuts out a real photo', async
         height: res.height,
         fg: fg / res.mask.length,
         corner: res.mask[0],
-        mask: Array.from(res.mask),
+        mask: Array.from(res.mask.subarray(0, res.width)),
       };
     },
     { b64: chelsea.toString('base64') },
@@ -269,25 +283,9 @@ test('after the whole corpus the same engine still cuts out a real photo', async
   const src = PNG.sync.read(chelsea);
   if (!process.env.JJ_INPUTS_ONLY) expect(r.runs).toBe(manifest.cases.length);
   expect([r.width, r.height]).toEqual([src.width, src.height]);
-  // The cat fills a good part of the frame; the top-left corner is background.
-  expect(r.fg).toBeGreaterThan(0.2);
-  expect(r.fg).toBeLessThan(0.8);
-  const variant = (await page.evaluate(() => {
-    const st = (window as unknown as { __inputs: { engine: ReturnType<Window['jingjie']['createEngine']> } })
-      .__inputs;
-    return st.engine.info()?.variant.id;
-  }))!;
-  const ref = path.join(root, 'test/fixtures/reference', variant, 'chelsea.png');
-  if (fs.existsSync(ref)) {
-    const m = PNG.sync.read(fs.readFileSync(ref));
-    let inter = 0;
-    let union = 0;
-    for (let i = 0; i < r.mask.length; i++) {
-      const a = r.mask[i] >= 128;
-      const b = m.data[i * 4] >= 128;
-      if (a && b) inter++;
-      if (a || b) union++;
-    }
-    expect(inter / union).toBeGreaterThan(0.98);
-  }
+  // The probe's mask (see probe-model.mjs): nearly transparent at the left edge, opaque from a thin soft
+  // strip on. The real model's masks are checked by engine.spec and app.spec.
+  expect(r.corner).toBeLessThan(64);
+  expect(r.mask[r.width - 1]).toBe(255);
+  expect(r.fg).toBeGreaterThan(0.95);
 });
