@@ -270,6 +270,7 @@ async function main() {
         args: ARGS,
         count: Number(process.env.SOAK_COUNT ?? 500),
         standInMs: standIn ? Number(standIn) : undefined,
+        model: process.env.SOAK_MODEL || undefined,
         log: (l) => console.log(l),
       });
       fs.mkdirSync(path.join(root, 'bench-results'), { recursive: true });

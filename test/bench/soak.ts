@@ -4,7 +4,9 @@
 // `failed` with a reason (none stuck, none duplicated, storage consistent), the JS heap and the
 // workers' memory after 50 and after all images, and the longest main-thread task.
 // SOAK_COUNT (default 500) sizes the batch; SOAK_STAND_IN=<ms> runs the stand-in engine instead of
-// the model (a quick check of the harness itself).
+// the model (a quick check of the harness itself). SOAK_MODEL=<variant id> makes the app run that
+// model, as if the person had chosen it in the engine details (the queue does not depend on it;
+// `isnet-uint8` is the fastest on WASM).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,6 +21,8 @@ export interface SoakOptions {
   count?: number;
   /** Stand-in "inference" ms instead of the model. */
   standInMs?: number;
+  /** A model variant the app runs, as if chosen in the engine details (default: the app's default). */
+  model?: string;
   log?: (line: string) => void;
   /** Give up waiting after this long (default 4 h). */
   timeoutMs?: number;
@@ -51,6 +55,8 @@ export interface SoakResult {
   memory: MemorySample[];
   longestTaskMs: number;
   wallMs: number;
+  /** The model variants the done tasks' results name (or `stand-in`). */
+  model: string;
   line: string;
 }
 
@@ -59,7 +65,7 @@ interface PageTask {
   name: string;
   state: string;
   error?: { name: string };
-  result?: { width: number; height: number };
+  result?: { width: number; height: number; variant: string };
 }
 
 type SoakWindow = Window & {
@@ -211,6 +217,14 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     await context.addInitScript('globalThis.__name = (f) => f');
     await context.addInitScript(LONG_TASKS);
     if (o.standInMs !== undefined) await context.addInitScript(standInEngineScript(o.standInMs));
+    if (o.model)
+      await context.addInitScript((id) => {
+        try {
+          if (!localStorage.getItem('jingjie.model')) localStorage.setItem('jingjie.model', id);
+        } catch {
+          // about:blank has no storage.
+        }
+      }, o.model);
     let page = context.pages()[0] ?? (await context.newPage());
     await page.goto('/');
     await openQueue(page);
@@ -312,13 +326,18 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       memory: mem,
       longestTaskMs: Math.round(longestTask),
       wallMs: Date.now() - t0,
+      // What the results say ran, not what was asked for.
+      model:
+        o.standInMs !== undefined
+          ? 'stand-in'
+          : [...new Set(list.flatMap((t) => (t.result ? [t.result.variant] : [])))].join(', '),
       line: '',
     };
     const mb = (b?: number) => (b === undefined ? 'n/a' : `${(b / 1e6).toFixed(1)} MB`);
     const m50 = mem[0];
     const mAll = mem[mem.length - 1];
     r.line =
-      `soak: ${r.count} images, ${r.done} done, ${r.failed} failed (${Object.entries(failedBy)
+      `soak (${r.model}): ${r.count} images, ${r.done} done, ${r.failed} failed (${Object.entries(failedBy)
         .map(([k, v]) => `${k} ${v}`)
         .join(
           ', ',
