@@ -16,6 +16,40 @@ import { zipRender } from './apply';
 import { presetBackground, presetStore, usePresets, type PickSlot } from './store';
 import './presets.css';
 
+/**
+ * A labelled number (or slider) of the editor. An emptied number box gives NaN, which
+ * validatePreset reports, rather than 0.
+ */
+function NumberField(props: {
+  label: string;
+  value: number;
+  min: number;
+  max: number;
+  step?: number;
+  type?: 'number' | 'range';
+  testId?: string;
+  onValue: (v: number) => void;
+}) {
+  const { label, value, min, max, step, type = 'number', testId, onValue } = props;
+  return (
+    <label>
+      {label}{' '}
+      <input
+        type={type}
+        min={min}
+        max={max}
+        step={step}
+        value={value}
+        data-testid={testId}
+        onChange={(e) => {
+          const v = e.currentTarget.value;
+          onValue(v.trim() === '' ? NaN : Number(v));
+        }}
+      />
+    </label>
+  );
+}
+
 export function presetLabel(t: TFunction, p: Preset): string {
   return p.builtIn ? t(`preset.builtin.${p.id.replace(/^builtin:/, '')}` as MessageKey) : p.name;
 }
@@ -142,7 +176,7 @@ function PresetEditor({ initial, onClose }: { initial: Preset; onClose(saved?: P
     setIssues([]);
   };
   const canvasValue = p.canvas.kind === 'ratio' ? p.canvas.ratio : p.canvas.kind;
-  const num = (s: string) => (s.trim() === '' ? NaN : Number(s));
+  const exact = p.canvas.kind === 'exact' ? p.canvas : { kind: 'exact' as const, width: 2000, height: 2000 };
 
   const save = () => {
     const found = validatePreset(p);
@@ -208,17 +242,14 @@ function PresetEditor({ initial, onClose }: { initial: Preset; onClose(saved?: P
             />
           )}
           {p.background.kind === 'blur' && (
-            <label>
-              {t('preset.blurRadius')}{' '}
-              <input
-                type="number"
-                min={0}
-                max={25}
-                step={0.5}
-                value={p.background.radius}
-                onChange={(e) => update({ background: { kind: 'blur', radius: num(e.currentTarget.value) } })}
-              />
-            </label>
+            <NumberField
+              label={t('preset.blurRadius')}
+              min={0}
+              max={25}
+              step={0.5}
+              value={p.background.radius}
+              onValue={(radius) => update({ background: { kind: 'blur', radius } })}
+            />
           )}
         </div>
 
@@ -248,44 +279,22 @@ function PresetEditor({ initial, onClose }: { initial: Preset; onClose(saved?: P
           </select>
           {p.canvas.kind === 'exact' && (
             <>
-              <label>
-                {t('preset.width')}{' '}
-                <input
-                  type="number"
-                  min={1}
-                  max={8000}
-                  value={p.canvas.width}
-                  data-testid="preset-width"
-                  onChange={(e) =>
-                    update({
-                      canvas: {
-                        kind: 'exact',
-                        width: num(e.currentTarget.value),
-                        height: (p.canvas as { height: number }).height,
-                      },
-                    })
-                  }
-                />
-              </label>
-              <label>
-                {t('preset.height')}{' '}
-                <input
-                  type="number"
-                  min={1}
-                  max={8000}
-                  value={p.canvas.height}
-                  data-testid="preset-height"
-                  onChange={(e) =>
-                    update({
-                      canvas: {
-                        kind: 'exact',
-                        width: (p.canvas as { width: number }).width,
-                        height: num(e.currentTarget.value),
-                      },
-                    })
-                  }
-                />
-              </label>
+              <NumberField
+                label={t('preset.width')}
+                min={1}
+                max={8000}
+                value={p.canvas.width}
+                testId="preset-width"
+                onValue={(width) => update({ canvas: { ...exact, width } })}
+              />
+              <NumberField
+                label={t('preset.height')}
+                min={1}
+                max={8000}
+                value={p.canvas.height}
+                testId="preset-height"
+                onValue={(height) => update({ canvas: { ...exact, height } })}
+              />
             </>
           )}
         </div>
@@ -304,18 +313,15 @@ function PresetEditor({ initial, onClose }: { initial: Preset; onClose(saved?: P
             ))}
           </select>
           {p.placement !== 'none' && (
-            <label>
-              {t('preset.margin')}{' '}
-              <input
-                type="number"
-                min={0}
-                max={45}
-                step={0.5}
-                value={p.margin}
-                data-testid="preset-margin"
-                onChange={(e) => update({ margin: num(e.currentTarget.value) })}
-              />
-            </label>
+            <NumberField
+              label={t('preset.margin')}
+              min={0}
+              max={45}
+              step={0.5}
+              value={p.margin}
+              testId="preset-margin"
+              onValue={(margin) => update({ margin })}
+            />
           )}
         </div>
 
@@ -330,32 +336,24 @@ function PresetEditor({ initial, onClose }: { initial: Preset; onClose(saved?: P
           </label>
           {p.shadow.enabled && (
             <>
-              <label>
-                {t('preset.shadowStrength')}{' '}
-                <input
-                  type="range"
-                  min={0}
-                  max={1}
-                  step={0.05}
-                  value={p.shadow.strength}
-                  onChange={(e) =>
-                    update({ shadow: { ...p.shadow, strength: Number(e.currentTarget.value) } })
-                  }
-                />
-              </label>
-              <label>
-                {t('preset.shadowSoftness')}{' '}
-                <input
-                  type="range"
-                  min={0}
-                  max={1}
-                  step={0.05}
-                  value={p.shadow.softness}
-                  onChange={(e) =>
-                    update({ shadow: { ...p.shadow, softness: Number(e.currentTarget.value) } })
-                  }
-                />
-              </label>
+              <NumberField
+                label={t('preset.shadowStrength')}
+                type="range"
+                min={0}
+                max={1}
+                step={0.05}
+                value={p.shadow.strength}
+                onValue={(strength) => update({ shadow: { ...p.shadow, strength } })}
+              />
+              <NumberField
+                label={t('preset.shadowSoftness')}
+                type="range"
+                min={0}
+                max={1}
+                step={0.05}
+                value={p.shadow.softness}
+                onValue={(softness) => update({ shadow: { ...p.shadow, softness } })}
+              />
             </>
           )}
         </div>
@@ -373,16 +371,13 @@ function PresetEditor({ initial, onClose }: { initial: Preset; onClose(saved?: P
             <option value="jpeg">JPEG</option>
           </select>
           {p.format !== 'png' && (
-            <label>
-              {t('preset.quality')}{' '}
-              <input
-                type="number"
-                min={1}
-                max={100}
-                value={p.quality}
-                onChange={(e) => update({ quality: num(e.currentTarget.value) })}
-              />
-            </label>
+            <NumberField
+              label={t('preset.quality')}
+              min={1}
+              max={100}
+              value={p.quality}
+              onValue={(quality) => update({ quality })}
+            />
           )}
         </div>
 
