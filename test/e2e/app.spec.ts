@@ -1,46 +1,17 @@
 // End-to-end tests of the app as a user meets it: production build, service worker, real model.
 // Tests share one browser context (so the model is downloaded once, then read from IndexedDB);
 // each test opens its own page. Screenshots of the main states go to /tmp/jingjie-*.png.
-import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { expect, type Page } from '@playwright/test';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasFixture, photoPath, readFixture, referencePath } from './helpers/fixtures';
 import { compareMasks, decodePng, maskOf, pixel } from './helpers/png';
 import { downloadFrom, dropFiles } from './helpers/page';
+import { sharedProfileTest } from './helpers/profile';
 
-const test = base.extend<{ page: Page }, { shared: BrowserContext }>({
-  // A persistent (on-disk) profile like a real user's: an off-the-record context keeps IndexedDB
-  // in memory and refuses to store the 176 MB model, so every visit would download it again.
-  shared: [
-    async ({ playwright }, use, workerInfo) => {
-      const dir = mkdtempSync(join(tmpdir(), 'jingjie-e2e-profile-'));
-      const ctx = await playwright.chromium.launchPersistentContext(dir, {
-        ...workerInfo.project.use.launchOptions,
-        headless: true,
-        acceptDownloads: true,
-        locale: 'en-US',
-        viewport: { width: 1360, height: 900 },
-        baseURL: workerInfo.project.use.baseURL,
-      });
-      await use(ctx);
-      await ctx.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-    { scope: 'worker' },
-  ],
-  page: async ({ shared }, use) => {
-    const page = await shared.newPage();
-    page.on('pageerror', (e) => console.log(`[pageerror] ${e.message}`));
-    page.on('crash', () => console.log('[crash] the page crashed (out of memory?)'));
-    page.on(
-      'console',
-      (m) => m.type() === 'error' && console.log(`[console.error] ${m.text().slice(0, 2000)}`),
-    );
-    await use(page);
-    await page.close();
-  },
-});
+// A persistent (on-disk) profile like a real user's: an off-the-record context keeps IndexedDB
+// in memory and refuses to store the 176 MB model, so every visit would download it again.
+const test = sharedProfileTest();
 
 const CHELSEA = photoPath('chelsea.png');
 const shot = (name: string) => join(tmpdir(), `jingjie-${name}.png`);

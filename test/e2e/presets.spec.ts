@@ -4,47 +4,23 @@
 // JPEG with no alpha and white corners; "Download all" with it gives a ZIP of such JPEGs; the picks
 // and a saved preset survive a reload; JPEG over transparency is refused in the editor.
 // Screenshots go to the OS temp dir as jingjie-presets-*.png.
-import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { expect, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jpeg from 'jpeg-js';
 import { unzipSync } from 'fflate';
 import { photoPath } from './helpers/fixtures';
 import { downloadFrom, dropFiles } from './helpers/page';
+import { sharedProfileTest } from './helpers/profile';
 import { standInEngineScript } from '../bench/stand-in-engine';
 
 const SCALE = Number(process.env.JJ_TIMEOUT_SCALE ?? 1) || 1;
 const minutes = (n: number) => n * 60_000 * SCALE;
 const shot = (name: string) => join(tmpdir(), `jingjie-presets-${name}.png`);
 
-const test = base.extend<{ page: Page }, { shared: BrowserContext }>({
-  // A persistent profile: the queue and the presets must survive the reload.
-  shared: [
-    async ({ playwright }, use, workerInfo) => {
-      const dir = mkdtempSync(join(tmpdir(), 'jingjie-e2e-presets-'));
-      const ctx = await playwright.chromium.launchPersistentContext(dir, {
-        ...workerInfo.project.use.launchOptions,
-        headless: true,
-        acceptDownloads: true,
-        locale: 'en-US',
-        viewport: { width: 1360, height: 900 },
-        baseURL: workerInfo.project.use.baseURL,
-      });
-      await ctx.addInitScript(standInEngineScript(100));
-      await use(ctx);
-      await ctx.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-    { scope: 'worker' },
-  ],
-  page: async ({ shared }, use) => {
-    const page = await shared.newPage();
-    page.on('pageerror', (e) => console.log(`[pageerror] ${e.message}`));
-    await use(page);
-    await page.close();
-  },
-});
+// A persistent profile: the queue and the presets must survive the reload.
+const test = sharedProfileTest((ctx) => ctx.addInitScript(standInEngineScript(100)));
 
 type Win = Window & {
   jingjie: { queue?: { ready: Promise<void>; snapshot(): { tasks: { state: string }[] } } };
