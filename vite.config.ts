@@ -1,10 +1,12 @@
 // Vite: React app + module workers. Dev and preview servers send COOP/COEP so the page is
 // cross-origin isolated and onnxruntime-web can use WASM threads. The production build also
-// emits the service worker (workers/sw/sw.ts) with its precache manifest injected by workbox-build.
+// emits the service worker: vite-plugin-pwa (injectManifest) bundles workers/sw/sw.ts into a
+// classic sw.js and workbox-build injects its precache manifest (app shell and onnxruntime's
+// runtime, never the model; capped per file and in all).
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { fileURLToPath } from 'node:url';
-import { resolve } from 'node:path';
+import { VitePWA } from 'vite-plugin-pwa';
 import { ISOLATION_HEADERS } from './src/shared/headers.js';
 
 const isolation = { ...ISOLATION_HEADERS };
@@ -14,59 +16,33 @@ const PRECACHE_MAX_FILE = 40 * 1024 * 1024;
 /** Refuse a build whose precache grows past this: it is downloaded on every install. */
 const PRECACHE_MAX_TOTAL = 64 * 1024 * 1024;
 
-function serviceWorker(): Plugin {
-  let root = '';
-  let outDir = '';
-  return {
-    name: 'jingjie-service-worker',
-    apply: 'build',
-    configResolved(c) {
-      root = c.root;
-      outDir = resolve(c.root, c.build.outDir);
-    },
-    async closeBundle() {
-      const { build } = await import('vite');
-      const swFile = resolve(outDir, 'sw.js');
-      // The worker is bundled on its own, as a classic script (module service workers are not
-      // supported everywhere), before the precache manifest is injected into it.
-      await build({
-        configFile: false,
-        root,
-        logLevel: 'warn',
-        publicDir: false,
-        define: { 'process.env.NODE_ENV': JSON.stringify('production') },
-        build: {
-          outDir,
-          emptyOutDir: false,
-          sourcemap: false,
-          target: 'es2022',
-          copyPublicDir: false,
-          lib: {
-            entry: resolve(root, 'workers/sw/sw.ts'),
-            formats: ['iife'],
-            name: 'jingjieServiceWorker',
-            fileName: () => 'sw.js',
-          },
-        },
-      });
-      const { injectManifest } = await import('workbox-build');
-      const { count, size, warnings } = await injectManifest({
-        swSrc: swFile,
-        swDest: swFile,
-        globDirectory: outDir,
-        globPatterns: ['**/*.{html,js,mjs,css,wasm,png,svg,ico,webmanifest}'],
-        // The model lives in IndexedDB, never in the precache.
-        globIgnores: ['sw.js', '**/*.map', 'models/**', 'tmp-models/**', '**/*.onnx'],
-        // Hashed file names need no revision.
-        dontCacheBustURLsMatching: /^assets\/.+-[\w-]{8,}\./,
-        maximumFileSizeToCacheInBytes: PRECACHE_MAX_FILE,
-      });
-      for (const w of warnings) this.warn(w);
-      if (size > PRECACHE_MAX_TOTAL) this.error(`Precache is ${(size / 1e6).toFixed(1)} MB, over the cap.`);
-      console.log(`sw.js: precaches ${count} files, ${(size / 1e6).toFixed(1)} MB`);
-    },
-  };
+/** workbox-build manifest transform: fails the build over the total cap, reports count and size. */
+function capPrecache<T extends { size: number }>(entries: T[]) {
+  const size = entries.reduce((sum, e) => sum + e.size, 0);
+  if (size > PRECACHE_MAX_TOTAL) throw new Error(`Precache is ${(size / 1e6).toFixed(1)} MB, over the cap.`);
+  console.log(`sw.js: precaches ${entries.length} files, ${(size / 1e6).toFixed(1)} MB`);
+  return { manifest: entries };
 }
+
+const serviceWorker = VitePWA({
+  strategies: 'injectManifest',
+  srcDir: 'workers/sw',
+  filename: 'sw.ts', // emitted as sw.js at the root; src/app/pwa.ts registers it
+  injectRegister: false, // src/app/pwa.ts registers it with workbox-window
+  manifest: false, // public/manifest.webmanifest is the app's own
+  injectManifest: {
+    // A classic script: module service workers are not supported everywhere.
+    rollupFormat: 'iife',
+    sourcemap: false,
+    globPatterns: ['**/*.{html,js,mjs,css,wasm,png,svg,ico,webmanifest}'],
+    // The model lives in IndexedDB, never in the precache.
+    globIgnores: ['sw.js', '**/*.map', 'models/**', 'tmp-models/**', '**/*.onnx'],
+    // Hashed file names need no revision.
+    dontCacheBustURLsMatching: /^assets\/.+-[\w-]{8,}\./,
+    maximumFileSizeToCacheInBytes: PRECACHE_MAX_FILE,
+    manifestTransforms: [async (entries) => capPrecache(entries)],
+  },
+});
 
 /**
  * Model files as `application/octet-stream` on the dev and preview servers. Neither knows `.onnx`
@@ -91,7 +67,7 @@ function modelMime(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [react(), serviceWorker(), modelMime()],
+  plugins: [react(), serviceWorker, modelMime()],
   resolve: {
     alias: [
       // The build that loads its .mjs/.wasm from env.wasm.wasmPaths (our own /ort/ folder)

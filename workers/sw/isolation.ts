@@ -1,6 +1,7 @@
 // Adds the cross-origin isolation headers to a response the service worker hands to the page, so
 // WASM threads work on static hosts that cannot set COOP/COEP themselves.
 
+import type { WorkboxPlugin } from 'workbox-core/types';
 import { ISOLATION_HEADERS } from '../../src/shared/headers.js';
 
 export function withIsolation(res: Response): Response {
@@ -11,3 +12,13 @@ export function withIsolation(res: Response): Response {
   for (const [k, v] of Object.entries(ISOLATION_HEADERS)) headers.set(k, v);
   return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
 }
+
+/**
+ * The same for every workbox strategy the worker routes to: `handlerWillRespond` sees the final
+ * response of a strategy, from the cache or the network. Responses fetched while installing (the
+ * precache, the models.json copy) go to the cache as they came and are not rebuilt.
+ */
+export const isolationPlugin: WorkboxPlugin = {
+  handlerWillRespond: async ({ event, response }) =>
+    event.type === 'install' ? response : withIsolation(response),
+};
