@@ -139,6 +139,8 @@ export const en = {
     'Pick model.onnx, model_fp16.onnx or model_quantized.onnx from briaai/RMBG-1.4. It is checked here (inputs and outputs, a test run, its checksum), kept in this browser and works offline. Nothing is uploaded.',
   'import.licence':
     'RMBG-1.4 is BRIA’s model under the bria-rmbg-1.4 licence: non-commercial use only, unless you have an agreement with BRIA.',
+  'import.licenceShort': 'If this is RMBG-1.4: BRIA’s bria-rmbg-1.4 licence, non-commercial use only.',
+  'import.licenceVerified': 'Licence: BRIA’s bria-rmbg-1.4 licence, non-commercial use only.',
   'import.licenceLink': 'RMBG-1.4 licence and terms (Hugging Face)',
   'import.checking': 'Checking “{fileName}”: opening it and running a test on a blank image…',
   'import.done': '“{name}” was added. Choose it under Model to use it.',

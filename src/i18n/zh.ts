@@ -136,6 +136,8 @@ export const zh: Record<MessageKey, string> = {
     '从 briaai/RMBG-1.4 中选择 model.onnx、model_fp16.onnx 或 model_quantized.onnx。文件在本机检查（输入输出、一次试运行、校验和），保存在此浏览器中，离线也能使用。不会上传任何内容。',
   'import.licence':
     'RMBG-1.4 是 BRIA 的模型，采用 bria-rmbg-1.4 许可：仅限非商业用途，除非你与 BRIA 另有协议。',
+  'import.licenceShort': '如果这是 RMBG-1.4：适用 BRIA 的 bria-rmbg-1.4 许可，仅限非商业用途。',
+  'import.licenceVerified': '许可：BRIA 的 bria-rmbg-1.4 许可，仅限非商业用途。',
   'import.licenceLink': 'RMBG-1.4 许可与条款（Hugging Face）',
   'import.checking': '正在检查“{fileName}”：打开模型并在空白图像上试运行…',
   'import.done': '已添加“{name}”。在“模型”中选择它即可使用。',

@@ -15,7 +15,7 @@ type State =
   | { kind: 'idle' }
   | { kind: 'checking'; fileName: string }
   | { kind: 'done'; variant: ModelVariant }
-  | { kind: 'error'; message: string };
+  | { kind: 'error'; err: unknown };
 
 export function ModelImport({
   engine,
@@ -29,14 +29,12 @@ export function ModelImport({
   const { t, te } = useI18n();
   const inputId = useId();
   const [state, setState] = useState<State>({ kind: 'idle' });
-  const failed = (err: unknown) =>
-    setState({
-      kind: 'error',
-      message:
-        err && typeof err === 'object' && 'name' in err && err.name === 'StorageUnavailable'
-          ? t('import.storageUnavailable')
-          : te(err),
-    });
+  const failed = (err: unknown) => setState({ kind: 'error', err });
+  // Worded when shown, so a change of language rewords it.
+  const message = (err: unknown) =>
+    err && typeof err === 'object' && 'name' in err && err.name === 'StorageUnavailable'
+      ? t('import.storageUnavailable')
+      : te(err);
 
   const pick = (file: File) => {
     setState({ kind: 'checking', fileName: file.name });
@@ -98,7 +96,7 @@ export function ModelImport({
       </p>
       {state.kind === 'error' && (
         <p className="model-import__error" role="alert" data-testid="model-import-error">
-          {state.message}
+          {message(state.err)}
         </p>
       )}
       {imported.length > 0 && (
@@ -107,10 +105,15 @@ export function ModelImport({
           <ul className="model-import__list" data-testid="imported-models">
             {imported.map((v) => (
               <li key={v.id} data-testid="imported-model" data-id={v.id}>
-                <span className="model-import__name">{modelName(v, t)}</span> · {formatBytes(v.bytes)} ·{' '}
-                {v.imported?.verified ? t('import.verified') : t('import.unverified')}
+                <span>
+                  <span className="model-import__name">
+                    {v.imported?.verified ? v.name : (v.imported?.fileName ?? v.name)}
+                  </span>{' '}
+                  · {formatBytes(v.bytes)} ·{' '}
+                  {v.imported?.verified ? t('import.verified') : t('import.unverified')}
+                </span>
                 <span className="engine__hint model-import__licence">
-                  {t('import.licence')}{' '}
+                  {v.imported?.verified ? t('import.licenceVerified') : t('import.licenceShort')}{' '}
                   <a href={RMBG_LICENCE_URL} target="_blank" rel="noreferrer noopener">
                     {t('import.licenceLink')}
                   </a>
