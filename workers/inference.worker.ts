@@ -20,7 +20,15 @@ import type {
   LoadRequest,
   RenderOptions,
 } from '../src/shared/types';
-import { fetchManifest, loadModelBytes } from './model-store';
+import {
+  deleteImported,
+  fetchManifest,
+  listImported,
+  loadModelBytes,
+  readCache,
+  type ModelBytes,
+} from './model-store';
+import { importModelFile } from './model-import';
 import {
   createSession,
   defaultThreads,
@@ -49,14 +57,27 @@ export type { LoadRequest, RenderOptions };
 export type WorkerResult = RemoveResult;
 
 let manifest: ModelManifest | undefined;
+/** Models a person imported (IndexedDB), chosen like the manifest's variants. */
+let imported: ModelVariant[] = [];
 let session: ort.InferenceSession | undefined;
 let info: EngineInfo | undefined;
 let request: LoadRequest | undefined;
 let gpuFeatures: string[] = [];
 const cancelled = new Set<number>();
 
+/** The manifest and the imported models: a saved choice (preferVariant) may name either. */
+const withImported = (m: ModelManifest): ModelManifest => ({ ...m, variants: [...m.variants, ...imported] });
+
 const pickVariant = (m: ModelManifest, backend: Backend, forced?: string) =>
-  pickVariantFor(m, backend, gpuFeatures, { forced, prefer: request?.preferVariant });
+  pickVariantFor(withImported(m), backend, gpuFeatures, { forced, prefer: request?.preferVariant });
+
+/** An imported model's bytes: IndexedDB only, never the network (it is nowhere else). */
+async function storedBytes(variant: ModelVariant): Promise<ModelBytes> {
+  const data = await readCache(variant);
+  if (!data)
+    throw new JingjieError('ModelIntegrity', `${variant.name}: the imported model is no longer stored.`);
+  return { data, from: 'indexeddb' };
+}
 
 /** Start onnxruntime (once per worker): the plain wasm build unless a WebGPU session may be made. */
 function runtime(req: LoadRequest, backend: Backend, onEvent?: (e: LoadEvent) => void): Promise<unknown> {
@@ -90,13 +111,15 @@ async function start(
   const ready = runtime(req, backend, event);
   ready.catch(() => undefined); // awaited below, after the bytes
   onProgress?.({ stage: 'download', loaded: 0, total: variant.bytes, ...base });
-  const bytes = await loadModelBytes(req.modelBaseUrl, variant, {
-    noCache: req.noCache,
-    onProgress: (loaded, total) => onProgress?.({ stage: 'download', loaded, total, ...base }),
-    onBytes: () => event('model-bytes'),
-    onVerify: () => onProgress?.({ stage: (stage = 'verify'), ...base }),
-    onVerified: () => event('verified'),
-  });
+  const bytes = variant.imported
+    ? await storedBytes(variant)
+    : await loadModelBytes(req.modelBaseUrl, variant, {
+        noCache: req.noCache,
+        onProgress: (loaded, total) => onProgress?.({ stage: 'download', loaded, total, ...base }),
+        onBytes: () => event('model-bytes'),
+        onVerify: () => onProgress?.({ stage: (stage = 'verify'), ...base }),
+        onVerified: () => event('verified'),
+      });
   await ready;
   onProgress?.({ stage: (stage = 'session'), fromCache: bytes.from === 'indexeddb', ...base });
   session = await createSession(bytes.data, backend, variant);
@@ -138,6 +161,8 @@ const api = {
     // starts before the list is even in.
     const manifestP = fetchManifest(req.modelBaseUrl);
     manifestP.catch(() => undefined);
+    // Storage that fails only loses the imported models, never the load.
+    const importedP = listImported().catch(() => []);
     const probeP: Promise<GpuProbe | undefined> =
       req.backend === 'wasm' ? Promise.resolve(undefined) : probeWebGpu();
     void probeP.then((p) => {
@@ -145,11 +170,15 @@ const api = {
         runtime(req, 'wasm', (e) => onProgress?.({ stage: 'manifest', event: e })).catch(() => undefined);
     });
     manifest = await manifestP;
+    imported = await importedP;
     let fallback: { code: FallbackCode; reason: string } | undefined;
     if (req.backend !== 'wasm') {
       const probe = (await probeP)!;
       gpuFeatures = probe.features;
-      const v = probe.ok ? pickVariant(manifest, 'webgpu', req.variant) : undefined;
+      // An imported model that only runs on WASM (a uint8 graph), chosen by the person: WASM it is.
+      const chosen = req.variant ? undefined : imported.find((x) => x.id === req.preferVariant);
+      const wasmOnly = !!chosen && !variantFits(chosen, 'webgpu', gpuFeatures) && req.backend !== 'webgpu';
+      const v = probe.ok && !wasmOnly ? pickVariant(manifest, 'webgpu', req.variant) : undefined;
       if (probe.ok && v) {
         try {
           return await start(req, 'webgpu', v, onProgress, t0);
@@ -161,14 +190,26 @@ const api = {
         }
       } else {
         fallback = probe.ok
-          ? { code: 'noVariant', reason: 'No model variant fits this WebGPU adapter.' }
+          ? {
+              code: 'noVariant',
+              reason: wasmOnly
+                ? 'The chosen imported model runs on WASM only.'
+                : 'No model variant fits this WebGPU adapter.',
+            }
           : { code: probe.code ?? 'noWebGpu', reason: probe.reason ?? 'WebGPU is not available.' };
       }
       if (req.backend === 'webgpu') throw new JingjieError('RuntimeFailed', fallback.reason);
     }
     const v = pickVariant(manifest, 'wasm', req.variant);
     if (!v) throw new JingjieError('RuntimeFailed', `Model variant "${req.variant}" cannot run on WASM.`);
-    return start(req, 'wasm', v, onProgress, t0, fallback);
+    if (!v.imported) return start(req, 'wasm', v, onProgress, t0, fallback);
+    try {
+      return await start(req, 'wasm', v, onProgress, t0, fallback);
+    } catch {
+      // A saved choice never fails the load: the imported bytes are gone or broken, so the default.
+      const d = pickVariantFor(manifest, 'wasm', gpuFeatures)!;
+      return start(req, 'wasm', d, onProgress, t0, fallback);
+    }
   },
 
   info(): EngineInfo | undefined {
@@ -179,7 +220,35 @@ const api = {
   models(): ModelVariant[] {
     if (!manifest || !info) return [];
     const backend = info.backend;
-    return manifest.variants.filter((v) => variantFits(v, backend, gpuFeatures));
+    // Imported models are listed on any backend: one that only runs on WASM takes the engine there.
+    return [...manifest.variants.filter((v) => variantFits(v, backend, gpuFeatures)), ...imported];
+  },
+
+  /**
+   * Check a model file a person picked and keep it as an imported model (workers/model-import.ts).
+   * Rejects with ModelNotOnnx, ModelWrongInterface, ModelTestRunFailed, FileTooLarge, QuotaExceeded
+   * or StorageUnavailable (detail.fileName); then nothing was stored.
+   */
+  async importModel(file: File): Promise<ModelVariant> {
+    if (!info) throw new JingjieError('RuntimeFailed', 'The engine is not loaded.');
+    try {
+      const v = await importModelFile(file, info.backend, gpuFeatures);
+      imported = [...imported.filter((x) => x.id !== v.id), v];
+      return v;
+    } catch (err) {
+      throw asJingjieError(err);
+    }
+  },
+
+  /** Forget an imported model (its record, and its bytes unless a bundled variant has the same). */
+  async removeModel(id: string): Promise<void> {
+    try {
+      const keep = new Set(manifest?.variants.map((v) => v.sha256));
+      await deleteImported(id, (sha) => keep.has(sha));
+      imported = imported.filter((x) => x.id !== id);
+    } catch (err) {
+      throw asJingjieError(err, 'StorageUnavailable');
+    }
   },
 
   cancel(jobId: number): void {

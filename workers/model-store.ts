@@ -11,6 +11,8 @@ import { sha256Stream } from './sha256-stream';
 
 const DB_NAME = 'jingjie-models';
 const STORE = 'models';
+/** Models a person imported (issue 14): their ModelVariant, keyed by id; the bytes are in STORE. */
+const IMPORTED = 'imported';
 
 interface StoredModel {
   sha256: string;
@@ -46,7 +48,10 @@ function db(): Promise<IDBPDatabase> {
 function open(): Promise<IDBPDatabase> {
   return openWithStores(
     DB_NAME,
-    { [STORE]: (d) => d.createObjectStore(STORE, { keyPath: 'sha256' }) },
+    {
+      [STORE]: (d) => d.createObjectStore(STORE, { keyPath: 'sha256' }),
+      [IMPORTED]: (d) => d.createObjectStore(IMPORTED, { keyPath: 'id' }),
+    },
     () => {
       dbPromise = undefined; // closed for a newer version: the next call opens afresh
     },
@@ -126,7 +131,7 @@ async function download(
   return { data: buf, sha256: hash.hex() };
 }
 
-async function readCache(variant: ModelVariant): Promise<Uint8Array | undefined> {
+export async function readCache(variant: ModelVariant): Promise<Uint8Array | undefined> {
   const rec = (await (await db()).get(STORE, variant.sha256)) as StoredModel | undefined;
   if (!rec) return undefined;
   if (rec.data.byteLength !== variant.bytes) {
@@ -242,4 +247,57 @@ export async function loadModelBytes(
           )
       : undefined;
   return { data, from: 'network', storage, store };
+}
+
+/** The imported models whose bytes are still stored (storage the browser cleared drops out). */
+export async function listImported(): Promise<ModelVariant[]> {
+  const d = await db();
+  const all = (await d.getAll(IMPORTED)) as ModelVariant[];
+  const keys = new Set(await d.getAllKeys(STORE));
+  return all.filter((v) => keys.has(v.sha256)).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * Keeps an imported model: its bytes (unless the same bytes are stored already, e.g. a bundled
+ * variant's) and its record, in one transaction, so that either both land or neither does.
+ */
+export async function storeImported(variant: ModelVariant, data: Uint8Array): Promise<void> {
+  const d = await db();
+  const tx = d.transaction([STORE, IMPORTED], 'readwrite');
+  const bytes = tx.objectStore(STORE);
+  const write = async () => {
+    if ((await bytes.getKey(variant.sha256)) === undefined) {
+      const rec: StoredModel = {
+        sha256: variant.sha256,
+        id: variant.id,
+        bytes: variant.bytes,
+        data: data.buffer as ArrayBuffer,
+        storedAt: Date.now(),
+      };
+      await bytes.put(rec);
+    }
+    await tx.objectStore(IMPORTED).put(variant);
+  };
+  await Promise.all([write(), tx.done]);
+}
+
+/**
+ * Forgets an imported model: its record, and its bytes unless `keepBytes` (the same bytes are a
+ * bundled variant's cache). Resolves with the removed variant, undefined when there was none.
+ */
+export async function deleteImported(
+  id: string,
+  keepBytes: (sha256: string) => boolean,
+): Promise<ModelVariant | undefined> {
+  const d = await db();
+  const tx = d.transaction([STORE, IMPORTED], 'readwrite');
+  const run = async () => {
+    const v = (await tx.objectStore(IMPORTED).get(id)) as ModelVariant | undefined;
+    if (!v) return undefined;
+    await tx.objectStore(IMPORTED).delete(id);
+    if (!keepBytes(v.sha256)) await tx.objectStore(STORE).delete(v.sha256);
+    return v;
+  };
+  const [v] = await Promise.all([run(), tx.done]);
+  return v;
 }

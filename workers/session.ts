@@ -192,3 +192,25 @@ export async function runModel(
     out.dispose();
   }
 }
+
+/**
+ * One inference on a blank image (every normalised value 0, a flat mid-grey photo), for checking an
+ * imported model: the `output` tensor's type, dims and values, read back to the CPU.
+ */
+export async function testRun(
+  session: Ort.InferenceSession,
+  inputName: string,
+  outputName: string,
+  size: number,
+): Promise<{ type: string; dims: readonly number[]; data: ArrayLike<number> }> {
+  if (!ort) throw new JingjieError('RuntimeFailed', 'onnxruntime-web is not started.');
+  const input = new ort.Tensor('float32', new Float32Array(3 * size * size), [1, 3, size, size]);
+  const results = await session.run({ [inputName]: input }, [outputName]);
+  const out = results[outputName];
+  try {
+    const data = (out.location === 'gpu-buffer' ? await out.getData() : out.data) as ArrayLike<number>;
+    return { type: out.type, dims: out.dims, data };
+  } finally {
+    out.dispose();
+  }
+}

@@ -7,6 +7,7 @@ import { FilePickers } from '../features/input/FilePickers';
 import { useIncomingFiles } from '../features/input/useIncomingFiles';
 import { ResultView } from '../features/result/ResultView';
 import { ModelChoice } from '../features/settings/ModelChoice';
+import { modelLicence, modelName } from '../features/settings/model-name';
 import { LanguageSwitch } from '../features/settings/LanguageSwitch';
 import type { QueueSnapshot } from '../features/queue/types';
 import { engine, queue } from './services';
@@ -165,16 +166,17 @@ function Shell() {
         {info && (
           <details className="engine">
             <summary>
-              {t('engine.title')}: {info.backend === 'webgpu' ? 'WebGPU' : 'WASM'} · {info.variant.name}
+              {t('engine.title')}: {info.backend === 'webgpu' ? 'WebGPU' : 'WASM'} ·{' '}
+              {modelName(info.variant, t)}
             </summary>
             <dl>
               <dt>{t('engine.backend')}</dt>
               <dd data-testid="engine-backend">{info.backend === 'webgpu' ? 'WebGPU' : 'WASM'}</dd>
               <dt>{t('engine.weights')}</dt>
-              <dd>{info.variant.name}</dd>
-              <ModelChoice engine={engine} info={info} />
+              <dd data-testid="engine-weights">{modelName(info.variant, t)}</dd>
               <dt>{t('engine.licence')}</dt>
-              <dd>{info.variant.licence}</dd>
+              <dd data-testid="engine-licence">{modelLicence(info.variant, t)}</dd>
+              <ModelChoice engine={engine} info={info} />
               <dt>{t('engine.threads')}</dt>
               <dd>{info.threads}</dd>
               <dt>{t('engine.isolated')}</dt>

@@ -48,8 +48,21 @@ export interface Engine {
   /** Apply an output preset (src/shared/presets.ts) to a cut-out, without re-running the model. */
   present(cutout: Blob, preset: Preset, extras?: PresentExtras): Promise<Blob>;
   info(): EngineInfo | undefined;
-  /** The variants of the loaded manifest that run on the current backend (empty before a load). */
+  /**
+   * The variants of the loaded manifest that run on the current backend, then the imported models
+   * (`imported` set; empty before a load).
+   */
   models(): Promise<ModelVariant[]>;
+  /**
+   * Check a model file (the official RMBG-1.4 `model.onnx`, `model_fp16.onnx` or
+   * `model_quantized.onnx`, or any graph with the same interface) and keep it in IndexedDB as a
+   * model choice; it runs offline from then on. Rejects with ModelNotOnnx, ModelWrongInterface,
+   * ModelTestRunFailed, FileTooLarge, QuotaExceeded or StorageUnavailable, and then changes
+   * nothing. Waits for the image being processed; needs a loaded engine.
+   */
+  importModel(file: File): Promise<ModelVariant>;
+  /** Forget an imported model: its record and its bytes. The engine keeps running until a reload. */
+  removeModel(id: string): Promise<void>;
   dispose(): Promise<void>;
   /**
    * The checks made before decoding (empty, byte limit, not an image, declared pixels), in a small
@@ -221,6 +234,22 @@ export function createEngine(options: EngineOptions = {}): Engine {
     return p;
   };
 
+  /** Model imports wait their turn with the jobs: one onnxruntime at a time in the worker. */
+  const inTurn = <T>(call: (h: WorkerHandle) => Promise<T>): Promise<T> => {
+    const run = async () => {
+      await load();
+      const h = w;
+      return Promise.race([call(h), h.died]).catch((err: unknown) => {
+        const e = asJingjieError(err);
+        if (e.name === 'WorkerCrashed') restart(h);
+        throw e;
+      });
+    };
+    const p = queue.then(run, run);
+    queue = p.catch(() => undefined);
+    return p;
+  };
+
   return {
     load,
     removeBackground,
@@ -235,6 +264,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
       }),
     info: () => current,
     models: () => Promise.race([w.remote.models(), w.died]),
+    importModel: (file) => inTurn((h) => h.remote.importModel(file)),
+    removeModel: (id) => inTurn((h) => h.remote.removeModel(id)),
     async dispose() {
       disposed = true;
       await Promise.race([w.remote.dispose(), w.died]).catch(() => undefined);

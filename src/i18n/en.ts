@@ -128,6 +128,33 @@ export const en = {
   'engine.fallback.noVariant': 'No model fits this WebGPU adapter, so the engine runs on WASM (slower).',
   'engine.fallback.webGpuFailed':
     'WebGPU failed while starting the model, so the engine runs on WASM (slower).',
+  'engine.importedName': '{fileName} (imported file, not verified as RMBG-1.4)',
+  'engine.importedLicence':
+    'Unknown: an imported file, not verified as RMBG-1.4. If it is RMBG-1.4, BRIA’s non-commercial licence applies.',
+
+  // Your own model file (src/features/settings/ModelImport.tsx)
+  'import.title': 'Your own model',
+  'import.pick': 'Use your own RMBG-1.4 model file…',
+  'import.hint':
+    'Pick model.onnx, model_fp16.onnx or model_quantized.onnx from briaai/RMBG-1.4. It is checked here (inputs and outputs, a test run, its checksum), kept in this browser and works offline. Nothing is uploaded.',
+  'import.licence':
+    'RMBG-1.4 is BRIA’s model under the bria-rmbg-1.4 licence: non-commercial use only, unless you have an agreement with BRIA.',
+  'import.licenceShort': 'If this is RMBG-1.4: BRIA’s bria-rmbg-1.4 licence, non-commercial use only.',
+  'import.licenceVerified': 'Licence: BRIA’s bria-rmbg-1.4 licence, non-commercial use only.',
+  'import.licenceLink': 'RMBG-1.4 licence and terms (Hugging Face)',
+  'import.checking': 'Checking “{fileName}”: opening it and running a test on a blank image…',
+  'import.done': '“{name}” was added. Choose it under Model to use it.',
+  'import.doneUnverified':
+    '“{fileName}” was added as an imported file, not verified as RMBG-1.4 (its checksum matches no official RMBG-1.4 file). Choose it under Model to use it.',
+  'import.list': 'Imported models',
+  'import.verified': 'official RMBG-1.4 file, checksum verified',
+  'import.unverified': 'imported file, not verified as RMBG-1.4',
+  'import.remove': 'Remove',
+  'import.removeLabel': 'Remove {name}',
+  'import.removeConfirm':
+    'Remove “{name}” from this browser? If it is the model in use, the default model takes over.',
+  'import.storageUnavailable':
+    'This browser does not allow storage here (private mode?), so the model file cannot be kept.',
 
   privacy: 'Your images never leave this device: the model runs in your browser.',
 
@@ -165,6 +192,27 @@ export const en = {
     '“{fileName}” has {width}×{height} pixels; this device can open at most {mp} megapixels. Reduce it and try again.',
   'error.OutOfMemory.file':
     'This device ran out of memory opening “{fileName}”. Try a smaller image or close other tabs.',
+
+  'error.ModelNotOnnx': 'This file is not an ONNX model that this app can open. Nothing was changed.',
+  'error.ModelNotOnnx.file':
+    '“{fileName}” is not an ONNX model that this app can open. Choose model.onnx, model_fp16.onnx or model_quantized.onnx from briaai/RMBG-1.4. Nothing was changed.',
+  'error.ModelWrongInterface':
+    'This model does not fit: the app needs one input “input” float32 [1,3,1024,1024] and an output “output” [1,1,1024,1024]. Nothing was changed.',
+  'error.ModelWrongInterface.inputName':
+    '“{fileName}” is an ONNX model, but not a compatible one: its input is “{found}”, and the app needs a single input “{expected}”. Nothing was changed.',
+  'error.ModelWrongInterface.outputName':
+    '“{fileName}” is an ONNX model, but not a compatible one: its outputs are “{found}”, and the app needs an output “{expected}”. Nothing was changed.',
+  'error.ModelWrongInterface.inputFormat':
+    '“{fileName}” is an ONNX model, but not a compatible one: its input “input” is {found}, and the app needs {expected}. Nothing was changed.',
+  'error.ModelWrongInterface.outputFormat':
+    '“{fileName}” is an ONNX model, but not a compatible one: its output “output” is {found}, and the app needs {expected}. Nothing was changed.',
+  'error.ModelTestRunFailed': 'The model failed its test run on a blank image. Nothing was changed.',
+  'error.ModelTestRunFailed.file':
+    '“{fileName}” opened, but failed its test run on a blank image. Nothing was changed.',
+  'error.ModelTestRunFailed.outputShape':
+    '“{fileName}” opened, but its test run gave {found}; the app needs float32 [1,1,1024,1024]. Nothing was changed.',
+  'error.ModelTestRunFailed.notFinite':
+    '“{fileName}” opened, but its test run on a blank image gave values that are not numbers. Nothing was changed.',
 
   // Output presets (src/features/presets)
   'error.PresetInvalid': 'This output preset cannot be applied.',

@@ -24,7 +24,15 @@ const FILE_KEYS: Partial<Record<ErrorName, MessageKey>> = {
   FileTooLarge: 'error.FileTooLarge.file',
   TooManyPixels: 'error.TooManyPixels.file',
   OutOfMemory: 'error.OutOfMemory.file',
+  ModelNotOnnx: 'error.ModelNotOnnx.file',
+  ModelTestRunFailed: 'error.ModelTestRunFailed.file',
 };
+
+/**
+ * Errors whose `detail.issue` picks a more precise message, `error.<name>.<issue>`, filled from
+ * `detail.found` and `detail.expected` (an imported model file's checks, workers/model-import.ts).
+ */
+const ISSUE_ERRORS: readonly ErrorName[] = ['ModelWrongInterface', 'ModelTestRunFailed'];
 
 /** "svg" → "SVG", "image/tiff" → "TIFF", "application/pdf" → "PDF"; undefined when unknown. */
 export function formatLabel(format: unknown): string | undefined {
@@ -51,6 +59,15 @@ export function errorMessage(
       ? (err as { detail?: Record<string, unknown> }).detail
       : undefined;
   const fileKey = isErrorName(name) ? FILE_KEYS[name] : undefined;
+  if (isErrorName(name) && ISSUE_ERRORS.includes(name) && detail && typeof detail.fileName === 'string') {
+    const issueKey = `error.${name}.${String(detail.issue)}` as MessageKey;
+    const vars: Record<string, string | number> = { fileName: detail.fileName };
+    if (typeof detail.found === 'string') vars.found = detail.found;
+    if (typeof detail.expected === 'string') vars.expected = detail.expected;
+    const text = template(issueKey) as string | undefined;
+    const needed = text ? [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]) : undefined;
+    if (needed?.every((k) => k in vars)) return { key: issueKey, vars };
+  }
   if (!fileKey || !detail || typeof detail.fileName !== 'string') return { key };
   const vars: Record<string, string | number> = { fileName: detail.fileName };
   const num = (k: string) => (typeof detail[k] === 'number' ? detail[k] : undefined);

@@ -125,6 +125,31 @@ export const zh: Record<MessageKey, string> = {
   'engine.fallback.adapterFailed': '无法打开 WebGPU 适配器，引擎改用 WASM 运行（较慢）。',
   'engine.fallback.noVariant': '没有适合此 WebGPU 适配器的模型，引擎改用 WASM 运行（较慢）。',
   'engine.fallback.webGpuFailed': '启动模型时 WebGPU 出错，引擎改用 WASM 运行（较慢）。',
+  'engine.importedName': '{fileName}（导入的文件，未验证为 RMBG-1.4）',
+  'engine.importedLicence':
+    '未知：导入的文件，未验证为 RMBG-1.4。如果它是 RMBG-1.4，则适用 BRIA 的非商业许可。',
+
+  // 使用自己的模型文件（src/features/settings/ModelImport.tsx）
+  'import.title': '自己的模型',
+  'import.pick': '使用自己的 RMBG-1.4 模型文件…',
+  'import.hint':
+    '从 briaai/RMBG-1.4 中选择 model.onnx、model_fp16.onnx 或 model_quantized.onnx。文件在本机检查（输入输出、一次试运行、校验和），保存在此浏览器中，离线也能使用。不会上传任何内容。',
+  'import.licence':
+    'RMBG-1.4 是 BRIA 的模型，采用 bria-rmbg-1.4 许可：仅限非商业用途，除非你与 BRIA 另有协议。',
+  'import.licenceShort': '如果这是 RMBG-1.4：适用 BRIA 的 bria-rmbg-1.4 许可，仅限非商业用途。',
+  'import.licenceVerified': '许可：BRIA 的 bria-rmbg-1.4 许可，仅限非商业用途。',
+  'import.licenceLink': 'RMBG-1.4 许可与条款（Hugging Face）',
+  'import.checking': '正在检查“{fileName}”：打开模型并在空白图像上试运行…',
+  'import.done': '已添加“{name}”。在“模型”中选择它即可使用。',
+  'import.doneUnverified':
+    '已添加“{fileName}”，这是导入的文件，未验证为 RMBG-1.4（其校验和与任何官方 RMBG-1.4 文件都不一致）。在“模型”中选择它即可使用。',
+  'import.list': '已导入的模型',
+  'import.verified': '官方 RMBG-1.4 文件，校验和已验证',
+  'import.unverified': '导入的文件，未验证为 RMBG-1.4',
+  'import.remove': '移除',
+  'import.removeLabel': '移除 {name}',
+  'import.removeConfirm': '要从此浏览器中移除“{name}”吗？如果它正在使用，将改用默认模型。',
+  'import.storageUnavailable': '此浏览器不允许在这里存储数据（无痕模式？），因此无法保存模型文件。',
 
   privacy: '你的图片不会离开本设备：模型在浏览器中运行。',
 
@@ -156,6 +181,25 @@ export const zh: Record<MessageKey, string> = {
   'error.TooManyPixels.file':
     '“{fileName}”有 {width}×{height} 像素，本设备最多能打开 {mp} 百万像素。请缩小后重试。',
   'error.OutOfMemory.file': '打开“{fileName}”时设备内存不足。请换一张较小的图片，或关闭其他标签页。',
+  'error.ModelNotOnnx': '这个文件不是本应用能打开的 ONNX 模型。没有做任何更改。',
+  'error.ModelNotOnnx.file':
+    '“{fileName}”不是本应用能打开的 ONNX 模型。请选择 briaai/RMBG-1.4 中的 model.onnx、model_fp16.onnx 或 model_quantized.onnx。没有做任何更改。',
+  'error.ModelWrongInterface':
+    '这个模型不兼容：本应用需要一个输入“input” float32 [1,3,1024,1024] 和一个输出“output” [1,1,1024,1024]。没有做任何更改。',
+  'error.ModelWrongInterface.inputName':
+    '“{fileName}”是 ONNX 模型，但不兼容：它的输入是“{found}”，而本应用需要唯一的输入“{expected}”。没有做任何更改。',
+  'error.ModelWrongInterface.outputName':
+    '“{fileName}”是 ONNX 模型，但不兼容：它的输出是“{found}”，而本应用需要输出“{expected}”。没有做任何更改。',
+  'error.ModelWrongInterface.inputFormat':
+    '“{fileName}”是 ONNX 模型，但不兼容：它的输入“input”是 {found}，而本应用需要 {expected}。没有做任何更改。',
+  'error.ModelWrongInterface.outputFormat':
+    '“{fileName}”是 ONNX 模型，但不兼容：它的输出“output”是 {found}，而本应用需要 {expected}。没有做任何更改。',
+  'error.ModelTestRunFailed': '这个模型在空白图像上的试运行失败了。没有做任何更改。',
+  'error.ModelTestRunFailed.file': '“{fileName}”能打开，但在空白图像上的试运行失败了。没有做任何更改。',
+  'error.ModelTestRunFailed.outputShape':
+    '“{fileName}”能打开，但试运行得到的是 {found}，而本应用需要 float32 [1,1,1024,1024]。没有做任何更改。',
+  'error.ModelTestRunFailed.notFinite':
+    '“{fileName}”能打开，但在空白图像上试运行得到的值不是有效数字。没有做任何更改。',
 
   // Output presets (src/features/presets)
   'error.PresetInvalid': '无法应用这个输出预设。',

@@ -11,7 +11,8 @@ export interface ModelVariant {
   file: string;
   bytes: number;
   sha256: string;
-  precision: Precision;
+  /** Absent only for an imported file whose precision is not known (not an official file). */
+  precision?: Precision;
   source: string;
   licence: string;
   backends: Backend[];
@@ -28,7 +29,25 @@ export interface ModelVariant {
    * time (docs/models.md, "Warm load").
    */
   wasmGraphOptimization?: GraphOptimizationLevel;
+  /** Set on a model a person imported from a file (issue 14), kept in IndexedDB by its sha256. */
+  imported?: ImportedInfo;
 }
+
+/** Where an imported model came from. Its variant id is `imported-<first 16 hex of its sha256>`. */
+export interface ImportedInfo {
+  /** The name of the file that was picked. */
+  fileName: string;
+  /** When it was imported (ms since 1970). */
+  importedAt: number;
+  /** The bytes are an official RMBG-1.4 file (src/shared/known-models.ts), so its name says which. */
+  verified: boolean;
+}
+
+/** Why an imported file's inputs or outputs are not the ones the pipeline feeds and reads. */
+export type InterfaceIssue = 'inputName' | 'outputName' | 'inputFormat' | 'outputFormat';
+
+/** Why the test inference of an imported file failed: it threw, or gave a wrong or non-finite mask. */
+export type TestRunIssue = 'error' | 'outputShape' | 'notFinite';
 
 export type GraphOptimizationLevel = 'disabled' | 'basic' | 'extended' | 'all';
 

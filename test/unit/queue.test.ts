@@ -78,6 +78,8 @@ function fakeEngine(
     present: async (b) => b,
     info: () => undefined,
     models: async () => [],
+    importModel: () => Promise.reject(new Error('not in these tests')),
+    removeModel: async () => undefined,
     dispose: async () => undefined,
   };
 }

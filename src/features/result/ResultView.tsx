@@ -22,6 +22,7 @@ import { PresetPicker, presetErrorText, readyIssue } from '../presets/PresetCont
 import { presetBackground, presetStore, usePresets } from '../presets/store';
 import { applyPreset, presetFileName } from '../presets/apply';
 import { PresetPreview } from '../presets/PresetPreview';
+import { modelName } from '../settings/model-name';
 
 interface Props {
   task: Task;
@@ -108,7 +109,7 @@ export function ResultView({ task, engine, queue, info, progress, onRetry }: Pro
 
   const weights = task.result
     ? info?.variant.id === task.result.variant
-      ? info.variant.name
+      ? modelName(info.variant, t)
       : task.result.variant
     : '';
   const seconds = task.result
