@@ -140,8 +140,9 @@ async function start(
   // Stored after the session started: the write does not compete with it. A failure shows in
   // info() (the page reads it again after each job).
   const loaded = info;
+  if (bytes.from === 'indexeddb') event('model-stored');
   void bytes.store?.().then((problem) => {
-    if (!problem) return;
+    if (!problem) return event('model-stored');
     loaded.storage = problem.code;
     loaded.storageWarning = problem.message;
   });

@@ -42,7 +42,8 @@ function Shell() {
     startEngine();
     registerServiceWorker({
       onUpdate: (accept) => setUpdate(() => accept),
-      onOfflineReady: () => setOfflineReady(true),
+      // Offline means the app shell and the model: the model is stored after the first result.
+      onOfflineReady: () => void engine.modelStored().then(() => setOfflineReady(true)),
       // A model download restarts after the reload, but queued tasks survive it (they are stored):
       // only an image being processed right now is worth waiting for.
       isBusy: () => snapRef.current.tasks.some((x) => x.state === 'processing'),

@@ -49,6 +49,11 @@ export interface Engine {
   present(cutout: Blob, preset: Preset, extras?: PresentExtras): Promise<Blob>;
   info(): EngineInfo | undefined;
   /**
+   * Resolves once the loaded model's bytes are in IndexedDB, so it runs offline (at once when
+   * they were read from there; never when storing failed: info().storage says why).
+   */
+  modelStored(): Promise<void>;
+  /**
    * The variants of the loaded manifest that run on the current backend, then the imported models
    * (`imported` set; empty before a load).
    */
@@ -119,6 +124,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
   let w = spawn();
   let loading: Promise<EngineInfo> | undefined;
   let current: EngineInfo | undefined;
+  let storedNow = () => {};
+  const stored = new Promise<void>((resolve) => (storedNow = resolve));
   let nextJob = 1;
   let longestJobMs = 0;
   let disposed = false;
@@ -161,6 +168,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     const h = w;
     // Moments of the load become marks (jj:*); only changes of stage reach the caller.
     const progress = (p: LoadProgress) => {
+      if (p.event === 'model-stored') storedNow();
       if (p.event) markOnce(`jj:${p.event}`);
       else onProgress?.(p);
     };
@@ -263,6 +271,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
         throw asJingjieError(err);
       }),
     info: () => current,
+    modelStored: () => stored,
     models: () => Promise.race([w.remote.models(), w.died]),
     importModel: (file) => inTurn((h) => h.remote.importModel(file)),
     removeModel: (id) => inTurn((h) => h.remote.removeModel(id)),

@@ -80,9 +80,10 @@ export type LoadStage = 'manifest' | 'download' | 'verify' | 'session' | 'ready'
 /**
  * Moments of a first load, for the timeline the page records as performance marks `jj:<event>`
  * (the bench reads them): the worker is running, onnxruntime's wasm is compiled and started, all
- * model bytes are in, their sha256 matched, the session is created.
+ * model bytes are in, their sha256 matched, the session is created; and, after the load, the
+ * model bytes are in IndexedDB (at once when they came from there), so the model works offline.
  */
-export type LoadEvent = 'worker-up' | 'wasm-ready' | 'model-bytes' | 'verified' | 'session';
+export type LoadEvent = 'worker-up' | 'wasm-ready' | 'model-bytes' | 'verified' | 'session' | 'model-stored';
 
 export interface LoadProgress {
   stage: LoadStage;

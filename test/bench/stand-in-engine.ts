@@ -34,8 +34,10 @@ const cancelled = new Set();
 const sleep = (t) => new Promise((r) => setTimeout(r, t));
 const api = {
   // A saved model choice (preferVariant) shows in the variant's name, so a test can see it arrive.
-  async load(req) {
+  async load(req, onProgress) {
     if (req && req.preferVariant) info.variant = { ...variant, id: req.preferVariant, name: 'Stand-in as ' + req.preferVariant };
+    // Like a model read from IndexedDB: stored, so the app may say it works offline.
+    if (onProgress) onProgress({ stage: 'ready', event: 'model-stored' });
     return info;
   },
   info() { return info; },

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasFixture, photoPath, readFixture, referencePath } from './helpers/fixtures';
 import { compareMasks, decodePng, maskOf, pixel } from './helpers/png';
-import { downloadFrom, dropFiles } from './helpers/page';
+import { downloadFrom, dropFiles, waitForModelStored } from './helpers/page';
 import { sharedProfileTest } from './helpers/profile';
 
 // A persistent (on-disk) profile like a real user's: an off-the-record context keeps IndexedDB
@@ -312,6 +312,7 @@ test('offline: after one visit the app starts and removes a background without a
 }) => {
   await openApp(page);
   await waitForModel(page);
+  await waitForModelStored(page);
   await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
   await expect
     .poll(() => page.evaluate(() => !!navigator.serviceWorker.controller), { timeout: 30_000 })

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findNginx, startNginx } from '../../scripts/nginx-test.mjs';
 import { serveStatic } from '../../scripts/serve-static.mjs';
+import { waitForModelStored } from './helpers/page';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const dist = resolve(repo, process.env.JINGJIE_DIST ?? 'dist');
@@ -339,6 +340,7 @@ test.describe('behind nginx (deploy/nginx.conf)', () => {
       const page = await context.newPage();
       await page.goto(`${server!.url}/`);
       expect((await processPhoto(page)).modelFrom).toBe('network');
+      await waitForModelStored(page);
       await waitForServiceWorkerControl(page);
       await context.setOffline(true);
       await page.reload();

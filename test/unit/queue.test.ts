@@ -78,6 +78,7 @@ function fakeEngine(
     present: async (b) => b,
     info: () => undefined,
     models: async () => [],
+    modelStored: () => new Promise<void>(() => undefined),
     importModel: () => Promise.reject(new Error('not in these tests')),
     removeModel: async () => undefined,
     dispose: async () => undefined,

@@ -58,3 +58,13 @@ export async function downloadFrom(page: Page, trigger: Locator): Promise<{ name
   const [download] = await Promise.all([page.waitForEvent('download'), trigger.click()]);
   return { name: download.suggestedFilename(), bytes: await downloadBytes(download) };
 }
+
+/**
+ * Until the page's engine has its model in IndexedDB (the `jj:model-stored` mark): the model is
+ * stored after the first result, so going offline before that would find no model.
+ */
+export async function waitForModelStored(page: Page): Promise<void> {
+  await page.waitForFunction(() => performance.getEntriesByName('jj:model-stored').length > 0, undefined, {
+    timeout: 120_000,
+  });
+}
