@@ -174,9 +174,14 @@ export class StrokePainter {
     return this.paintDabs(this.dabsFor(x, y), 0, Infinity).rect;
   }
 
+  /** Where a time-boxed paintDabs stopped inside a dab: that dab's index and its next tile. */
+  private resume = { dab: -1, tile: 0 };
+
   /**
-   * Paints dabs[from…] (flat x, y pairs) until `budgetMs` has passed (checked between dabs; at
-   * least one dab is painted). Returns the changed rectangle and the index of the next dab.
+   * Paints dabs[from…] (flat x, y pairs) until `budgetMs` has passed, checked between tiles of a
+   * dab (so even a 1000 px brush never holds the thread for a whole dab; at least one tile is
+   * painted). Returns the changed rectangle and the index of the next dab to paint (a dab cut
+   * short is resumed where it stopped on the next call).
    */
   paintDabs(dabs: number[], from = 0, budgetMs = Infinity): { rect?: Rect; next: number } {
     const { width: W, height: H } = this.layer;
@@ -185,10 +190,11 @@ export class StrokePainter {
       y0 = Infinity,
       x1 = -Infinity,
       y1 = -Infinity;
-    const t0 = budgetMs === Infinity ? 0 : performance.now();
+    const timed = budgetMs !== Infinity;
+    const t0 = timed ? performance.now() : 0;
+    let painted = false;
     let i = from;
     for (; i + 1 < dabs.length; i += 2) {
-      if (i > from && budgetMs !== Infinity && performance.now() - t0 > budgetMs) break;
       const cx = dabs[i],
         cy = dabs[i + 1];
       const bx0 = Math.max(0, Math.floor(cx - r)),
@@ -196,11 +202,25 @@ export class StrokePainter {
       const bx1 = Math.min(W, Math.ceil(cx + r)),
         by1 = Math.min(H, Math.ceil(cy + r));
       if (bx0 >= bx1 || by0 >= by1) continue;
-      this.dab(cx, cy, bx0, by0, bx1, by1);
+      const tx0 = (bx0 / TILE) | 0,
+        ty0 = (by0 / TILE) | 0;
+      const cols = Math.ceil(bx1 / TILE) - tx0,
+        n = cols * (Math.ceil(by1 / TILE) - ty0);
+      let k = this.resume.dab === i ? this.resume.tile : 0;
+      for (; k < n; k++) {
+        if (timed && painted && performance.now() - t0 > budgetMs) break;
+        this.dabTile(cx, cy, tx0 + (k % cols), ty0 + ((k / cols) | 0), bx0, by0, bx1, by1);
+        painted = true;
+      }
       if (bx0 < x0) x0 = bx0;
       if (by0 < y0) y0 = by0;
       if (bx1 > x1) x1 = bx1;
       if (by1 > y1) y1 = by1;
+      if (k < n) {
+        this.resume = { dab: i, tile: k };
+        break;
+      }
+      this.resume.dab = -1;
     }
     return { rect: x1 > x0 ? { x: x0, y: y0, w: x1 - x0, h: y1 - y0 } : undefined, next: i };
   }
@@ -225,34 +245,40 @@ export class StrokePainter {
     return t;
   }
 
-  private dab(cx: number, cy: number, bx0: number, by0: number, bx1: number, by1: number): void {
+  /** One dab within one tile. */
+  private dabTile(
+    cx: number,
+    cy: number,
+    tx: number,
+    ty: number,
+    bx0: number,
+    by0: number,
+    bx1: number,
+    by1: number,
+  ): void {
     const { width: W, pixels, target } = this.layer;
     const { radius: r, hardness, mode } = this.stroke;
     const r2 = r * r;
-    for (let ty = (by0 / TILE) | 0; ty * TILE < by1; ty++) {
-      for (let tx = (bx0 / TILE) | 0; tx * TILE < bx1; tx++) {
-        const t = this.tile(tx, ty);
-        const ox = tx * TILE,
-          oy = ty * TILE;
-        const xa = Math.max(bx0, ox),
-          xb = Math.min(bx1, ox + TILE);
-        const ya = Math.max(by0, oy),
-          yb = Math.min(by1, oy + TILE);
-        for (let y = ya; y < yb; y++) {
-          const dy = y + 0.5 - cy;
-          const dy2 = dy * dy;
-          if (dy2 >= r2) continue;
-          for (let x = xa; x < xb; x++) {
-            const dx = x + 0.5 - cx;
-            const d2 = dx * dx + dy2;
-            if (d2 >= r2) continue;
-            const k = Math.round(dabCoverage(Math.sqrt(d2), r, hardness) * 255);
-            const ci = (y - oy) * TILE + (x - ox);
-            if (k <= t.cov[ci]) continue;
-            t.cov[ci] = k;
-            blend(mode, k, t.before, ci * 4, pixels, (y * W + x) * 4, target);
-          }
-        }
+    const t = this.tile(tx, ty);
+    const ox = tx * TILE,
+      oy = ty * TILE;
+    const xa = Math.max(bx0, ox),
+      xb = Math.min(bx1, ox + TILE);
+    const ya = Math.max(by0, oy),
+      yb = Math.min(by1, oy + TILE);
+    for (let y = ya; y < yb; y++) {
+      const dy = y + 0.5 - cy;
+      const dy2 = dy * dy;
+      if (dy2 >= r2) continue;
+      for (let x = xa; x < xb; x++) {
+        const dx = x + 0.5 - cx;
+        const d2 = dx * dx + dy2;
+        if (d2 >= r2) continue;
+        const k = Math.round(dabCoverage(Math.sqrt(d2), r, hardness) * 255);
+        const ci = (y - oy) * TILE + (x - ox);
+        if (k <= t.cov[ci]) continue;
+        t.cov[ci] = k;
+        blend(mode, k, t.before, ci * 4, pixels, (y * W + x) * 4, target);
       }
     }
   }

@@ -56,7 +56,7 @@ interface Live {
 const PAINT_BUDGET = 8;
 const FRAME_BUDGET = 14;
 /** Larger rectangles are copied to the canvas in bands of at most this many pixels. */
-const BAND_PX = 1 << 19;
+const BAND_PX = 1 << 17;
 
 const clampR = (r: number, max: number) => Math.min(max, Math.max(MIN_RADIUS, Math.round(r * 2) / 2));
 
@@ -282,6 +282,8 @@ export function BrushEditor({ task, engine, queue, originalUrl, onClose }: Props
       setPanning(true);
       return;
     }
+    // A big brush can trail the pointer: a stroke still being painted is finished first.
+    if (live.current?.ended) settle();
     if (e.button !== 0 || live.current || !layer.current || s.tool === 'pan') return;
     e.currentTarget.setPointerCapture(e.pointerId);
     const [x, y] = toImage(e);
@@ -378,7 +380,13 @@ export function BrushEditor({ task, engine, queue, originalUrl, onClose }: Props
   const toolLabel = { erase: t('brush.erase'), restore: t('brush.restore'), pan: t('brush.pan') };
 
   return (
-    <div className="viewer brush" onKeyDown={onKeyDown} data-testid="brush-editor" data-phase={phase}>
+    <div
+      className="viewer brush"
+      onKeyDown={onKeyDown}
+      data-testid="brush-editor"
+      data-phase={phase}
+      data-strokes={hist.pos}
+    >
       <div className="brush__bar" role="toolbar" aria-label={t('brush.title')}>
         <div className="segmented" role="radiogroup" aria-label={t('brush.tool')}>
           {(['erase', 'restore', 'pan'] as const).map((m) => (
@@ -491,11 +499,13 @@ export function BrushEditor({ task, engine, queue, originalUrl, onClose }: Props
               style={{ visibility: compare ? 'visible' : 'hidden' }}
             />
           )}
+          {/* The checkerboard apart from the canvas: painted once, not again with every stroke. */}
+          {!compare && <div className="viewer__layer checker" />}
           <canvas
             ref={canvas}
             width={width}
             height={height}
-            className={`viewer__layer checker${view.scale >= 2 ? ' is-pixelated' : ''}`}
+            className={`viewer__layer brush__canvas${view.scale >= 2 ? ' is-pixelated' : ''}`}
             style={{ visibility: compare ? 'hidden' : 'visible' }}
           />
         </div>
