@@ -1,6 +1,7 @@
 // The refine brush (issue 14), fast tier: one erase stroke painted with the mouse changes exactly
 // the stroke's footprint in the downloaded PNG, the ZIP carries the same edit, the edit survives a
 // reload and can be undone there.
+import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { unzipSync } from 'fflate';
 import { applyStrokes, type BrushStroke } from '../../src/shared/brush';
@@ -54,6 +55,9 @@ test('an erase stroke changes exactly its footprint in the PNG and the ZIP, and 
   await page.getByTestId('brush-open').click();
   const editor = page.getByTestId('brush-editor');
   await expect(editor).toHaveAttribute('data-phase', 'ready');
+  const axe = await new AxeBuilder({ page }).include('[data-testid="brush-editor"]').analyze();
+  const bad = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
   await page.getByTestId('brush-size').fill('30'); // radius 15 px
   const canvas = editor.locator('canvas');
   const box = (await canvas.boundingBox())!;
