@@ -11,7 +11,7 @@ const preview = `npx vite preview --port ${port} --strictPort`;
 const server = process.env.JJ_SKIP_BUILD ? preview : `npm run build && ${preview}`;
 const baseURL = `http://127.0.0.1:${port}`;
 /** Specs that run against the stand-in engine (test/e2e/helpers/stand-in.ts). */
-const UI_SPECS = /\/(ui|batch|presets)\.spec\.ts$/;
+const UI_SPECS = /\/(ui|batch|presets|brush)\.spec\.ts$/;
 
 export default defineConfig({
   testDir: 'test/e2e',

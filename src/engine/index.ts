@@ -20,6 +20,7 @@ import { markOnce } from './timeline';
 import type { Preset } from '../shared/presets';
 import type { PresentExtras } from '../../workers/pipeline/present-io';
 import type { CheckApi } from '../../workers/check.worker';
+import type { BrushStroke, EditLayer } from '../shared/brush';
 
 export type {
   EngineInfo,
@@ -47,6 +48,13 @@ export interface Engine {
   render(cutout: Blob, opts?: RenderOptions): Promise<Blob>;
   /** Apply an output preset (src/shared/presets.ts) to a cut-out, without re-running the model. */
   present(cutout: Blob, preset: Preset, extras?: PresentExtras): Promise<Blob>;
+  /**
+   * The refine brush (issue 14): the unedited cut-out as RGBA and the colour restore brings back
+   * per pixel (src/shared/brush.ts), for the page's preview. Buffers are transferred.
+   */
+  editLayers(cutout: Blob, original: Blob): Promise<EditLayer>;
+  /** Brush strokes applied at full resolution to the unedited cut-out: the edited PNG and mask. */
+  applyEdits(cutout: Blob, original: Blob, strokes: BrushStroke[]): Promise<{ png: Blob; mask: Blob }>;
   info(): EngineInfo | undefined;
   /**
    * Resolves once the loaded model's bytes are in IndexedDB, so it runs offline (at once when
@@ -268,6 +276,14 @@ export function createEngine(options: EngineOptions = {}): Engine {
       }),
     present: (cutout, preset, extras = {}) =>
       Promise.race([w.remote.present(cutout, preset, extras), w.died]).catch((err: unknown) => {
+        throw asJingjieError(err);
+      }),
+    editLayers: (cutout, original) =>
+      Promise.race([w.remote.editLayers(cutout, original), w.died]).catch((err: unknown) => {
+        throw asJingjieError(err);
+      }),
+    applyEdits: (cutout, original, strokes) =>
+      Promise.race([w.remote.applyEdits(cutout, original, strokes), w.died]).catch((err: unknown) => {
         throw asJingjieError(err);
       }),
     info: () => current,

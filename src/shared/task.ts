@@ -19,6 +19,10 @@ export interface TaskResultInfo {
   notes?: ResultNote[];
   /** Where the 100% edge check looks (see RemoveResult.edgeFocus). */
   edgeFocus?: { x: number; y: number };
+  /** How many refine brush strokes the stored cut-out carries (absent: the model's result). */
+  edits?: number;
+  /** When the brush edits were last saved or reverted (names the stored cut-out's version). */
+  editedAt?: number;
 }
 
 export interface Task {

@@ -4,14 +4,19 @@
 import type { DBSchema, IDBPDatabase } from 'idb';
 import { openWithStores } from '../shared/open-db';
 import type { Task } from '../shared/task';
+import type { BrushStroke } from '../shared/brush';
 
 export const QUEUE_DB_NAME = 'jingjie-queue';
 
 export interface StoredResult {
-  /** Transparent PNG. */
+  /** Transparent PNG: what every export reads (the edited cut-out when there are brush edits). */
   png: Blob;
-  /** 8-bit grayscale PNG mask. */
+  /** 8-bit grayscale PNG mask (edited with `png`). */
   mask?: Blob;
+  /** Refine brush strokes (issue 14) that made `png` and `mask` from `unedited`. */
+  edits?: BrushStroke[];
+  /** The model's own cut-out and mask, kept while there are edits so they can be revised or reverted. */
+  unedited?: { png: Blob; mask?: Blob };
 }
 
 interface QueueDb extends DBSchema {
@@ -34,6 +39,14 @@ export interface QueueStore {
   putTasks(tasks: Task[]): Promise<void>;
   /** A finished task: its result and its `done` record, both or neither. */
   finishTask(task: Task, result: StoredResult): Promise<void>;
+  /**
+   * Replace a done task's result by what `make` builds from the stored one, and its record, in one
+   * transaction (read and write). Undefined, and nothing written, when the task or its result is gone.
+   */
+  updateResult(
+    id: string,
+    make: (task: Task, result: StoredResult) => { task: Task; result: StoredResult },
+  ): Promise<Task | undefined>;
   /** A task, its original and its result, in one transaction. */
   deleteTask(id: string): Promise<void>;
   clear(): Promise<void>;
@@ -104,6 +117,20 @@ export async function openQueueStore(name = QUEUE_DB_NAME): Promise<QueueStore> 
     async finishTask(task, result) {
       const tx = db.transaction(['tasks', 'results'], 'readwrite');
       await commit(tx, [tx.objectStore('results').put(result, task.id), tx.objectStore('tasks').put(task)]);
+    },
+    async updateResult(id, make) {
+      const tx = db.transaction(['tasks', 'results'], 'readwrite');
+      const tasks = tx.objectStore('tasks'),
+        results = tx.objectStore('results');
+      // No other await inside the transaction: it stays open from the reads to the writes.
+      const [task, result] = await Promise.all([tasks.get(id), results.get(id)]);
+      if (!task || !result || task.state !== 'done') {
+        await tx.done;
+        return undefined;
+      }
+      const next = make(task, result);
+      await commit(tx, [results.put(next.result, id), tasks.put(next.task)]);
+      return next.task;
     },
     async deleteTask(id) {
       const tx = db.transaction(['tasks', 'originals', 'results'], 'readwrite');

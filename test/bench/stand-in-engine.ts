@@ -3,7 +3,8 @@
 // app loads. It replaces the Worker the engine starts (named 'jingjie-inference') with one that
 // answers the same Comlink calls: `load` returns at once, `remove` decodes the image, waits
 // `ms` (the "inference") and returns it re-encoded as the cut-out plus a grey mask PNG; `present`
-// (output presets, no model needed) is relayed to the real worker.
+// (output presets) and `editLayers`/`applyEdits` (the refine brush), which need no model, are
+// relayed to the real worker.
 // Everything it does runs in the worker, like the real engine, so the page's long tasks are the
 // app's own.
 
@@ -76,13 +77,19 @@ const api = {
       timings: { decode: t1 - t0, preprocess: 0, inference: t2 - t1, postprocess: 0, refine: 0, encode: t3 - t2, total: t3 - t0 } };
   },
 };
-// present() (output presets) needs no model: it goes to the real inference worker, started on the
-// first call from the URL the page gave, and its Comlink replies are relayed unchanged.
+// present() (output presets) and the refine brush's editLayers()/applyEdits() need no model: they
+// go to the real inference worker, started on the first call from the URL the page gave, and its
+// Comlink replies are relayed unchanged (the brush's pixel buffers transferred, not copied).
+const RELAYED = ['present', 'editLayers', 'applyEdits'];
 let realUrl, real;
 function realWorker() {
   if (!real) {
     real = new Worker(realUrl, { type: 'module', name: 'jingjie-present' });
-    real.onmessage = (e) => self.postMessage(e.data);
+    real.onmessage = (e) => {
+      const v = e.data && e.data.value;
+      const buffers = v && v.pixels && v.target ? [v.pixels.buffer, v.target.buffer] : [];
+      self.postMessage(e.data, buffers);
+    };
   }
   return real;
 }
@@ -91,7 +98,7 @@ self.onmessage = async (ev) => {
   if (ev.data && ev.data.__standInRealUrl) { realUrl = ev.data.__standInRealUrl; return; }
   const { id, type, path = [], argumentList = [] } = ev.data || {};
   if (!id) return;
-  if (type === 'APPLY' && path[0] === 'present' && realUrl) { realWorker().postMessage(ev.data); return; }
+  if (type === 'APPLY' && RELAYED.includes(path[0]) && realUrl) { realWorker().postMessage(ev.data); return; }
   if (type === 'RELEASE') { self.postMessage({ id, type: 'RAW', value: undefined }); return; }
   if (type !== 'APPLY') { self.postMessage({ id, type: 'RAW', value: undefined }); return; }
   const args = argumentList.map((a) => (a && a.type === 'RAW' ? a.value : undefined));

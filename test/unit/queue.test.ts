@@ -76,6 +76,13 @@ function fakeEngine(
     },
     render: async (b) => b,
     present: async (b) => b,
+    editLayers: async () => ({
+      width: 0,
+      height: 0,
+      pixels: new Uint8ClampedArray(),
+      target: new Uint8ClampedArray(),
+    }),
+    applyEdits: async (b) => ({ png: b, mask: b }),
     info: () => undefined,
     models: async () => [],
     modelStored: () => new Promise<void>(() => undefined),
@@ -544,6 +551,39 @@ describe('queue', () => {
       new Uint8Array(await new Response(q.zipStream([added[3].id, 'missing'])).arrayBuffer()),
     );
     expect(Object.keys(sel)).toEqual(['cat-nobg.png']);
+  });
+
+  it('brush edits replace the result for every export, survive a restart, and revert', async () => {
+    const dbName = `edits-${++dbCount}`;
+    const q1 = createQueue(fakeEngine(), { dbName, notifyMs: 5, persist: false });
+    const [a] = await q1.add([file('a.png')]);
+    await q1.whenIdle();
+    const stroke = { mode: 'erase' as const, radius: 4, hardness: 0.5, points: [1, 1, 5, 5] };
+    await q1.saveEdits(a.id, [stroke], { png: new Blob(['edited']), mask: new Blob(['edited-mask']) });
+    expect(await (await q1.result(a.id))!.text()).toBe('edited');
+    expect(await (await q1.mask(a.id))!.text()).toBe('edited-mask');
+    expect(q1.snapshot().tasks[0].result).toMatchObject({ edits: 1, bytes: 'edited'.length });
+    const zip = unzipSync(new Uint8Array(await new Response(q1.zipStream()).arrayBuffer()));
+    expect(strFromU8(zip['a-nobg.png'])).toBe('edited');
+    // Revising keeps the model's cut-out as the base, not the edited one.
+    await q1.saveEdits(a.id, [stroke, stroke], { png: new Blob(['edited2']), mask: new Blob(['m2']) });
+    await q1.dispose();
+
+    const q2 = makeQueue(fakeEngine(), { dbName });
+    await q2.ready;
+    const e = await q2.edits(a.id);
+    expect(e?.strokes).toEqual([stroke, stroke]);
+    expect(await e!.cutout.text()).toBe('nobg:a.png');
+    expect(await (await q2.result(a.id))!.text()).toBe('edited2');
+    expect(q2.snapshot().tasks[0].result?.edits).toBe(2);
+    await q2.saveEdits(a.id, []);
+    expect(await (await q2.result(a.id))!.text()).toBe('nobg:a.png');
+    expect(await (await q2.mask(a.id))!.text()).toBe('mask:a.png');
+    expect((await q2.edits(a.id))?.strokes).toEqual([]);
+    expect(q2.snapshot().tasks[0].result?.edits).toBeUndefined();
+    // A removed task cannot be written back by a late save.
+    await q2.remove(a.id);
+    await expect(q2.saveEdits(a.id, [])).rejects.toMatchObject({ name: 'StorageUnavailable' });
   });
 
   it('names: suffixes grow until they tell ids apart', () => {

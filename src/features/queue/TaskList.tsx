@@ -8,7 +8,7 @@
 // for by the list's padding, so the scroll bar and scroll position stay those of the full list.
 import { memo, useCallback, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { QueueApi, QueueSnapshot, Task } from './types';
-import { useSharedBlobUrl } from '../result/useBlobUrl';
+import { resultKey, useSharedBlobUrl } from '../result/useBlobUrl';
 import { BatchExport } from '../presets/PresetControls';
 import { engine } from '../../app/services';
 import { useI18n, type MessageKey } from '../../i18n';
@@ -35,7 +35,7 @@ const DEFAULT_PITCH = 60;
 function Thumb({ task, queue }: { task: Task; queue: QueueApi }) {
   const done = task.state === 'done';
   // The same URL as the viewer's: one decode of the photo for both.
-  const url = useSharedBlobUrl(`${done ? 'result' : 'original'}:${task.id}`, () =>
+  const url = useSharedBlobUrl(done ? resultKey(task) : `original:${task.id}`, () =>
     done ? queue.result(task.id) : queue.original(task.id),
   );
   // A file the browser cannot show (often the reason its task failed) leaves the plain tile, not

@@ -7,7 +7,8 @@
 import type { Engine } from '../../engine';
 import { JingjieError, asJingjieError, type ErrorName, type WireError } from '../../shared/errors';
 import type { RemoveOptions } from '../../shared/types';
-import { openQueueStore, QUEUE_DB_NAME, type QueueStore } from '../../storage/queue-db';
+import type { BrushStroke } from '../../shared/brush';
+import { openQueueStore, QUEUE_DB_NAME, type QueueStore, type StoredResult } from '../../storage/queue-db';
 import {
   estimateStorage,
   isPersisted,
@@ -556,6 +557,36 @@ function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
     await sink.write(makeZip(ids, o.render));
   }
 
+  async function edits(id: string): Promise<{ strokes: BrushStroke[]; cutout: Blob } | undefined> {
+    const r = await (await storeReady()).result(id);
+    if (!r) return undefined;
+    return { strokes: r.edits ?? [], cutout: r.unedited?.png ?? r.png };
+  }
+
+  async function saveEdits(id: string, strokes: BrushStroke[], edited?: { png: Blob; mask: Blob }) {
+    const db = await storeReady();
+    if (strokes.length && !edited) throw new JingjieError('RuntimeFailed', 'edits without their result');
+    let saved: Task | undefined;
+    try {
+      saved = await db.updateResult(id, (task, cur) => {
+        const unedited = cur.unedited ?? { png: cur.png, ...(cur.mask ? { mask: cur.mask } : {}) };
+        const result: StoredResult =
+          strokes.length && edited
+            ? { png: edited.png, mask: edited.mask, edits: strokes, unedited }
+            : { png: unedited.png, ...(unedited.mask ? { mask: unedited.mask } : {}) };
+        const info = { ...task.result!, bytes: result.png.size, editedAt: Date.now() };
+        if (strokes.length) info.edits = strokes.length;
+        else delete info.edits;
+        return { task: { ...task, result: info }, result };
+      });
+    } catch (err) {
+      if (isQuotaError(err)) throw new JingjieError('QuotaExceeded', 'storage full');
+      throw asJingjieError(err, 'StorageUnavailable');
+    }
+    if (!saved) throw new JingjieError('StorageUnavailable', 'result missing');
+    if (patchTask(s, id, { result: saved.result })) changed();
+  }
+
   async function storage(): Promise<StorageInfo> {
     const [e, persisted] = await Promise.all([estimate(), isPersisted()]);
     return { usage: e?.usage ?? 0, quota: e?.quota ?? 0, persisted };
@@ -587,6 +618,8 @@ function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
     original: async (id) => (await storeReady()).original(id),
     result: async (id) => (await (await storeReady()).result(id))?.png,
     mask: async (id) => (await (await storeReady()).result(id))?.mask,
+    edits,
+    saveEdits,
     resultName,
     exportZip,
     zipStream: makeZip,

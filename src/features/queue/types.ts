@@ -4,6 +4,7 @@
 import type { WireError } from '../../shared/errors';
 import type { Task } from '../../shared/task';
 import type { RemoveProgress } from '../../shared/types';
+import type { BrushStroke } from '../../shared/brush';
 
 export type { Task, TaskResultInfo, TaskState } from '../../shared/task';
 
@@ -92,6 +93,14 @@ export interface QueueApi {
   result(id: string): Promise<Blob | undefined>;
   /** 8-bit grayscale PNG mask of a done task. */
   mask(id: string): Promise<Blob | undefined>;
+  /** The refine brush's strokes of a done task and the model's unedited cut-out they apply to. */
+  edits(id: string): Promise<{ strokes: BrushStroke[]; cutout: Blob } | undefined>;
+  /**
+   * Store refine brush edits: the edited cut-out and mask (from `engine.applyEdits`) become the
+   * task's result, with the strokes and the unedited cut-out kept beside them, in one transaction.
+   * No strokes: back to the model's result. Rejects with StorageUnavailable when the task is gone.
+   */
+  saveEdits(id: string, strokes: BrushStroke[], edited?: { png: Blob; mask: Blob }): Promise<void>;
   /** File name a task's result is saved under: `photo.jpg` → `photo-nobg.png` (`photo-mask.png` for the mask). */
   resultName(task: Task, ext?: string, kind?: 'nobg' | 'mask'): string;
   /** Stream done results (all, or the given ids) into one ZIP download. */

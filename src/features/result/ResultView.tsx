@@ -7,7 +7,8 @@ import { useI18n } from '../../i18n';
 import { JingjieError } from '../../shared/errors';
 import { Viewer } from './Viewer';
 import { EdgeCheck } from './EdgeCheck';
-import { useBlobUrl, useSharedBlobUrl } from './useBlobUrl';
+import { resultKey, useBlobUrl, useSharedBlobUrl } from './useBlobUrl';
+import { BrushEditor } from './BrushEditor';
 import { noteShown } from '../../engine/timeline';
 import {
   copyPng,
@@ -40,13 +41,13 @@ export function ResultView({ task, engine, queue, info, progress, onRetry }: Pro
   const { t, te, lang } = useI18n();
   const done = task.state === 'done' && !!task.result;
   const originalUrl = useSharedBlobUrl(`original:${task.id}`, () => queue.original(task.id));
-  const resultUrl = useSharedBlobUrl(done ? `result:${task.id}` : undefined, () => queue.result(task.id));
+  const resultUrl = useSharedBlobUrl(done ? resultKey(task) : undefined, () => queue.result(task.id));
   const [mode, setMode] = useState<BackgroundMode>('transparent');
   const [colour, setColour] = useState('#ffffff');
   const [bgImage, setBgImage] = useState<File>();
   const bgImageUrl = useBlobUrl(() => Promise.resolve(bgImage), [bgImage]);
   const [format, setFormat] = useState<ExportFormat>('png');
-  const [working, setWorking] = useState<'download' | 'copy' | null>(null);
+  const [working, setWorking] = useState<'download' | 'copy' | 'revert' | null>(null);
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string }>();
   const bgFileRef = useRef<HTMLInputElement>(null);
   const [dims, setDims] = useState<{ w: number; h: number }>();
@@ -62,7 +63,24 @@ export function ResultView({ task, engine, queue, info, progress, onRetry }: Pro
     img.src = originalUrl;
   }, [originalUrl, task.result]);
 
-  useEffect(() => setMessage(undefined), [task.id]);
+  const [editing, setEditing] = useState(false);
+  useEffect(() => {
+    setMessage(undefined);
+    setEditing(false);
+  }, [task.id]);
+  const edits = task.result?.edits ?? 0;
+
+  const revert = async () => {
+    setWorking('revert');
+    setMessage(undefined);
+    try {
+      await queue.saveEdits(task.id, []);
+    } catch (err) {
+      setMessage({ kind: 'error', text: te(err) });
+    } finally {
+      setWorking(null);
+    }
+  };
 
   const choice = (): ExportChoice => ({ mode, colour, image: bgImage, format });
 
@@ -123,7 +141,15 @@ export function ResultView({ task, engine, queue, info, progress, onRetry }: Pro
   return (
     <section className="result" aria-label={t('result.title')}>
       <div className="result__view">
-        {dims ? (
+        {editing && done ? (
+          <BrushEditor
+            task={task}
+            engine={engine}
+            queue={queue}
+            originalUrl={originalUrl}
+            onClose={() => setEditing(false)}
+          />
+        ) : dims ? (
           <Viewer
             originalUrl={originalUrl}
             resultUrl={resultUrl}
@@ -148,7 +174,7 @@ export function ResultView({ task, engine, queue, info, progress, onRetry }: Pro
         ) : (
           <div className="viewer viewer--placeholder" />
         )}
-        {done && task.result && resultUrl && (
+        {!editing && done && task.result && resultUrl && (
           <EdgeCheck
             resultUrl={resultUrl}
             width={task.result.width}
@@ -307,7 +333,7 @@ export function ResultView({ task, engine, queue, info, progress, onRetry }: Pro
           <button
             type="button"
             className="btn btn--primary btn--wide"
-            disabled={!done || !!working}
+            disabled={!done || !!working || editing}
             onClick={() => void download()}
             data-testid="download"
           >
@@ -316,13 +342,41 @@ export function ResultView({ task, engine, queue, info, progress, onRetry }: Pro
           <button
             type="button"
             className="btn btn--wide"
-            disabled={!done || !!working || format === 'mask'}
+            disabled={!done || !!working || editing || format === 'mask'}
             onClick={copy}
             data-testid="copy"
           >
             {t('result.copy')}
           </button>
         </div>
+        {done && (
+          <div className="result__edit">
+            <button
+              type="button"
+              className="btn btn--wide"
+              disabled={editing || !!working}
+              aria-pressed={editing}
+              onClick={() => setEditing(true)}
+              data-testid="brush-open"
+            >
+              {t('brush.open')}
+            </button>
+            {edits > 0 && (
+              <p className="result__edited" data-testid="brush-edited">
+                <span>{t('brush.edited', { n: edits })}</span>
+                <button
+                  type="button"
+                  className="btn btn--small btn--ghost"
+                  disabled={editing || !!working}
+                  onClick={() => void revert()}
+                  data-testid="brush-revert"
+                >
+                  {t('brush.revert')}
+                </button>
+              </p>
+            )}
+          </div>
+        )}
         <p
           className={`result__message${message?.kind === 'error' ? ' is-error' : ''}`}
           role="status"

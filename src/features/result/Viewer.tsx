@@ -1,7 +1,8 @@
 // Inspect a cut-out: checkerboard (or the chosen background) behind it, a before/after split,
 // zoom and pan by wheel, drag, buttons and keyboard, and a true 100% view.
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type CSSProperties } from 'react';
+import { useRef, useState, type CSSProperties } from 'react';
 import { useI18n } from '../../i18n';
+import { useViewport, ZoomControls } from './viewport';
 
 export interface BackgroundPreview {
   colour?: string;
@@ -20,17 +21,6 @@ interface Props {
   onResultShown?: () => void;
 }
 
-interface View {
-  scale: number;
-  x: number;
-  y: number;
-  fit: boolean;
-}
-
-const MIN = 0.05;
-const MAX = 16;
-const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
-
 export function Viewer({
   originalUrl,
   resultUrl,
@@ -42,101 +32,13 @@ export function Viewer({
   onResultShown,
 }: Props) {
   const { t } = useI18n();
-  const box = useRef<HTMLDivElement>(null);
-  const [view, setView] = useState<View>({ scale: 1, x: 0, y: 0, fit: true });
+  const vp = useViewport(width, height);
+  const { box, view, setView, fitView, zoomAt } = vp;
   const [split, setSplit] = useState(0);
   const drag = useRef<{ x: number; y: number; vx: number; vy: number; id: number } | null>(null);
 
-  const fitView = useCallback((): View => {
-    const el = box.current;
-    if (!el || !width || !height) return { scale: 1, x: 0, y: 0, fit: true };
-    const pad = 24;
-    const bw = el.clientWidth,
-      bh = el.clientHeight;
-    const s = Math.min((bw - pad * 2) / width, (bh - pad * 2) / height, 1);
-    return { scale: s, x: (bw - width * s) / 2, y: (bh - height * s) / 2, fit: true };
-  }, [width, height]);
-
-  useLayoutEffect(() => setView(fitView()), [fitView]);
-  useEffect(() => {
-    const el = box.current;
-    if (!el) return;
-    const ro = new ResizeObserver(() => setView((v) => (v.fit ? fitView() : v)));
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, [fitView]);
-
-  const zoomAt = useCallback((factor: number, cx?: number, cy?: number) => {
-    setView((v) => {
-      const el = box.current;
-      const px = cx ?? (el ? el.clientWidth / 2 : 0);
-      const py = cy ?? (el ? el.clientHeight / 2 : 0);
-      const s = clamp(v.scale * factor, MIN, MAX);
-      const k = s / v.scale;
-      return { scale: s, x: px - (px - v.x) * k, y: py - (py - v.y) * k, fit: false };
-    });
-  }, []);
-
-  const actualSize = useCallback(() => {
-    setView((v) => {
-      const el = box.current;
-      if (!el) return v;
-      // Keep the centre of what is on screen in the centre.
-      const cx = el.clientWidth / 2,
-        cy = el.clientHeight / 2;
-      const ix = (cx - v.x) / v.scale,
-        iy = (cy - v.y) / v.scale;
-      return { scale: 1, x: cx - ix, y: cy - iy, fit: false };
-    });
-  }, []);
-
-  useEffect(() => {
-    const el = box.current;
-    if (!el) return;
-    const wheel = (e: WheelEvent) => {
-      e.preventDefault();
-      const r = el.getBoundingClientRect();
-      const d = e.deltaMode === 1 ? e.deltaY * 16 : e.deltaY;
-      zoomAt(Math.exp(-d * 0.0015), e.clientX - r.left, e.clientY - r.top);
-    };
-    el.addEventListener('wheel', wheel, { passive: false });
-    return () => el.removeEventListener('wheel', wheel);
-  }, [zoomAt]);
-
   const onKey = (e: React.KeyboardEvent) => {
-    const step = 48;
-    const pan = (dx: number, dy: number) => setView((v) => ({ ...v, x: v.x + dx, y: v.y + dy, fit: false }));
-    switch (e.key) {
-      case '+':
-      case '=':
-        zoomAt(1.25);
-        break;
-      case '-':
-      case '_':
-        zoomAt(0.8);
-        break;
-      case '0':
-        setView(fitView());
-        break;
-      case '1':
-        actualSize();
-        break;
-      case 'ArrowLeft':
-        pan(step, 0);
-        break;
-      case 'ArrowRight':
-        pan(-step, 0);
-        break;
-      case 'ArrowUp':
-        pan(0, step);
-        break;
-      case 'ArrowDown':
-        pan(0, -step);
-        break;
-      default:
-        return;
-    }
-    e.preventDefault();
+    if (vp.onViewKey(e)) e.preventDefault();
   };
 
   const stage: CSSProperties = {
@@ -150,7 +52,6 @@ export function Viewer({
     backgroundColor: background.colour,
     backgroundImage: background.imageUrl ? `url("${background.imageUrl}")` : undefined,
   };
-  const pct = Math.round(view.scale * 100);
 
   return (
     <div className="viewer">
@@ -234,45 +135,7 @@ export function Viewer({
             onChange={(e) => setSplit(Number(e.currentTarget.value))}
           />
         </label>
-        <div className="zoom" role="group" aria-label={t('result.zoomLevel', { pct })}>
-          <button
-            type="button"
-            className="btn btn--icon"
-            onClick={() => zoomAt(0.8)}
-            aria-label={t('result.zoomOut')}
-            title={t('result.zoomOut')}
-          >
-            −
-          </button>
-          <output className="zoom__pct" aria-live="polite">
-            {pct}%
-          </output>
-          <button
-            type="button"
-            className="btn btn--icon"
-            onClick={() => zoomAt(1.25)}
-            aria-label={t('result.zoomIn')}
-            title={t('result.zoomIn')}
-          >
-            +
-          </button>
-          <button
-            type="button"
-            className="btn btn--small"
-            onClick={() => setView(fitView())}
-            aria-pressed={view.fit}
-          >
-            {t('result.fit')}
-          </button>
-          <button
-            type="button"
-            className="btn btn--small"
-            onClick={actualSize}
-            aria-pressed={!view.fit && view.scale === 1}
-          >
-            {t('result.actual')}
-          </button>
-        </div>
+        <ZoomControls vp={vp} />
       </div>
     </div>
   );

@@ -75,3 +75,8 @@ export function useSharedBlobUrl(
   }, [key]);
   return url;
 }
+
+/** The shared-URL key of a task's stored cut-out; a new one after each brush edit or revert. */
+export function resultKey(task: { id: string; result?: { editedAt?: number } }): string {
+  return `result:${task.id}:${task.result?.editedAt ?? 0}`;
+}
