@@ -141,15 +141,20 @@ export async function readCache(variant: ModelVariant): Promise<Uint8Array | und
   return new Uint8Array(rec.data);
 }
 
-async function writeCache(variant: ModelVariant, data: Uint8Array): Promise<void> {
-  const d = await db();
-  const rec: StoredModel = {
+/** The IndexedDB record of a model's bytes, keyed by their sha256. */
+function storedModel(variant: ModelVariant, data: Uint8Array): StoredModel {
+  return {
     sha256: variant.sha256,
     id: variant.id,
     bytes: variant.bytes,
     data: data.buffer as ArrayBuffer,
     storedAt: Date.now(),
   };
+}
+
+async function writeCache(variant: ModelVariant, data: Uint8Array): Promise<void> {
+  const d = await db();
+  const rec = storedModel(variant, data);
   await d.put(STORE, rec);
   // Keep one copy per variant id: drop older hashes of the same id (a new model version).
   for (const key of await d.getAllKeys(STORE)) {
@@ -267,13 +272,7 @@ export async function storeImported(variant: ModelVariant, data: Uint8Array): Pr
   const bytes = tx.objectStore(STORE);
   const write = async () => {
     if ((await bytes.getKey(variant.sha256)) === undefined) {
-      const rec: StoredModel = {
-        sha256: variant.sha256,
-        id: variant.id,
-        bytes: variant.bytes,
-        data: data.buffer as ArrayBuffer,
-        storedAt: Date.now(),
-      };
+      const rec = storedModel(variant, data);
       await bytes.put(rec);
     }
     await tx.objectStore(IMPORTED).put(variant);
