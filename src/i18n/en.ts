@@ -119,6 +119,9 @@ export const en = {
   'brush.compare': 'Compare',
   'brush.done': 'Done',
   'brush.cancel': 'Cancel',
+  'brush.discardConfirm': 'Discard the strokes you have not saved? The result stays as it was.',
+  'brush.discard': 'Discard strokes',
+  'brush.keepEditing': 'Keep editing',
   'brush.loading': 'Preparing the full-resolution image…',
   'brush.saving': 'Applying your edits at full resolution…',
   'brush.canvas':

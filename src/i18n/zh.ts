@@ -118,6 +118,9 @@ export const zh: Record<MessageKey, string> = {
   'brush.compare': '对比',
   'brush.done': '完成',
   'brush.cancel': '取消',
+  'brush.discardConfirm': '放弃尚未保存的笔触吗？结果保持原样。',
+  'brush.discard': '放弃笔触',
+  'brush.keepEditing': '继续编辑',
   'brush.loading': '正在准备全分辨率图像…',
   'brush.saving': '正在以全分辨率应用修改…',
   'brush.canvas':

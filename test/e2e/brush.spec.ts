@@ -70,6 +70,10 @@ test('an erase stroke changes exactly its footprint in the PNG and the ZIP, and 
   await page.mouse.move(...at(...b), { steps: 12 });
   await page.mouse.up();
   await expect(page.getByTestId('brush-undo')).toBeEnabled();
+  // A mistaken Cancel asks first, and keeping on editing keeps the stroke.
+  await page.getByTestId('brush-cancel').click();
+  await page.getByRole('button', { name: 'Keep editing' }).click();
+  await expect(page.getByTestId('brush-undo')).toBeEnabled();
   await page.getByTestId('brush-done').click();
   await expect(editor).toBeHidden();
   await expect(page.getByTestId('brush-edited')).toContainText('1 stroke');

@@ -73,11 +73,13 @@ export function BrushEditor({ task, engine, queue, originalUrl, onClose }: Props
     clampR(Math.max(width, height) / 100, Math.max(2, Math.round(Math.max(width, height) / 8))),
   );
   const [hardness, setHardness] = useState(0.5);
+  /** Cancel was pressed with strokes not yet saved: ask before discarding them. */
+  const [confirmCancel, setConfirmCancel] = useState(false);
   const [compare, setCompare] = useState(false);
   const [hist, setHist] = useState({ pos: 0, len: 0 });
   const [error, setError] = useState<string>();
   const [panning, setPanning] = useState(false);
-  const ids = { size: useId(), hard: useId(), hint: useId() };
+  const ids = { size: useId(), hard: useId(), hint: useId(), discard: useId() };
 
   const canvas = useRef<HTMLCanvasElement>(null);
   const cursor = useRef<HTMLDivElement>(null);
@@ -99,6 +101,15 @@ export function BrushEditor({ task, engine, queue, originalUrl, onClose }: Props
   const onReady = useRef<() => void>(undefined);
   /** A stroke was painted, undone or redone since the editor opened. */
   const touched = useRef(false);
+
+  // Unsaved strokes: the browser asks before a reload or a closed tab discards them.
+  useEffect(() => {
+    const guard = (e: BeforeUnloadEvent) => {
+      if (touched.current) e.preventDefault();
+    };
+    addEventListener('beforeunload', guard);
+    return () => removeEventListener('beforeunload', guard);
+  }, []);
 
   const syncHist = useCallback((changed = true) => {
     if (changed) touched.current = true;
@@ -539,11 +550,23 @@ export function BrushEditor({ task, engine, queue, originalUrl, onClose }: Props
           {error}
         </p>
       )}
+      {confirmCancel && (
+        // A mistaken Cancel must not throw away a careful edit.
+        <div className="tasks__confirm" role="alertdialog" aria-labelledby={ids.discard}>
+          <p id={ids.discard}>{t('brush.discardConfirm')}</p>
+          <button type="button" className="btn btn--small btn--danger" onClick={onClose}>
+            {t('brush.discard')}
+          </button>
+          <button type="button" className="btn btn--small" autoFocus onClick={() => setConfirmCancel(false)}>
+            {t('brush.keepEditing')}
+          </button>
+        </div>
+      )}
       <div className="brush__actions">
         <button
           type="button"
           className="btn"
-          onClick={onClose}
+          onClick={() => (touched.current ? setConfirmCancel(true) : onClose())}
           disabled={phase === 'saving'}
           data-testid="brush-cancel"
         >
