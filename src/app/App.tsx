@@ -11,6 +11,7 @@ import { modelLicence, modelName } from '../features/settings/model-name';
 import { LanguageSwitch } from '../features/settings/LanguageSwitch';
 import type { QueueSnapshot } from '../features/queue/types';
 import { engine, queue } from './services';
+import { hasUnsavedEdits } from '../features/result/unsaved';
 import { refreshEngineInfo, startEngine, useEngineStatus } from './engine-status';
 import { ModelProgress } from './ModelProgress';
 import { StopNotices } from '../features/queue/StopNotices';
@@ -67,12 +68,22 @@ function Shell() {
       if (!files.length) return setInputError(t('drop.none'));
       try {
         const tasks = await queue.add(files);
-        if (tasks[0]) setSelected(tasks[0].id);
+        // An open brush edit keeps the view; the new tasks wait in the list.
+        if (tasks[0] && !hasUnsavedEdits()) setSelected(tasks[0].id);
       } catch (err) {
         setInputError(te(err));
       }
     },
     [t, te],
+  );
+
+  /** Another task in the result view closes the brush editor: ask first if it holds strokes. */
+  const select = useCallback(
+    (id: string) => {
+      if (hasUnsavedEdits() && !confirm(t('brush.discardConfirm'))) return;
+      setSelected(id);
+    },
+    [t],
   );
 
   const dragging = useIncomingFiles((files) => void addFiles(files));
@@ -154,7 +165,7 @@ function Shell() {
                 />
               )}
               <div className="side">
-                <TaskList snapshot={snap} queue={queue} selected={current?.id} onSelect={setSelected} />
+                <TaskList snapshot={snap} queue={queue} selected={current?.id} onSelect={select} />
                 <DropZone compact dragging={dragging} />
               </div>
             </div>

@@ -7,6 +7,7 @@
 // time budget per frame, then copies only the changed rectangle into a full-size canvas (no
 // full-image pixel loop on any pointer event). Undo swaps back the tiles a stroke touched.
 import { useCallback, useEffect, useId, useRef, useState, type CSSProperties } from 'react';
+import { setUnsavedEdits } from './unsaved';
 import type { Engine } from '../../engine';
 import type { QueueApi, Task } from '../queue/types';
 import { useI18n } from '../../i18n';
@@ -108,11 +109,14 @@ export function BrushEditor({ task, engine, queue, originalUrl, onClose }: Props
       if (touched.current) e.preventDefault();
     };
     addEventListener('beforeunload', guard);
-    return () => removeEventListener('beforeunload', guard);
+    return () => {
+      removeEventListener('beforeunload', guard);
+      setUnsavedEdits(false);
+    };
   }, []);
 
   const syncHist = useCallback((changed = true) => {
-    if (changed) touched.current = true;
+    if (changed) setUnsavedEdits((touched.current = true));
     setHist({ pos: pos.current, len: history.current.length });
   }, []);
 
