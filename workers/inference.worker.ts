@@ -49,8 +49,8 @@ import { encodeImage } from './pipeline/encode';
 import { edgeFocus, estimateForeground, refineAlpha, unrefinedCrop } from './refine';
 import { presentBlob, type PresentExtras } from './pipeline/present-io';
 import type { Preset } from '../src/shared/presets';
-import type { BrushStroke, EditLayer } from '../src/shared/brush';
-import { applyEdits, editLayers } from './pipeline/edit-io';
+import type { BrushStroke } from '../src/shared/brush';
+import { applyEdits } from './pipeline/edit-io';
 
 // The contracts live in src/shared/types.ts; re-exported for importers that name the worker's API.
 export type { LoadRequest, RenderOptions };
@@ -383,19 +383,6 @@ const api = {
   async present(cutout: Blob, preset: Preset, extras: PresentExtras = {}): Promise<Blob> {
     try {
       return await presentBlob(cutout, preset, extras);
-    } catch (err) {
-      throw asJingjieError(err);
-    }
-  },
-
-  /**
-   * The refine brush's layers (issue 14): the unedited cut-out as RGBA and the restore colours,
-   * transferred to the page for its live preview.
-   */
-  async editLayers(cutout: Blob, original: Blob): Promise<EditLayer> {
-    try {
-      const l = await editLayers(cutout, original);
-      return Comlink.transfer(l, [l.pixels.buffer, l.target.buffer]);
     } catch (err) {
       throw asJingjieError(err);
     }

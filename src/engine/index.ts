@@ -20,7 +20,8 @@ import { markOnce } from './timeline';
 import type { Preset } from '../shared/presets';
 import type { PresentExtras } from '../../workers/pipeline/present-io';
 import type { CheckApi } from '../../workers/check.worker';
-import type { BrushStroke, EditLayer } from '../shared/brush';
+import type { BrushStroke } from '../shared/brush';
+import type { BrushApi, BrushHistory } from '../../workers/brush.worker';
 
 export type {
   EngineInfo,
@@ -32,8 +33,17 @@ export type {
   RenderOptions,
   UnrefinedCrop,
   PresentExtras,
+  BrushHistory,
 };
 export { JingjieError };
+
+/** The refine brush's painter, in its own worker (workers/brush.worker.ts); `close()` ends it. */
+export type BrushRemote = Comlink.Remote<BrushApi>;
+export interface BrushSession {
+  /** One call to the painter; rejects with a JingjieError (WorkerCrashed if the worker died). */
+  call<T>(f: (remote: BrushRemote) => Promise<T>): Promise<T>;
+  close(): void;
+}
 
 export interface Engine {
   /** Fetch (or read from IndexedDB) the model and start a session. Safe to call again; one load at a time. */
@@ -49,10 +59,11 @@ export interface Engine {
   /** Apply an output preset (src/shared/presets.ts) to a cut-out, without re-running the model. */
   present(cutout: Blob, preset: Preset, extras?: PresentExtras): Promise<Blob>;
   /**
-   * The refine brush (issue 14): the unedited cut-out as RGBA and the colour restore brings back
-   * per pixel (src/shared/brush.ts), for the page's preview. Buffers are transferred.
+   * The refine brush (issue 14): a painter in a worker of its own, which decodes the layers and
+   * paints the preview on a canvas the page transfers to it, so no stroke's pixels are touched
+   * on the main thread (and painting goes on while a batch runs in the inference worker).
    */
-  editLayers(cutout: Blob, original: Blob): Promise<EditLayer>;
+  brush(): BrushSession;
   /** Brush strokes applied at full resolution to the unedited cut-out: the edited PNG and mask. */
   applyEdits(cutout: Blob, original: Blob, strokes: BrushStroke[]): Promise<{ png: Blob; mask: Blob }>;
   info(): EngineInfo | undefined;
@@ -278,10 +289,30 @@ export function createEngine(options: EngineOptions = {}): Engine {
       Promise.race([w.remote.present(cutout, preset, extras), w.died]).catch((err: unknown) => {
         throw asJingjieError(err);
       }),
-    editLayers: (cutout, original) =>
-      Promise.race([w.remote.editLayers(cutout, original), w.died]).catch((err: unknown) => {
-        throw asJingjieError(err);
-      }),
+    brush: () => {
+      const worker = new Worker(new URL('../../workers/brush.worker.ts', import.meta.url), {
+        type: 'module',
+        name: 'jingjie-brush',
+      });
+      const remote = Comlink.wrap<BrushApi>(worker);
+      const died = new Promise<never>((_, reject) =>
+        worker.addEventListener('error', (ev) => {
+          ev.preventDefault();
+          reject(new JingjieError('WorkerCrashed', 'brush worker died', { reason: ev.message || 'error' }));
+        }),
+      );
+      died.catch(() => undefined);
+      return {
+        call: (f) =>
+          Promise.race([f(remote), died]).catch((err: unknown) => {
+            throw asJingjieError(err);
+          }),
+        close() {
+          remote[Comlink.releaseProxy]();
+          worker.terminate();
+        },
+      };
+    },
     applyEdits: (cutout, original, strokes) =>
       Promise.race([w.remote.applyEdits(cutout, original, strokes), w.died]).catch((err: unknown) => {
         throw asJingjieError(err);

@@ -3,8 +3,8 @@
 // app loads. It replaces the Worker the engine starts (named 'jingjie-inference') with one that
 // answers the same Comlink calls: `load` returns at once, `remove` decodes the image, waits
 // `ms` (the "inference") and returns it re-encoded as the cut-out plus a grey mask PNG; `present`
-// (output presets) and `editLayers`/`applyEdits` (the refine brush), which need no model, are
-// relayed to the real worker.
+// (output presets) and `applyEdits` (the refine brush's save), which need no model, are relayed
+// to the real worker. The brush's painter is a worker of its own (not replaced).
 // Everything it does runs in the worker, like the real engine, so the page's long tasks are the
 // app's own.
 
@@ -77,19 +77,15 @@ const api = {
       timings: { decode: t1 - t0, preprocess: 0, inference: t2 - t1, postprocess: 0, refine: 0, encode: t3 - t2, total: t3 - t0 } };
   },
 };
-// present() (output presets) and the refine brush's editLayers()/applyEdits() need no model: they
-// go to the real inference worker, started on the first call from the URL the page gave, and its
-// Comlink replies are relayed unchanged (the brush's pixel buffers transferred, not copied).
-const RELAYED = ['present', 'editLayers', 'applyEdits'];
+// present() (output presets) and the refine brush's applyEdits() need no model: they go to the
+// real inference worker, started on the first call from the URL the page gave, and its Comlink
+// replies are relayed unchanged.
+const RELAYED = ['present', 'applyEdits'];
 let realUrl, real;
 function realWorker() {
   if (!real) {
     real = new Worker(realUrl, { type: 'module', name: 'jingjie-present' });
-    real.onmessage = (e) => {
-      const v = e.data && e.data.value;
-      const buffers = v && v.pixels && v.target ? [v.pixels.buffer, v.target.buffer] : [];
-      self.postMessage(e.data, buffers);
-    };
+    real.onmessage = (e) => self.postMessage(e.data);
   }
   return real;
 }

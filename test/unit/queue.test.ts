@@ -76,12 +76,9 @@ function fakeEngine(
     },
     render: async (b) => b,
     present: async (b) => b,
-    editLayers: async () => ({
-      width: 0,
-      height: 0,
-      pixels: new Uint8ClampedArray(),
-      target: new Uint8ClampedArray(),
-    }),
+    brush: () => {
+      throw new Error('not in these tests');
+    },
     applyEdits: async (b) => ({ png: b, mask: b }),
     info: () => undefined,
     models: async () => [],

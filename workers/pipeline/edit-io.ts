@@ -1,7 +1,8 @@
-// The refine brush's pixels in the worker (issue 14): the layers the page paints its preview on,
-// and the full-resolution commit that turns the unedited cut-out plus the strokes into the edited
-// cut-out and mask. The strokes themselves are rasterised by src/shared/brush.ts (one
-// implementation for the preview and the commit).
+// The refine brush's pixels in the workers (issue 14): the layers the brush worker paints on
+// (brush.worker.ts), their encoding as the task's result, and the full-resolution commit that
+// turns the unedited cut-out plus the strokes into the edited cut-out and mask (applyEdits, the
+// engine's API). The strokes themselves are rasterised by src/shared/brush.ts (one implementation
+// for the preview and the commit).
 
 import {
   applyStrokes,
@@ -49,11 +50,15 @@ export async function applyEdits(
   if (!strokes.every(isStroke)) throw new JingjieError('RuntimeFailed', 'A brush stroke is malformed.');
   const layer = await editLayers(cutout, original);
   applyStrokes(layer, strokes);
+  return encodeEdited(layer);
+}
+
+/** An edited layer as the task's result: the cut-out PNG and its 8-bit mask PNG. */
+export async function encodeEdited(layer: EditLayer): Promise<{ png: Blob; mask: Blob }> {
   const { pixels, width, height } = layer;
-  const alpha = alphaOf(pixels);
   const [png, mask] = await Promise.all([
     encodeImage(pixels, width, height, 'png', 'rgba'),
-    encodeImage(alpha, width, height, 'png', 'gray'),
+    encodeImage(alphaOf(pixels), width, height, 'png', 'gray'),
   ]);
   return { png, mask };
 }

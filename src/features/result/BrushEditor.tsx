@@ -2,27 +2,19 @@
 // zoom and pan, undo/redo, a compare toggle and keyboard shortcuts; Done stores the strokes and
 // the worker's full-resolution result with the task.
 //
-// Smoothness on 12 MP: the worker decodes the layers; the page keeps them as typed arrays and
-// paints only the dabs the pointer added since the last frame (src/shared/brush.ts), within a
-// time budget per frame, then copies only the changed rectangle into a full-size canvas (no
-// full-image pixel loop on any pointer event). Undo swaps back the tiles a stroke touched.
+// Smoothness on 12 MP: no pixel of a stroke is touched on the main thread. The canvas is handed
+// to the brush's own worker (`engine.brush()`, workers/brush.worker.ts) with
+// `transferControlToOffscreen`; that worker decodes the layers, paints the dabs with the one
+// rasteriser (src/shared/brush.ts) and copies only the changed rectangles to the canvas, which
+// the compositor shows without the page. The page sends pointer positions and keeps the view.
 import { useCallback, useEffect, useId, useRef, useState, type CSSProperties } from 'react';
+import * as Comlink from 'comlink';
 import { setUnsavedEdits } from './unsaved';
-import type { Engine } from '../../engine';
+import type { BrushHistory, BrushRemote, BrushSession, Engine } from '../../engine';
 import type { QueueApi, Task } from '../queue/types';
 import { useI18n } from '../../i18n';
-import {
-  MAX_RADIUS,
-  MIN_RADIUS,
-  StrokePainter,
-  roundPoint,
-  strokeDabs,
-  swapTiles,
-  type BrushMode,
-  type BrushStroke,
-  type EditLayer,
-  type Rect,
-} from '../../shared/brush';
+import { asJingjieError } from '../../shared/errors';
+import { MAX_RADIUS, MIN_RADIUS, roundPoint, type BrushMode } from '../../shared/brush';
 import { useViewport, ZoomControls } from './viewport';
 
 interface Props {
@@ -35,29 +27,6 @@ interface Props {
 
 type Tool = BrushMode | 'pan';
 type Phase = 'loading' | 'ready' | 'saving';
-
-interface Entry {
-  stroke: BrushStroke;
-  /** The stroke's touched tiles as they were before it (after an undo: as they were after it). */
-  tiles: Map<number, Uint8ClampedArray>;
-}
-
-interface Live {
-  painter: StrokePainter;
-  stroke: BrushStroke;
-  pointerId: number;
-  /** Points not yet walked, and dabs not yet painted (painted from `next`). */
-  pending: number[];
-  dabs: number[];
-  next: number;
-  ended: boolean;
-}
-
-/** Per frame: painting gets this long, copying to the canvas this long in all (ms). */
-const PAINT_BUDGET = 8;
-const FRAME_BUDGET = 14;
-/** Larger rectangles are copied to the canvas in bands of at most this many pixels. */
-const BAND_PX = 1 << 17;
 
 const clampR = (r: number, max: number) => Math.min(max, Math.max(MIN_RADIUS, Math.round(r * 2) / 2));
 
@@ -77,29 +46,27 @@ export function BrushEditor({ task, engine, queue, originalUrl, onClose }: Props
   /** Cancel was pressed with strokes not yet saved: ask before discarding them. */
   const [confirmCancel, setConfirmCancel] = useState(false);
   const [compare, setCompare] = useState(false);
-  const [hist, setHist] = useState({ pos: 0, len: 0 });
+  const [hist, setHist] = useState<BrushHistory>({ pos: 0, len: 0 });
   const [error, setError] = useState<string>();
   const [panning, setPanning] = useState(false);
   const ids = { size: useId(), hard: useId(), hint: useId(), discard: useId() };
+  /** The latest wording of errors (a language switch must not restart the painter). */
+  const teRef = useRef(te);
+  teRef.current = te;
 
-  const canvas = useRef<HTMLCanvasElement>(null);
+  /** Holds the canvas, which is made here (not by React): it is transferred to the worker once. */
+  const holder = useRef<HTMLDivElement>(null);
+  const canvas = useRef<HTMLCanvasElement>(undefined);
   const cursor = useRef<HTMLDivElement>(null);
-  const layer = useRef<EditLayer>(undefined);
-  const image = useRef<ImageData>(undefined);
-  const cutout = useRef<Blob>(undefined);
-  const original = useRef<Blob>(undefined);
-  const history = useRef<Entry[]>([]);
-  const pos = useRef(0);
-  const live = useRef<Live>(undefined);
-  const dirty = useRef<Rect[]>([]);
-  const raf = useRef(0);
+  const session = useRef<BrushSession>(undefined);
+  /** The pointer painting now, and its last point (repeats are not sent). */
+  const live = useRef<{ pointerId: number; x: number; y: number }>(undefined);
   const space = useRef(false);
   const drag = useRef<{ x: number; y: number; vx: number; vy: number; id: number }>(undefined);
   const viewRef = useRef(view);
   viewRef.current = view;
   const settings = useRef({ tool, radius, hardness });
   settings.current = { tool, radius, hardness };
-  const onReady = useRef<() => void>(undefined);
   /** A stroke was painted, undone or redone since the editor opened. */
   const touched = useRef(false);
 
@@ -115,151 +82,90 @@ export function BrushEditor({ task, engine, queue, originalUrl, onClose }: Props
     };
   }, []);
 
-  const syncHist = useCallback((changed = true) => {
+  const syncHist = useCallback((h: BrushHistory, changed = true) => {
     if (changed) setUnsavedEdits((touched.current = true));
-    setHist({ pos: pos.current, len: history.current.length });
+    setHist(h);
   }, []);
 
-  // ---- the frame loop: paint pending dabs, copy changed rectangles to the canvas ----------------
-
-  const finishStroke = useCallback(() => {
-    const l = live.current;
-    if (!l) return;
-    live.current = undefined;
-    history.current.length = pos.current;
-    history.current.push({ stroke: l.stroke, tiles: l.painter.tiles() });
-    pos.current = history.current.length;
-    syncHist();
-  }, [syncHist]);
-
-  const frame = useCallback(() => {
-    raf.current = 0;
-    const t0 = performance.now();
-    const l = live.current;
-    if (l) {
-      for (let i = 0; i < l.pending.length; i += 2) l.painter.dabsFor(l.pending[i], l.pending[i + 1], l.dabs);
-      l.pending.length = 0;
-      const { rect, next } = l.painter.paintDabs(l.dabs, l.next, PAINT_BUDGET);
-      if (rect) dirty.current.push(rect);
-      l.next = next;
-      if (next >= l.dabs.length) {
-        l.dabs.length = 0;
-        l.next = 0;
-        if (l.ended) finishStroke();
-      }
+  /** A call to the painter; a failure is shown (the editor stays open, nothing stored changes). */
+  const call = useCallback(async <T,>(f: (remote: BrushRemote) => Promise<T>): Promise<T | undefined> => {
+    const s = session.current;
+    if (!s) return undefined;
+    try {
+      return await s.call(f);
+    } catch (err) {
+      setError(teRef.current(asJingjieError(err)));
+      return undefined;
     }
-    const ctx = canvas.current?.getContext('2d');
-    const img = image.current;
-    const q = dirty.current;
-    while (ctx && img && q.length && performance.now() - t0 < FRAME_BUDGET) {
-      const r = q.shift()!;
-      const rows = Math.max(1, Math.floor(BAND_PX / r.w));
-      if (r.h > rows) q.unshift({ x: r.x, y: r.y + rows, w: r.w, h: r.h - rows });
-      ctx.putImageData(img, 0, 0, r.x, r.y, r.w, Math.min(rows, r.h));
-    }
-    if (q.length || (live.current && (live.current.dabs.length || live.current.ended)))
-      raf.current = requestAnimationFrame(frame);
-    else if (onReady.current) {
-      onReady.current();
-      onReady.current = undefined;
-    }
-  }, [finishStroke]);
+  }, []);
 
-  const schedule = useCallback(() => {
-    if (!raf.current) raf.current = requestAnimationFrame(frame);
-  }, [frame]);
-
-  /** Paints what is left of the current stroke at once (before undo, redo or Done). */
-  const settle = useCallback(() => {
-    const l = live.current;
-    if (!l) return;
-    for (let i = 0; i < l.pending.length; i += 2) l.painter.dabsFor(l.pending[i], l.pending[i + 1], l.dabs);
-    l.pending.length = 0;
-    const { rect } = l.painter.paintDabs(l.dabs, l.next);
-    if (rect) dirty.current.push(rect);
-    l.dabs.length = 0;
-    l.next = 0;
-    finishStroke();
-    schedule();
-  }, [finishStroke, schedule]);
-
-  useEffect(() => () => cancelAnimationFrame(raf.current), []);
-
-  // ---- loading: the layers from the worker, the stored strokes replayed (for undo) ---------------
+  // ---- loading: the painter's worker gets the canvas, the layers and the stored strokes ---------
 
   useEffect(() => {
     let alive = true;
+    const el = document.createElement('canvas');
+    el.className = 'viewer__layer brush__canvas';
+    el.width = width;
+    el.height = height;
+    holder.current?.append(el);
+    canvas.current = el;
+    const s = engine.brush();
+    session.current = s;
     void (async () => {
       try {
         const [edits, photo] = await Promise.all([queue.edits(task.id), queue.original(task.id)]);
         if (!edits || !photo) throw new Error('result unavailable');
-        const l = await engine.editLayers(edits.cutout, photo);
+        const off = el.transferControlToOffscreen();
+        const h = await s.call((r) =>
+          r.open(Comlink.transfer(off, [off]), edits.cutout, photo, edits.strokes),
+        );
         if (!alive) return;
-        cutout.current = edits.cutout;
-        original.current = photo;
-        for (const s of edits.strokes) {
-          const p = new StrokePainter(l, s);
-          const dabs = strokeDabs(s);
-          for (let i = 0; i < dabs.length;) {
-            i = p.paintDabs(dabs, i, PAINT_BUDGET).next;
-            // Let input and rendering in between (a long stored stroke is never one long task).
-            await new Promise((r) => setTimeout(r, 0));
-            if (!alive) return;
-          }
-          history.current.push({ stroke: s, tiles: p.tiles() });
-        }
-        pos.current = history.current.length;
-        syncHist(false);
-        layer.current = l;
-        image.current = new ImageData(l.pixels as Uint8ClampedArray<ArrayBuffer>, l.width, l.height);
-        dirty.current.push({ x: 0, y: 0, w: l.width, h: l.height });
-        onReady.current = () => alive && setPhase('ready');
-        schedule();
+        syncHist(h, false);
+        setPhase('ready');
       } catch (err) {
-        if (alive) setError(te(err));
+        if (alive) setError(teRef.current(asJingjieError(err)));
       }
     })();
     return () => {
       alive = false;
+      s.close();
+      el.remove();
+      if (session.current === s) session.current = undefined;
     };
-  }, [engine, queue, task.id, te, schedule, syncHist]);
+  }, [engine, queue, task.id, syncHist, width, height]);
+
+  // The canvas is not React's: its view-dependent class and visibility are set here.
+  useEffect(() => {
+    const el = canvas.current;
+    if (!el) return;
+    el.classList.toggle('is-pixelated', view.scale >= 2);
+    el.style.visibility = compare ? 'hidden' : 'visible';
+  }, [view.scale, compare]);
 
   // ---- history ---------------------------------------------------------------------------------
 
-  const undo = useCallback(() => {
-    settle();
-    const l = layer.current;
-    if (!l || pos.current === 0) return;
-    pos.current--;
-    dirty.current.push(...swapTiles(l, history.current[pos.current].tiles));
-    syncHist();
-    schedule();
-  }, [settle, schedule, syncHist]);
+  const undo = useCallback(async () => {
+    const h = await call((r) => r.undo());
+    if (h) syncHist(h);
+  }, [call, syncHist]);
 
-  const redo = useCallback(() => {
-    settle();
-    const l = layer.current;
-    if (!l || pos.current >= history.current.length) return;
-    dirty.current.push(...swapTiles(l, history.current[pos.current].tiles));
-    pos.current++;
-    syncHist();
-    schedule();
-  }, [settle, schedule, syncHist]);
+  const redo = useCallback(async () => {
+    const h = await call((r) => r.redo());
+    if (h) syncHist(h);
+  }, [call, syncHist]);
 
   const done = async () => {
-    settle();
     if (!touched.current) return onClose();
     setPhase('saving');
     setError(undefined);
     try {
-      const strokes = history.current.slice(0, pos.current).map((e) => e.stroke);
-      const edited = strokes.length
-        ? await engine.applyEdits(cutout.current!, original.current!, strokes)
-        : undefined;
+      const s = session.current;
+      if (!s) return;
+      const { strokes, edited } = await s.call((r) => r.save());
       await queue.saveEdits(task.id, strokes, edited);
       onClose();
     } catch (err) {
-      setError(te(err));
+      setError(te(asJingjieError(err)));
       setPhase('ready');
     }
   };
@@ -297,22 +203,14 @@ export function BrushEditor({ task, engine, queue, originalUrl, onClose }: Props
       setPanning(true);
       return;
     }
-    // A big brush can trail the pointer: a stroke still being painted is finished first.
-    if (live.current?.ended) settle();
-    if (e.button !== 0 || live.current || !layer.current || s.tool === 'pan') return;
+    if (e.button !== 0 || live.current || !session.current || s.tool === 'pan') return;
     e.currentTarget.setPointerCapture(e.pointerId);
     const [x, y] = toImage(e);
-    const stroke: BrushStroke = { mode: s.tool, radius: s.radius, hardness: s.hardness, points: [x, y] };
-    live.current = {
-      painter: new StrokePainter(layer.current, stroke),
-      stroke,
-      pointerId: e.pointerId,
-      pending: [x, y],
-      dabs: [],
-      next: 0,
-      ended: false,
-    };
-    schedule();
+    live.current = { pointerId: e.pointerId, x, y };
+    setUnsavedEdits((touched.current = true));
+    const brush = { mode: s.tool, radius: s.radius, hardness: s.hardness };
+    // A stroke the worker is still painting is finished there first (its calls arrive in order).
+    void call((r) => r.begin(brush, x, y));
   };
 
   const onPointerMove = (e: React.PointerEvent<HTMLDivElement>) => {
@@ -323,17 +221,18 @@ export function BrushEditor({ task, engine, queue, originalUrl, onClose }: Props
       return;
     }
     const l = live.current;
-    if (!l || l.pointerId !== e.pointerId || l.ended) return;
+    if (!l || l.pointerId !== e.pointerId) return;
     // Every sample the browser coalesced into this event: a fast stroke keeps its shape.
     const events = e.nativeEvent.getCoalescedEvents?.() ?? [];
+    const points: number[] = [];
     for (const ev of events.length ? events : [e.nativeEvent]) {
       const [x, y] = toImage(ev);
-      const n = l.stroke.points.length;
-      if (l.stroke.points[n - 2] === x && l.stroke.points[n - 1] === y) continue;
-      l.stroke.points.push(x, y);
-      l.pending.push(x, y);
+      if (l.x === x && l.y === y) continue;
+      points.push(x, y);
+      l.x = x;
+      l.y = y;
     }
-    schedule();
+    if (points.length) void call((r) => r.move(points));
   };
 
   const onPointerEnd = (e: React.PointerEvent<HTMLDivElement>) => {
@@ -343,8 +242,8 @@ export function BrushEditor({ task, engine, queue, originalUrl, onClose }: Props
     }
     const l = live.current;
     if (l && l.pointerId === e.pointerId) {
-      l.ended = true;
-      schedule();
+      live.current = undefined;
+      void call((r) => r.end()).then((h) => h && syncHist(h));
     }
   };
 
@@ -355,8 +254,8 @@ export function BrushEditor({ task, engine, queue, originalUrl, onClose }: Props
     const mod = e.ctrlKey || e.metaKey;
     const k = e.key.toLowerCase();
     let handled = true;
-    if (mod && k === 'z') (e.shiftKey ? redo : undo)();
-    else if (mod && k === 'y') redo();
+    if (mod && k === 'z') void (e.shiftKey ? redo : undo)();
+    else if (mod && k === 'y') void redo();
     else if (mod) handled = false;
     else if (k === 'e') setTool('erase');
     else if (k === 'r') setTool('restore');
@@ -453,7 +352,7 @@ export function BrushEditor({ task, engine, queue, originalUrl, onClose }: Props
           <button
             type="button"
             className="btn btn--small"
-            onClick={undo}
+            onClick={() => void undo()}
             disabled={busy || hist.pos === 0}
             title={`${t('brush.undo')} (Ctrl+Z)`}
             aria-keyshortcuts="Control+Z Meta+Z"
@@ -464,7 +363,7 @@ export function BrushEditor({ task, engine, queue, originalUrl, onClose }: Props
           <button
             type="button"
             className="btn btn--small"
-            onClick={redo}
+            onClick={() => void redo()}
             disabled={busy || hist.pos >= hist.len}
             title={`${t('brush.redo')} (Ctrl+Shift+Z)`}
             aria-keyshortcuts="Control+Shift+Z Control+Y Meta+Shift+Z"
@@ -516,13 +415,7 @@ export function BrushEditor({ task, engine, queue, originalUrl, onClose }: Props
           )}
           {/* The checkerboard apart from the canvas: painted once, not again with every stroke. */}
           {!compare && <div className="viewer__layer checker" />}
-          <canvas
-            ref={canvas}
-            width={width}
-            height={height}
-            className={`viewer__layer brush__canvas${view.scale >= 2 ? ' is-pixelated' : ''}`}
-            style={{ visibility: compare ? 'hidden' : 'visible' }}
-          />
+          <div ref={holder} className="viewer__layer" />
         </div>
         {compare && <span className="viewer__tag viewer__tag--before">{t('result.before')}</span>}
         {!busy && !compare && tool !== 'pan' && !panning && (
