@@ -10,6 +10,7 @@ import { storedModels } from '../e2e/helpers/engine';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium.mjs';
 import { formatTable, runEdgesBench } from './edges';
 import { runBatchBench } from './batch';
+import { runBrushBench } from './brush';
 import { runSoak } from './soak';
 import { makePhotos, measureLoad, measureNative, measureStages, memorySampler, readManifest } from './engine';
 import { runSpeedBench } from './speed';
@@ -23,13 +24,13 @@ const PEER_PORT = Number(process.env.BENCH_PEER_PORT ?? PORT + 1);
 const ARGS = [...CHROMIUM_ARGS, '--js-flags=--expose-gc'];
 const APP_URL = `http://127.0.0.1:${PORT}`;
 
-const PARTS = ['speed', 'engine', 'batch', 'edges'] as const;
+const PARTS = ['speed', 'engine', 'batch', 'edges', 'brush'] as const;
 type Part = (typeof PARTS)[number];
-/** Parts named by flags (--speed, --engine, --batch, --edges); else all but the long batch; --all: every part. */
+/** Parts named by flags (--speed, --engine, --batch, --edges, --brush); else all but the long batch; --all: every part. */
 function chooseParts(): Set<Part> {
   const named = PARTS.filter((p) => args.has(`--${p}`));
   const parts = new Set<Part>(
-    named.length ? named : args.has('--all') ? PARTS : ['speed', 'engine', 'edges'],
+    named.length ? named : args.has('--all') ? PARTS : ['speed', 'engine', 'edges', 'brush'],
   );
   if (args.has('--no-batch')) parts.delete('batch');
   return parts;
@@ -68,6 +69,31 @@ async function openApp(): Promise<{ page: Page; close: () => Promise<void> }> {
       fs.rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** The refine brush on a 12 MP photo: main-thread long tasks while painting (stand-in engine). */
+async function brushPart(bench: Bench) {
+  console.log('\nRefine brush: main-thread tasks over 50 ms while painting a 4000×3000 photo');
+  const r = await runBrushBench({ root, baseURL: APP_URL, args: ARGS, executablePath: CHROMIUM_PATH });
+  const { line, ...rest } = r;
+  bench.record.brush = rest;
+  console.table(
+    Object.fromEntries(
+      r.cases.map((c) => [
+        c.name,
+        {
+          strokes: c.strokes,
+          'events/stroke': c.events,
+          'tasks > 50 ms': c.longTasks,
+          'longest (ms)': c.longestTaskMs,
+        },
+      ]),
+    ),
+  );
+  console.log(
+    `opening the editor: longest task ${r.openLongestTaskMs} ms; Done (full-resolution save): ${fmt(r.saveMs)} s`,
+  );
+  bench.lines.push(line);
 }
 
 /** First visit and every later photo, as a user meets them, against imgly 1.7.0 in the same run. */
@@ -286,6 +312,7 @@ async function main() {
     if (app && parts.has('engine')) await enginePart(bench, app.page);
     if (app && parts.has('batch')) await batchPart(bench, app.page);
     if (parts.has('edges')) edgesPart(bench);
+    if (parts.has('brush')) await brushPart(bench);
 
     console.log('\n' + JSON.stringify(bench.record));
     fs.mkdirSync(path.join(root, 'bench-results'), { recursive: true });
