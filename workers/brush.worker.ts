@@ -34,6 +34,8 @@ export interface BrushApi {
   move(points: number[]): void;
   /** Ends the current stroke; resolves when it is painted and in the history. */
   end(): Promise<BrushHistory>;
+  /** Drops the current stroke, its pixels put back (a second finger made it a pinch). */
+  cancel(): BrushHistory;
   undo(): BrushHistory;
   redo(): BrushHistory;
   /**
@@ -212,6 +214,17 @@ const api: BrushApi = {
     l.ended = true;
     schedule();
     return new Promise((r) => l.done.push(r));
+  },
+
+  cancel() {
+    const l = live;
+    if (l) {
+      live = undefined;
+      dirty.push(...swapTiles(ready(), l.painter.tiles()));
+      schedule();
+      for (const f of l.done) f(state());
+    }
+    return state();
   },
 
   undo() {

@@ -126,7 +126,8 @@ export const en = {
   'brush.saving': 'Applying your edits at full resolution…',
   'brush.canvas':
     'Brush canvas: drag to paint. E erase, R restore, H move, [ and ] brush size, C compare with the original, Ctrl+Z undo, Ctrl+Shift+Z redo, Space+drag or middle button to move, wheel or + and − to zoom, 0 fit, 1 for 100%',
-  'brush.hint': 'E erase · R restore · [ ] size · C compare · Ctrl+Z undo · Space+drag move · wheel zoom',
+  'brush.hint':
+    'E erase · R restore · [ ] size · C compare · Ctrl+Z undo · Space+drag move · wheel or pinch zoom',
   'brush.edited': 'Edited with the brush ({n} strokes)',
   'brush.revert': 'Revert to the model’s cut-out',
 

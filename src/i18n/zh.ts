@@ -125,7 +125,7 @@ export const zh: Record<MessageKey, string> = {
   'brush.saving': '正在以全分辨率应用修改…',
   'brush.canvas':
     '画笔画布：拖动即可涂抹。E 擦除，R 恢复，H 移动，[ 和 ] 调整画笔大小，C 与原图对比，Ctrl+Z 撤销，Ctrl+Shift+Z 重做，按住空格拖动或用中键移动，滚轮或 + 和 − 缩放，0 适应窗口，1 为 100%',
-  'brush.hint': 'E 擦除 · R 恢复 · [ ] 大小 · C 对比 · Ctrl+Z 撤销 · 空格+拖动 移动 · 滚轮 缩放',
+  'brush.hint': 'E 擦除 · R 恢复 · [ ] 大小 · C 对比 · Ctrl+Z 撤销 · 空格+拖动 移动 · 滚轮或双指 缩放',
   'brush.edited': '已用画笔修整（{n} 笔）',
   'brush.revert': '恢复为模型的抠图',
 

@@ -1,6 +1,7 @@
 // The refine brush (issue 14), fast tier: one erase stroke painted with the mouse changes exactly
 // the stroke's footprint in the downloaded PNG, the ZIP carries the same edit, the edit survives a
-// reload and can be undone there.
+// reload and can be undone there. On a touch screen a second finger turns a stroke into a pinch
+// zoom and the stroke is dropped; one finger paints.
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { unzipSync } from 'fflate';
@@ -141,4 +142,81 @@ test('an erase stroke changes exactly its footprint in the PNG and the ZIP, and 
   await expect(page.getByTestId('brush-edited')).toBeHidden();
   const reverted = alphaOf(decodePng((await downloadFrom(page, page.getByTestId('download'))).bytes));
   expect(reverted.every((v) => v === 255)).toBe(true);
+});
+
+test.describe('on a touch screen', () => {
+  test.use({ hasTouch: true });
+
+  test('two fingers zoom the viewer; in the brush they turn a stroke into a pinch and drop it', async ({
+    page,
+  }) => {
+    await page.goto('/');
+    await queueReady(page);
+    await page.evaluate(() => (window as unknown as Win).jingjie.queue!.clearAll());
+    await page.addStyleTag({ content: '.banner { display: none !important; }' });
+    await page.getByTestId('file-input').setInputFiles({
+      name: 'cat.png',
+      mimeType: 'image/png',
+      buffer: readFixture(photoPath('chelsea.png')),
+    });
+    await expect(page.getByTestId('download')).toBeEnabled();
+    const cdp = await page.context().newCDPSession(page);
+    const touch = (type: 'touchStart' | 'touchMove' | 'touchEnd', points: [number, number][]) =>
+      cdp.send('Input.dispatchTouchEvent', {
+        type,
+        touchPoints: points.map(([x, y], id) => ({ x, y, id })),
+      });
+    const zoom = page.locator('.zoom__pct');
+    // The result viewer pinch-zooms too.
+    const viewer = (await page.locator('.viewer__box').boundingBox())!;
+    const [vx, vy] = [viewer.x + viewer.width / 2, viewer.y + viewer.height / 2];
+    const fit = parseInt((await zoom.textContent())!);
+    await touch('touchStart', [
+      [vx - 10, vy],
+      [vx + 10, vy],
+    ]);
+    for (let i = 1; i <= 5; i++)
+      await touch('touchMove', [
+        [vx - 10 - i * 10, vy],
+        [vx + 10 + i * 10, vy],
+      ]);
+    await touch('touchEnd', []);
+    await expect.poll(async () => parseInt((await zoom.textContent())!)).toBeGreaterThan(fit * 2);
+
+    await page.getByTestId('brush-open').click();
+    const editor = page.getByTestId('brush-editor');
+    await expect(editor).toHaveAttribute('data-phase', 'ready');
+    const before = parseInt((await zoom.textContent())!);
+    const box = (await editor.locator('canvas').boundingBox())!;
+    const cx = box.x + box.width / 2,
+      cy = box.y + box.height / 2;
+    // One finger starts painting, then a second lands and the two spread apart.
+    await touch('touchStart', [[cx - 20, cy]]);
+    await touch('touchMove', [[cx - 30, cy + 5]]);
+    await touch('touchStart', [
+      [cx - 30, cy + 5],
+      [cx + 20, cy],
+    ]);
+    for (let i = 1; i <= 5; i++)
+      await touch('touchMove', [
+        [cx - 30 - i * 15, cy + 5],
+        [cx + 20 + i * 15, cy],
+      ]);
+    await touch('touchEnd', []);
+    await expect.poll(async () => parseInt((await zoom.textContent())!)).toBeGreaterThan(before * 2);
+    await expect(editor).toHaveAttribute('data-strokes', '0');
+    await expect(page.getByTestId('brush-undo')).toBeDisabled();
+    // Nothing was edited: Cancel closes without asking. One finger alone paints.
+    await page.getByTestId('brush-cancel').click();
+    await expect(editor).toBeHidden();
+    await expect(page.getByTestId('brush-edited')).toBeHidden();
+    await page.getByTestId('brush-open').click();
+    await expect(editor).toHaveAttribute('data-phase', 'ready');
+    await touch('touchStart', [[cx - 20, cy]]);
+    for (let i = 1; i <= 5; i++) await touch('touchMove', [[cx - 20 + i * 8, cy + i * 2]]);
+    await touch('touchEnd', []);
+    await expect(editor).toHaveAttribute('data-strokes', '1');
+    await page.getByTestId('brush-done').click();
+    await expect(page.getByTestId('brush-edited')).toContainText('1 stroke');
+  });
 });

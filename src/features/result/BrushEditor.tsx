@@ -15,7 +15,7 @@ import type { QueueApi, Task } from '../queue/types';
 import { useI18n } from '../../i18n';
 import { asJingjieError } from '../../shared/errors';
 import { MAX_RADIUS, MIN_RADIUS, roundPoint, type BrushMode } from '../../shared/brush';
-import { useViewport, ZoomControls } from './viewport';
+import { usePinch, useViewport, ZoomControls } from './viewport';
 
 interface Props {
   task: Task;
@@ -36,6 +36,7 @@ export function BrushEditor({ task, engine, queue, originalUrl, onClose }: Props
     height = task.result?.height ?? 1;
   const vp = useViewport(width, height);
   const { box, view } = vp;
+  const pinch = usePinch(vp);
   const maxR = Math.min(MAX_RADIUS, Math.max(16, Math.round(Math.max(width, height) / 8)));
   const [phase, setPhase] = useState<Phase>('loading');
   const [tool, setTool] = useState<Tool>('erase');
@@ -67,8 +68,9 @@ export function BrushEditor({ task, engine, queue, originalUrl, onClose }: Props
   viewRef.current = view;
   const settings = useRef({ tool, radius, hardness });
   settings.current = { tool, radius, hardness };
-  /** A stroke was painted, undone or redone since the editor opened. */
+  /** A stroke was begun, undone or redone since the editor opened (and before the live stroke began). */
   const touched = useRef(false);
+  const touchedBefore = useRef(false);
 
   // Unsaved strokes: the browser asks before a reload or a closed tab discards them.
   useEffect(() => {
@@ -194,6 +196,20 @@ export function BrushEditor({ task, engine, queue, originalUrl, onClose }: Props
   const onPointerDown = (e: React.PointerEvent<HTMLDivElement>) => {
     if (phase !== 'ready' || compare) return;
     box.current?.focus({ preventScroll: true });
+    if (pinch.down(e)) {
+      // A second finger: this is a pinch, not a stroke or a drag; what the first one began is dropped.
+      e.currentTarget.setPointerCapture(e.pointerId);
+      if (live.current) {
+        live.current = undefined;
+        setUnsavedEdits((touched.current = touchedBefore.current));
+        void call((r) => r.cancel());
+      }
+      if (drag.current) {
+        drag.current = undefined;
+        setPanning(false);
+      }
+      return;
+    }
     const s = settings.current;
     if (e.button === 1 || (e.button === 0 && (space.current || s.tool === 'pan'))) {
       e.preventDefault();
@@ -207,6 +223,7 @@ export function BrushEditor({ task, engine, queue, originalUrl, onClose }: Props
     e.currentTarget.setPointerCapture(e.pointerId);
     const [x, y] = toImage(e);
     live.current = { pointerId: e.pointerId, x, y };
+    touchedBefore.current = touched.current;
     setUnsavedEdits((touched.current = true));
     const brush = { mode: s.tool, radius: s.radius, hardness: s.hardness };
     // A stroke the worker is still painting is finished there first (its calls arrive in order).
@@ -214,6 +231,7 @@ export function BrushEditor({ task, engine, queue, originalUrl, onClose }: Props
   };
 
   const onPointerMove = (e: React.PointerEvent<HTMLDivElement>) => {
+    if (pinch.move(e)) return;
     moveCursor(e);
     const d = drag.current;
     if (d && d.id === e.pointerId) {
@@ -236,6 +254,7 @@ export function BrushEditor({ task, engine, queue, originalUrl, onClose }: Props
   };
 
   const onPointerEnd = (e: React.PointerEvent<HTMLDivElement>) => {
+    if (pinch.up(e)) return;
     if (drag.current?.id === e.pointerId) {
       drag.current = undefined;
       setPanning(false);

@@ -2,7 +2,7 @@
 // zoom and pan by wheel, drag, buttons and keyboard, and a true 100% view.
 import { useRef, useState, type CSSProperties } from 'react';
 import { useI18n } from '../../i18n';
-import { useViewport, ZoomControls } from './viewport';
+import { usePinch, useViewport, ZoomControls } from './viewport';
 
 export interface BackgroundPreview {
   colour?: string;
@@ -34,6 +34,8 @@ export function Viewer({
   const { t } = useI18n();
   const vp = useViewport(width, height);
   const { box, view, setView, fitView, zoomAt } = vp;
+  // The box takes every touch (touch-action: none), so two fingers zoom here, not the page.
+  const pinch = usePinch(vp);
   const [split, setSplit] = useState(0);
   const drag = useRef<{ x: number; y: number; vx: number; vy: number; id: number } | null>(null);
 
@@ -71,15 +73,26 @@ export function Viewer({
         onPointerDown={(e) => {
           if (e.button !== 0) return;
           e.currentTarget.setPointerCapture(e.pointerId);
+          if (pinch.down(e)) {
+            drag.current = null;
+            return;
+          }
           drag.current = { x: e.clientX, y: e.clientY, vx: view.x, vy: view.y, id: e.pointerId };
         }}
         onPointerMove={(e) => {
+          if (pinch.move(e)) return;
           const d = drag.current;
           if (!d || d.id !== e.pointerId) return;
           setView((v) => ({ ...v, x: d.vx + e.clientX - d.x, y: d.vy + e.clientY - d.y, fit: false }));
         }}
-        onPointerUp={() => (drag.current = null)}
-        onPointerCancel={() => (drag.current = null)}
+        onPointerUp={(e) => {
+          pinch.up(e);
+          drag.current = null;
+        }}
+        onPointerCancel={(e) => {
+          pinch.up(e);
+          drag.current = null;
+        }}
       >
         <div className="viewer__stage" style={stage}>
           {originalUrl && <img className="viewer__layer" src={originalUrl} alt="" draggable={false} />}

@@ -122,6 +122,78 @@ export function useViewport(width: number, height: number) {
 
 export type Viewport = ReturnType<typeof useViewport>;
 
+interface PointerLike {
+  pointerId: number;
+  pointerType: string;
+  clientX: number;
+  clientY: number;
+}
+
+/**
+ * Two-finger pinch on a touch screen: zoom about the fingers' midpoint and pan with it. Feed it
+ * every pointer event first; each call says whether the pinch owns the event. A pinch starts when
+ * a second finger touches and lasts until every finger has left (so the finger left behind does
+ * not paint or drag).
+ */
+export function usePinch(vp: Pick<Viewport, 'box' | 'setView' | 'view'>) {
+  const fingers = useRef(new Map<number, { x: number; y: number }>());
+  const start = useRef<{ d: number; mx: number; my: number; v: View }>(undefined);
+  const viewRef = useRef(vp.view);
+  viewRef.current = vp.view;
+
+  const at = (e: PointerLike) => {
+    const r = vp.box.current?.getBoundingClientRect();
+    return { x: e.clientX - (r?.left ?? 0), y: e.clientY - (r?.top ?? 0) };
+  };
+  const two = () => {
+    const [a, b] = [...fingers.current.values()];
+    return { d: Math.max(1, Math.hypot(a.x - b.x, a.y - b.y)), mx: (a.x + b.x) / 2, my: (a.y + b.y) / 2 };
+  };
+
+  return {
+    /** True when this touch starts a pinch (the caller drops what the first finger began) or joins one. */
+    down(e: PointerLike): boolean {
+      if (e.pointerType !== 'touch') return false;
+      fingers.current.set(e.pointerId, at(e));
+      if (fingers.current.size === 2) {
+        // A pinch starts, or a finger lifted during one comes back: measure from here.
+        start.current = { ...two(), v: viewRef.current };
+        return true;
+      }
+      return !!start.current;
+    },
+    move(e: PointerLike): boolean {
+      if (!fingers.current.has(e.pointerId)) return false;
+      fingers.current.set(e.pointerId, at(e));
+      const s0 = start.current;
+      if (!s0) return false;
+      if (fingers.current.size < 2) {
+        const [a] = [...fingers.current.values()];
+        vp.setView({ ...s0.v, x: s0.v.x + a.x - s0.mx, y: s0.v.y + a.y - s0.my, fit: false });
+        return true;
+      }
+      const { d, mx, my } = two();
+      const scale = clamp((s0.v.scale * d) / s0.d, MIN, MAX);
+      // The image point under the fingers' first midpoint stays under their midpoint.
+      const ix = (s0.mx - s0.v.x) / s0.v.scale,
+        iy = (s0.my - s0.v.y) / s0.v.scale;
+      vp.setView({ scale, x: mx - ix * scale, y: my - iy * scale, fit: false });
+      return true;
+    },
+    up(e: PointerLike): boolean {
+      if (!fingers.current.delete(e.pointerId)) return false;
+      const pinching = !!start.current;
+      if (fingers.current.size === 0) start.current = undefined;
+      else if (fingers.current.size === 1 && start.current) {
+        // One finger lifted: the other goes on panning from where it is.
+        const [a] = [...fingers.current.values()];
+        start.current = { d: start.current.d, mx: a.x, my: a.y, v: viewRef.current };
+      }
+      return pinching;
+    },
+  };
+}
+
 /** − pct + Fit 100% */
 export function ZoomControls({ vp }: { vp: Viewport }) {
   const { t } = useI18n();
