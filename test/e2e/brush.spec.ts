@@ -19,6 +19,22 @@ async function queueReady(page: Page): Promise<void> {
   await page.evaluate(() => (window as unknown as Win).jingjie.queue!.ready);
 }
 
+/** An empty queue, then chelsea.png picked and its (opaque, stand-in) cut-out ready. */
+async function photoDone(page: Page): Promise<void> {
+  await page.goto('/');
+  await queueReady(page);
+  await page.evaluate(() => (window as unknown as Win).jingjie.queue!.clearAll());
+  // Banners come and go on their own (the 6 s "works offline" one): a layout shift between
+  // measuring the canvas and pressing the mouse would move the stroke.
+  await page.addStyleTag({ content: '.banner { display: none !important; }' });
+  await page.getByTestId('file-input').setInputFiles({
+    name: 'cat.png',
+    mimeType: 'image/png',
+    buffer: readFixture(photoPath('chelsea.png')),
+  });
+  await expect(page.getByTestId('download')).toBeEnabled();
+}
+
 /** The alpha the stored strokes give an opaque cut-out, computed in Node by the same rasteriser. */
 function expectedAlpha(w: number, h: number, strokes: BrushStroke[]): Uint8Array {
   const pixels = new Uint8ClampedArray(w * h * 4).fill(255);
@@ -37,18 +53,7 @@ function distToSegment(x: number, y: number, a: [number, number], b: [number, nu
 test('an erase stroke changes exactly its footprint in the PNG and the ZIP, and survives a reload', async ({
   page,
 }) => {
-  await page.goto('/');
-  await queueReady(page);
-  await page.evaluate(() => (window as unknown as Win).jingjie.queue!.clearAll());
-  // Banners come and go on their own (the 6 s "works offline" one): a layout shift between
-  // measuring the canvas and pressing the mouse would move the stroke.
-  await page.addStyleTag({ content: '.banner { display: none !important; }' });
-  await page.getByTestId('file-input').setInputFiles({
-    name: 'cat.png',
-    mimeType: 'image/png',
-    buffer: readFixture(photoPath('chelsea.png')),
-  });
-  await expect(page.getByTestId('download')).toBeEnabled();
+  await photoDone(page);
   const before = decodePng((await downloadFrom(page, page.getByTestId('download'))).bytes);
   const { width: W, height: H } = before;
   expect(alphaOf(before).every((a) => a === 255)).toBe(true); // the stand-in's cut-out is opaque
@@ -150,16 +155,7 @@ test.describe('on a touch screen', () => {
   test('two fingers zoom the viewer; in the brush they turn a stroke into a pinch and drop it', async ({
     page,
   }) => {
-    await page.goto('/');
-    await queueReady(page);
-    await page.evaluate(() => (window as unknown as Win).jingjie.queue!.clearAll());
-    await page.addStyleTag({ content: '.banner { display: none !important; }' });
-    await page.getByTestId('file-input').setInputFiles({
-      name: 'cat.png',
-      mimeType: 'image/png',
-      buffer: readFixture(photoPath('chelsea.png')),
-    });
-    await expect(page.getByTestId('download')).toBeEnabled();
+    await photoDone(page);
     const cdp = await page.context().newCDPSession(page);
     const touch = (type: 'touchStart' | 'touchMove' | 'touchEnd', points: [number, number][]) =>
       cdp.send('Input.dispatchTouchEvent', {
