@@ -28,9 +28,12 @@ export interface BrushHistory {
 export interface BrushApi {
   /** Decodes the layers, replays `strokes` and draws the cut-out; resolves once it is on the canvas. */
   open(canvas: OffscreenCanvas, cutout: Blob, original: Blob, strokes: BrushStroke[]): Promise<BrushHistory>;
-  /** Starts a stroke at (x, y), full-resolution pixels (a stroke still being painted is finished first). */
-  begin(brush: Omit<BrushStroke, 'points'>, x: number, y: number): void;
-  /** More points of the current stroke (flat x, y). */
+  /**
+   * Starts a stroke at (x, y), full-resolution pixels (a stroke still being painted is finished
+   * first). `p`: a pen's pressure there, given when the size follows the pressure.
+   */
+  begin(brush: Omit<BrushStroke, 'points' | 'pressure'>, x: number, y: number, p?: number): void;
+  /** More points of the current stroke (flat x, y, pressure; the pressure is ignored without one at `begin`). */
   move(points: number[]): void;
   /** Ends the current stroke; resolves when it is painted and in the history. */
   end(): Promise<BrushHistory>;
@@ -56,7 +59,7 @@ interface Entry {
 interface Live {
   painter: StrokePainter;
   stroke: BrushStroke;
-  /** Points not yet walked, and dabs not yet painted (painted from `next`). */
+  /** Points not yet walked (x, y, pressure), and dabs not yet painted (painted from `next`). */
   pending: number[];
   dabs: number[];
   next: number;
@@ -103,7 +106,8 @@ function finishStroke(): void {
 }
 
 function walk(l: Live): void {
-  for (let i = 0; i < l.pending.length; i += 2) l.painter.dabsFor(l.pending[i], l.pending[i + 1], l.dabs);
+  for (let i = 0; i < l.pending.length; i += 3)
+    l.painter.dabsFor(l.pending[i], l.pending[i + 1], l.pending[i + 2], l.dabs);
   l.pending.length = 0;
 }
 
@@ -179,13 +183,13 @@ const api: BrushApi = {
     }
   },
 
-  begin(brush, x, y) {
+  begin(brush, x, y, p) {
     settle();
-    const stroke: BrushStroke = { ...brush, points: [x, y] };
+    const stroke: BrushStroke = { ...brush, points: [x, y], ...(p === undefined ? {} : { pressure: [p] }) };
     live = {
       painter: new StrokePainter(ready(), stroke),
       stroke,
-      pending: [x, y],
+      pending: [x, y, p ?? 1],
       dabs: [],
       next: 0,
       ended: false,
@@ -197,13 +201,15 @@ const api: BrushApi = {
   move(points) {
     const l = live;
     if (!l || l.ended) return;
-    const p = l.stroke.points;
-    for (let i = 0; i + 1 < points.length; i += 2) {
+    const { points: pts, pressure } = l.stroke;
+    for (let i = 0; i + 2 < points.length; i += 3) {
       const x = points[i],
-        y = points[i + 1];
-      if (p[p.length - 2] === x && p[p.length - 1] === y) continue;
-      p.push(x, y);
-      l.pending.push(x, y);
+        y = points[i + 1],
+        p = pressure ? points[i + 2] : 1;
+      if (pts[pts.length - 2] === x && pts[pts.length - 1] === y) continue;
+      pts.push(x, y);
+      pressure?.push(p);
+      l.pending.push(x, y, p);
     }
     schedule();
   },

@@ -114,6 +114,8 @@ export const en = {
   'brush.size': 'Size',
   'brush.sizeValue': '{n} px',
   'brush.hardness': 'Hardness',
+  'brush.pressure': 'Pen pressure',
+  'brush.pressureHint': 'With a pen, pressing lighter paints smaller (down to 5 % of the size)',
   'brush.undo': 'Undo',
   'brush.redo': 'Redo',
   'brush.compare': 'Compare',

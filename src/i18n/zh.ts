@@ -113,6 +113,8 @@ export const zh: Record<MessageKey, string> = {
   'brush.size': '大小',
   'brush.sizeValue': '{n} 像素',
   'brush.hardness': '硬度',
+  'brush.pressure': '笔压',
+  'brush.pressureHint': '使用手写笔时，按压越轻笔刷越小（最小为大小的 5%）',
   'brush.undo': '撤销',
   'brush.redo': '重做',
   'brush.compare': '对比',

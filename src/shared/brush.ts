@@ -1,8 +1,10 @@
-// The refine brush's stroke rasteriser (issue 14): one implementation, run by the page for the
-// live preview and by the worker at full resolution on commit, so the preview is the export.
+// The refine brush's stroke rasteriser (issue 14): one implementation, run by the brush worker
+// for the live preview and by the engine's applyEdits at full resolution, so the preview is the
+// export.
 //
-// A stroke is data: mode, radius and hardness in full-resolution pixels, and the pointer's path.
-// Dabs are placed along the path every max(1, radius / 4) px. A pixel's coverage by the stroke is
+// A stroke is data: mode, radius and hardness in full-resolution pixels, the pointer's path and,
+// for a pen, its pressure at each point (a dab's radius = radius × pressure, at least 5 %).
+// Dabs are placed along the path every max(1, r / 4) px, r the last dab's radius. A pixel's coverage by the stroke is
 // the largest coverage of any dab (so overlapping dabs do not build up), quantised to 0..255, and
 // the pixel's new value is always computed from its value before the stroke began. The result is
 // therefore the same however the path arrives (point by point while painting, all at once in the
@@ -23,6 +25,11 @@ export interface BrushStroke {
   hardness: number;
   /** The path in full-resolution pixel coordinates (x0, y0, x1, y1, …); pixel (x, y)'s centre is (x + ½, y + ½). */
   points: number[];
+  /**
+   * A pen's pressure at each point (0 < p ≤ 1, in 1/100 steps), when the size follows it: a dab's
+   * radius is `pressureRadius(radius, p)`, p interpolated along the path. Absent: full size.
+   */
+  pressure?: number[];
 }
 
 export interface Rect {
@@ -50,8 +57,17 @@ export const TILE = 128;
 /** A point as stored: rounded to 1/100 px, so the stored path and the painted one are the same numbers. */
 export const roundPoint = (v: number): number => Math.round(v * 100) / 100;
 
-/** Dab spacing along the path. */
+/** Dab spacing along the path: a quarter of the dab's radius, at least 1 px. */
 export const dabSpacing = (radius: number): number => Math.max(1, radius / 4);
+
+/** The lightest pressure still counts as this much of it (a pen touching down reports ≈ 0). */
+export const MIN_PRESSURE = 0.05;
+/** A pressure as stored: clamped to [MIN_PRESSURE, 1] and rounded to 1/100. */
+export const roundPressure = (p: number): number =>
+  Math.round(Math.min(1, Math.max(MIN_PRESSURE, Number.isFinite(p) ? p : 1)) * 100) / 100;
+/** A dab's radius under pressure p (full size at p = 1). */
+export const pressureRadius = (radius: number, p: number): number =>
+  p >= 1 ? radius : Math.max(MIN_RADIUS, radius * Math.max(MIN_PRESSURE, p));
 
 /** Coverage (0..1) at distance `d` from a dab's centre: 1 inside hardness × radius, smoothstep to 0 at the radius. */
 export function dabCoverage(d: number, radius: number, hardness: number): number {
@@ -62,45 +78,65 @@ export function dabCoverage(d: number, radius: number, hardness: number): number
   return t * t * (3 - 2 * t);
 }
 
-/** Places dabs along a path as its points arrive: the first point gets one, then one every `spacing` px of path. */
+/**
+ * Places dabs along a path as its points arrive: the first point gets one, then the next one
+ * `dabSpacing` of the last dab's radius further along the path. A dab is (x, y, radius); under
+ * pressure the radius follows the pressure interpolated along the path (so a light touch gets
+ * small, closely spaced dabs, never gaps).
+ */
 export class DabWalker {
   private x = 0;
   private y = 0;
+  private p = 1;
   private started = false;
   /** Path length since the last dab. */
   private run = 0;
-  constructor(readonly spacing: number) {}
+  /** Distance from the last dab to the next one. */
+  private step: number;
+  constructor(readonly radius: number) {
+    this.step = dabSpacing(radius);
+  }
 
-  /** The new dab centres (flat x, y) the point adds. */
-  push(x: number, y: number, out: number[] = []): number[] {
+  /** The new dabs (flat x, y, radius) the point adds; `p` is the pressure there (1: none). */
+  push(x: number, y: number, p = 1, out: number[] = []): number[] {
     if (!this.started) {
       this.started = true;
       this.x = x;
       this.y = y;
-      out.push(x, y);
+      this.p = p;
+      const r = pressureRadius(this.radius, p);
+      this.step = dabSpacing(r);
+      out.push(x, y, r);
       return out;
     }
     const dx = x - this.x,
       dy = y - this.y;
     const len = Math.hypot(dx, dy);
     if (len === 0) return out;
-    let along = this.spacing - this.run;
+    const dp = p - this.p;
+    let along = this.step - this.run;
     while (along <= len) {
-      out.push(this.x + (dx * along) / len, this.y + (dy * along) / len);
-      along += this.spacing;
+      const r =
+        dp === 0 ? pressureRadius(this.radius, p) : pressureRadius(this.radius, this.p + (dp * along) / len);
+      out.push(this.x + (dx * along) / len, this.y + (dy * along) / len, r);
+      this.step = dabSpacing(r);
+      along += this.step;
     }
-    this.run = len - (along - this.spacing);
+    this.run = len - (along - this.step);
     this.x = x;
     this.y = y;
+    this.p = p;
     return out;
   }
 }
 
-/** All the dab centres of a stroke (what the worker paints). */
+/** All the dabs of a stroke (what the worker paints). */
 export function strokeDabs(stroke: BrushStroke): number[] {
-  const w = new DabWalker(dabSpacing(stroke.radius));
+  const w = new DabWalker(stroke.radius);
   const out: number[] = [];
-  for (let i = 0; i + 1 < stroke.points.length; i += 2) w.push(stroke.points[i], stroke.points[i + 1], out);
+  const pr = stroke.pressure;
+  for (let i = 0; i + 1 < stroke.points.length; i += 2)
+    w.push(stroke.points[i], stroke.points[i + 1], pr ? pr[i / 2] : 1, out);
   return out;
 }
 
@@ -161,31 +197,30 @@ export class StrokePainter {
     private readonly layer: EditLayer,
     readonly stroke: Omit<BrushStroke, 'points'>,
   ) {
-    this.walker = new DabWalker(dabSpacing(stroke.radius));
+    this.walker = new DabWalker(stroke.radius);
     this.cols = Math.ceil(layer.width / TILE);
   }
 
-  /** The dabs a new path point adds (painted later with `paintDabs`). */
-  dabsFor(x: number, y: number, out: number[] = []): number[] {
-    return this.walker.push(x, y, out);
+  /** The dabs a new path point (pressure `p`, 1: none) adds, painted later with `paintDabs`. */
+  dabsFor(x: number, y: number, p = 1, out: number[] = []): number[] {
+    return this.walker.push(x, y, p, out);
   }
 
-  addPoint(x: number, y: number): Rect | undefined {
-    return this.paintDabs(this.dabsFor(x, y), 0, Infinity).rect;
+  addPoint(x: number, y: number, p = 1): Rect | undefined {
+    return this.paintDabs(this.dabsFor(x, y, p), 0, Infinity).rect;
   }
 
   /** Where a time-boxed paintDabs stopped inside a dab: that dab's index and its next tile. */
   private resume = { dab: -1, tile: 0 };
 
   /**
-   * Paints dabs[from…] (flat x, y pairs) until `budgetMs` has passed, checked between tiles of a
+   * Paints dabs[from…] (flat x, y, radius triples) until `budgetMs` has passed, checked between tiles of a
    * dab (so even a 1000 px brush never holds the thread for a whole dab; at least one tile is
    * painted). Returns the changed rectangle and the index of the next dab to paint (a dab cut
    * short is resumed where it stopped on the next call).
    */
   paintDabs(dabs: number[], from = 0, budgetMs = Infinity): { rect?: Rect; next: number } {
     const { width: W, height: H } = this.layer;
-    const r = this.stroke.radius;
     let x0 = Infinity,
       y0 = Infinity,
       x1 = -Infinity,
@@ -194,9 +229,10 @@ export class StrokePainter {
     const t0 = timed ? performance.now() : 0;
     let painted = false;
     let i = from;
-    for (; i + 1 < dabs.length; i += 2) {
+    for (; i + 2 < dabs.length; i += 3) {
       const cx = dabs[i],
-        cy = dabs[i + 1];
+        cy = dabs[i + 1],
+        r = dabs[i + 2];
       const bx0 = Math.max(0, Math.floor(cx - r)),
         by0 = Math.max(0, Math.floor(cy - r));
       const bx1 = Math.min(W, Math.ceil(cx + r)),
@@ -209,7 +245,7 @@ export class StrokePainter {
       let k = this.resume.dab === i ? this.resume.tile : 0;
       for (; k < n; k++) {
         if (timed && painted && performance.now() - t0 > budgetMs) break;
-        this.dabTile(cx, cy, tx0 + (k % cols), ty0 + ((k / cols) | 0), bx0, by0, bx1, by1);
+        this.dabTile(cx, cy, r, tx0 + (k % cols), ty0 + ((k / cols) | 0), bx0, by0, bx1, by1);
         painted = true;
       }
       if (bx0 < x0) x0 = bx0;
@@ -249,6 +285,7 @@ export class StrokePainter {
   private dabTile(
     cx: number,
     cy: number,
+    r: number,
     tx: number,
     ty: number,
     bx0: number,
@@ -257,7 +294,7 @@ export class StrokePainter {
     by1: number,
   ): void {
     const { width: W, pixels, target } = this.layer;
-    const { radius: r, hardness, mode } = this.stroke;
+    const { hardness, mode } = this.stroke;
     const r2 = r * r;
     const t = this.tile(tx, ty);
     const ox = tx * TILE,
@@ -355,6 +392,10 @@ export function isStroke(v: unknown): v is BrushStroke {
     Array.isArray(s.points) &&
     s.points.length >= 2 &&
     s.points.length % 2 === 0 &&
-    s.points.every(Number.isFinite)
+    s.points.every(Number.isFinite) &&
+    (s.pressure === undefined ||
+      (Array.isArray(s.pressure) &&
+        s.pressure.length * 2 === s.points.length &&
+        s.pressure.every((p) => Number.isFinite(p) && p > 0 && p <= 1)))
   );
 }

@@ -1,7 +1,7 @@
 // The refine brush (issue 14), fast tier: one erase stroke painted with the mouse changes exactly
 // the stroke's footprint in the downloaded PNG, the ZIP carries the same edit, the edit survives a
 // reload and can be undone there. On a touch screen a second finger turns a stroke into a pinch
-// zoom and the stroke is dropped; one finger paints.
+// zoom and the stroke is dropped; one finger paints. A pen's pressure sets the size.
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { unzipSync } from 'fflate';
@@ -91,6 +91,7 @@ test('an erase stroke changes exactly its footprint in the PNG and the ZIP, and 
   expect(strokes).toHaveLength(1);
   const [s] = strokes;
   expect(s).toMatchObject({ mode: 'erase', radius: 15, hardness: 0.5 });
+  expect(s.pressure).toBeUndefined(); // a mouse has none
   const p = s.points;
   expect(Math.hypot(p[0] - a[0], p[1] - a[1])).toBeLessThan(1.5);
   expect(Math.hypot(p[p.length - 2] - b[0], p[p.length - 1] - b[1])).toBeLessThan(1.5);
@@ -147,6 +148,55 @@ test('an erase stroke changes exactly its footprint in the PNG and the ZIP, and 
   await expect(page.getByTestId('brush-edited')).toBeHidden();
   const reverted = alphaOf(decodePng((await downloadFrom(page, page.getByTestId('download'))).bytes));
   expect(reverted.every((v) => v === 255)).toBe(true);
+});
+
+test("a pen's pressure sets the size of the stroke, stored with it and exported exactly", async ({
+  page,
+}) => {
+  await photoDone(page);
+  await page.getByTestId('brush-open').click();
+  const editor = page.getByTestId('brush-editor');
+  await expect(editor).toHaveAttribute('data-phase', 'ready');
+  await page.getByTestId('brush-size').fill('40'); // radius 20 px
+  await expect(page.getByTestId('brush-pressure')).toBeChecked();
+  const box = (await editor.locator('canvas').boundingBox())!;
+  const cdp = await page.context().newCDPSession(page);
+  const pen = (type: 'mousePressed' | 'mouseMoved' | 'mouseReleased', i: number, force: number) =>
+    cdp.send('Input.dispatchMouseEvent', {
+      type,
+      x: box.x + box.width * (0.2 + i * 0.05),
+      y: box.y + box.height / 2,
+      button: 'left',
+      buttons: type === 'mouseReleased' ? 0 : 1,
+      clickCount: 1,
+      pointerType: 'pen',
+      force,
+    });
+  // Light at first, pressing harder to the end.
+  await pen('mousePressed', 0, 0.2);
+  for (let i = 1; i <= 10; i++) await pen('mouseMoved', i, 0.2 + i * 0.08);
+  await pen('mouseReleased', 10, 0);
+  await expect(editor).toHaveAttribute('data-strokes', '1');
+  await page.getByTestId('brush-done').click();
+  await expect(page.getByTestId('brush-edited')).toContainText('1 stroke');
+  const [s] = await page.evaluate(async () => {
+    const q = (window as unknown as Win).jingjie.queue!;
+    return (await q.edits(q.snapshot().tasks[0].id))!.strokes;
+  });
+  expect(s.pressure).toHaveLength(s.points.length / 2);
+  expect(s.pressure![0]).toBe(0.2);
+  expect(s.pressure!.at(-1)).toBe(1);
+  const img = decodePng((await downloadFrom(page, page.getByTestId('download'))).bytes);
+  const alpha = alphaOf(img);
+  expect(Buffer.from(alpha).equals(Buffer.from(expectedAlpha(img.width, img.height, [s])))).toBe(true);
+  // Thinner where it was lighter: the erased column at the start is narrower than at the end.
+  const column = (x: number) => {
+    let n = 0;
+    for (let y = 0; y < img.height; y++) if (alpha[y * img.width + Math.round(x)] < 128) n++;
+    return n;
+  };
+  const [x0, xn] = [s.points[0], s.points[s.points.length - 2]];
+  expect(column(x0 + 2)).toBeLessThan(column(xn - 2));
 });
 
 test.describe('on a touch screen', () => {

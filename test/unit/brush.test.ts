@@ -1,14 +1,18 @@
 // The refine brush's rasteriser (src/shared/brush.ts): coverage falloff, dab spacing, the erase
-// and restore maths, batching independence (preview == export), undo by tile swap.
+// and restore maths, pen pressure, batching independence (preview == export), undo by tile swap.
 import { describe, expect, it } from 'vitest';
 import {
   DabWalker,
+  MIN_PRESSURE,
+  MIN_RADIUS,
   StrokePainter,
   applyStrokes,
   dabCoverage,
   dabSpacing,
   isStroke,
+  pressureRadius,
   restoreTarget,
+  roundPressure,
   strokeDabs,
   swapTiles,
   type BrushStroke,
@@ -53,12 +57,32 @@ describe('DabWalker', () => {
   it('places a dab at the first point, then every spacing px along the path, across points', () => {
     expect(dabSpacing(20)).toBe(5);
     expect(dabSpacing(2)).toBe(1);
-    const w = new DabWalker(5);
-    expect(w.push(0, 0)).toEqual([0, 0]);
+    const w = new DabWalker(20); // spacing 5
+    expect(w.push(0, 0)).toEqual([0, 0, 20]);
     expect(w.push(3, 0)).toEqual([]);
-    expect(w.push(12, 0)).toEqual([5, 0, 10, 0]);
+    expect(w.push(12, 0)).toEqual([5, 0, 20, 10, 0, 20]);
     expect(w.push(12, 0)).toEqual([]);
-    expect(w.push(12, 7)).toEqual([12, 3]);
+    expect(w.push(12, 7)).toEqual([12, 3, 20]);
+  });
+
+  it('under pen pressure, dabs shrink with it and come closer, so a light touch leaves no gaps', () => {
+    expect(pressureRadius(40, 1)).toBe(40);
+    expect(pressureRadius(40, 0.25)).toBe(10);
+    expect(pressureRadius(40, 0)).toBe(2); // MIN_PRESSURE: 5 %
+    expect(pressureRadius(4, 0.05)).toBe(MIN_RADIUS);
+    expect(roundPressure(0.123)).toBe(0.12);
+    expect(roundPressure(0)).toBe(MIN_PRESSURE);
+    expect(roundPressure(Number.NaN)).toBe(1);
+    const w = new DabWalker(40);
+    expect(w.push(0, 0, 0.25)).toEqual([0, 0, 10]);
+    // Constant pressure 0.25: radius 10, a dab every 2.5 px.
+    expect(w.push(5, 0, 0.25)).toEqual([2.5, 0, 10, 5, 0, 10]);
+    // Pressure rising along a segment: the radius follows it, the step follows the radius.
+    const d = w.push(25, 0, 1);
+    for (let i = 3; i < d.length; i += 3) {
+      expect(d[i + 2]).toBeGreaterThan(d[i - 1]);
+      expect(d[i] - d[i - 3]).toBeCloseTo(dabSpacing(d[i - 1]), 9);
+    }
   });
 
   it('gives the same dabs point by point as for the whole path', () => {
@@ -68,10 +92,17 @@ describe('DabWalker', () => {
       hardness: 0.5,
       points: [1, 1, 30.5, 4, 31, 40, 2, 40],
     };
-    const w = new DabWalker(dabSpacing(8));
+    const w = new DabWalker(8);
     const inc: number[] = [];
     for (let i = 0; i < s.points.length; i += 2) inc.push(...w.push(s.points[i], s.points[i + 1]));
     expect(inc).toEqual(strokeDabs(s));
+    // With pressure, the same.
+    const sp: BrushStroke = { ...s, pressure: [0.3, 1, 0.05, 0.6] };
+    const wp = new DabWalker(8);
+    const incp: number[] = [];
+    for (let i = 0; i < sp.points.length; i += 2)
+      incp.push(...wp.push(sp.points[i], sp.points[i + 1], sp.pressure![i / 2]));
+    expect(incp).toEqual(strokeDabs(sp));
   });
 });
 
@@ -110,7 +141,7 @@ describe('erase and restore', () => {
     const m = layer(1, 1, [255, 0, 0, 128], [0, 0, 255, 255]);
     const p = new StrokePainter(m, { mode: 'restore', radius: 2, hardness: 0 });
     // Put a dab where the pixel's centre has coverage ≈ 0.5: smoothstep(t) = 0.5 at t = 0.5.
-    p.paintDabs([0.5 + 1, 0.5]);
+    p.paintDabs([0.5 + 1, 0.5, 2]);
     const k = Math.round(dabCoverage(1, 2, 0) * 255);
     const w0 = 128 * (255 - k),
       w1 = 255 * k;
@@ -144,6 +175,13 @@ describe('batching', () => {
     const strokes: BrushStroke[] = [
       { mode: 'erase', radius: 23.5, hardness: 0.3, points: [5, 5, 100.25, 80.5, 290, 10, 150, 190] },
       { mode: 'restore', radius: 9, hardness: 0.8, points: [0, 100, 299, 100] },
+      {
+        mode: 'erase',
+        radius: 30,
+        hardness: 0.6,
+        points: [20, 20, 120, 150, 280, 60],
+        pressure: [0.1, 0.9, 0.4],
+      },
     ];
     const worker = { ...base, pixels: base.pixels.slice() };
     applyStrokes(worker, strokes);
@@ -151,7 +189,7 @@ describe('batching', () => {
     for (const s of strokes) {
       const p = new StrokePainter(preview, s);
       for (let i = 0; i < s.points.length; i += 2) {
-        const dabs = p.dabsFor(s.points[i], s.points[i + 1]);
+        const dabs = p.dabsFor(s.points[i], s.points[i + 1], s.pressure?.[i / 2]);
         for (let next = 0; next < dabs.length;) next = p.paintDabs(dabs, next, 0).next;
       }
     }
@@ -182,5 +220,10 @@ describe('isStroke', () => {
     expect(isStroke({ mode: 'erase', radius: 0, hardness: 0.5, points: [1, 2] })).toBe(false);
     expect(isStroke({ mode: 'erase', radius: 4, hardness: 0.5, points: [1] })).toBe(false);
     expect(isStroke({ mode: 'erase', radius: 4, hardness: 0.5, points: [1, NaN] })).toBe(false);
+    const pen = { mode: 'erase', radius: 4, hardness: 0.5, points: [1, 2, 3, 4] };
+    expect(isStroke({ ...pen, pressure: [0.5, 1] })).toBe(true);
+    expect(isStroke({ ...pen, pressure: [0.5] })).toBe(false);
+    expect(isStroke({ ...pen, pressure: [0, 1] })).toBe(false);
+    expect(isStroke({ ...pen, pressure: [0.5, 1.5] })).toBe(false);
   });
 });

@@ -14,7 +14,7 @@ import type { BrushHistory, BrushRemote, BrushSession, Engine } from '../../engi
 import type { QueueApi, Task } from '../queue/types';
 import { useI18n } from '../../i18n';
 import { asJingjieError } from '../../shared/errors';
-import { MAX_RADIUS, MIN_RADIUS, roundPoint, type BrushMode } from '../../shared/brush';
+import { MAX_RADIUS, MIN_RADIUS, roundPoint, roundPressure, type BrushMode } from '../../shared/brush';
 import { usePinch, useViewport, ZoomControls } from './viewport';
 
 interface Props {
@@ -44,6 +44,8 @@ export function BrushEditor({ task, engine, queue, originalUrl, onClose }: Props
     clampR(Math.max(width, height) / 100, Math.max(2, Math.round(Math.max(width, height) / 8))),
   );
   const [hardness, setHardness] = useState(0.5);
+  /** A pen's pressure sets the size of each dab (radius × pressure). */
+  const [pressure, setPressure] = useState(true);
   /** Cancel was pressed with strokes not yet saved: ask before discarding them. */
   const [confirmCancel, setConfirmCancel] = useState(false);
   const [compare, setCompare] = useState(false);
@@ -61,13 +63,13 @@ export function BrushEditor({ task, engine, queue, originalUrl, onClose }: Props
   const cursor = useRef<HTMLDivElement>(null);
   const session = useRef<BrushSession>(undefined);
   /** The pointer painting now, and its last point (repeats are not sent). */
-  const live = useRef<{ pointerId: number; x: number; y: number }>(undefined);
+  const live = useRef<{ pointerId: number; x: number; y: number; pen: boolean }>(undefined);
   const space = useRef(false);
   const drag = useRef<{ x: number; y: number; vx: number; vy: number; id: number }>(undefined);
   const viewRef = useRef(view);
   viewRef.current = view;
-  const settings = useRef({ tool, radius, hardness });
-  settings.current = { tool, radius, hardness };
+  const settings = useRef({ tool, radius, hardness, pressure });
+  settings.current = { tool, radius, hardness, pressure };
   /** A stroke was begun, undone or redone since the editor opened (and before the live stroke began). */
   const touched = useRef(false);
   const touchedBefore = useRef(false);
@@ -222,12 +224,14 @@ export function BrushEditor({ task, engine, queue, originalUrl, onClose }: Props
     if (e.button !== 0 || live.current || !session.current || s.tool === 'pan') return;
     e.currentTarget.setPointerCapture(e.pointerId);
     const [x, y] = toImage(e);
-    live.current = { pointerId: e.pointerId, x, y };
+    const pen = e.pointerType === 'pen' && s.pressure;
+    live.current = { pointerId: e.pointerId, x, y, pen };
     touchedBefore.current = touched.current;
     setUnsavedEdits((touched.current = true));
     const brush = { mode: s.tool, radius: s.radius, hardness: s.hardness };
+    const p = pen ? roundPressure(e.pressure) : undefined;
     // A stroke the worker is still painting is finished there first (its calls arrive in order).
-    void call((r) => r.begin(brush, x, y));
+    void call((r) => r.begin(brush, x, y, p));
   };
 
   const onPointerMove = (e: React.PointerEvent<HTMLDivElement>) => {
@@ -246,7 +250,7 @@ export function BrushEditor({ task, engine, queue, originalUrl, onClose }: Props
     for (const ev of events.length ? events : [e.nativeEvent]) {
       const [x, y] = toImage(ev);
       if (l.x === x && l.y === y) continue;
-      points.push(x, y);
+      points.push(x, y, l.pen ? roundPressure(ev.pressure) : 1);
       l.x = x;
       l.y = y;
     }
@@ -366,6 +370,15 @@ export function BrushEditor({ task, engine, queue, originalUrl, onClose }: Props
             aria-valuetext={`${Math.round(hardness * 100)}%`}
           />
           <output className="brush__value">{Math.round(hardness * 100)}%</output>
+        </label>
+        <label className="brush__check" title={t('brush.pressureHint')}>
+          <input
+            type="checkbox"
+            checked={pressure}
+            onChange={(e) => setPressure(e.currentTarget.checked)}
+            data-testid="brush-pressure"
+          />
+          <span>{t('brush.pressure')}</span>
         </label>
         <div className="brush__group">
           <button
