@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { refineAlpha, unrefinedCrop, upsampleAlphaMatting } from '../../workers/refine/index';
 import { upsampleMask } from '../../workers/pipeline/postprocess';
-import { trimapFromLowRes } from '../../workers/refine/matting';
+import { trimapFromLowRes } from '../../workers/refine/resample';
 import { downsampleAlphaArea, proceduralBackground } from '../bench/scenes';
 
 /** Two colours, red over blue, mixed by a known alpha: I = αF + (1 − α)B exactly (8-bit). */

@@ -3,7 +3,7 @@
 // fields pushed-pulled from the sure regions, re-estimated from the first pass, projected).
 
 import { axisTable } from '../pipeline/resize';
-import { type AlphaInput, alphaToFloat, runStarts } from './resample';
+import { type AlphaInput, alphaToFloat, runStarts, trimapFromLowRes } from './resample';
 
 export interface MattingOptions {
   /** Low-res alpha ≤ threshold is sure background, ≥ 1 − threshold sure foreground. Default 5/255. */
@@ -30,43 +30,6 @@ export interface MattingOptions {
   passes?: number;
   /** If given, receives the milliseconds spent per stage. */
   timings?: Record<string, number>;
-}
-
-/** Certainty of each full-res pixel: 0 sure background, 1 sure foreground, 2 unknown (the band). */
-export interface Trimap {
-  /** Per low-res quad (top-left tap j, i): 0, 1 or 2. */
-  state: Uint8Array;
-  anyUnknown: boolean;
-}
-
-/**
- * Trimap on the model's grid: a bilinear quad whose four taps are all ≤ t (≥ 1 − t) is sure
- * background (foreground); every other quad is unknown. The band is therefore exactly as wide
- * as the model's own soft region, stretched by the upscale factor.
- */
-export function trimapFromLowRes(p: Float32Array, lw: number, lh: number, t: number): Trimap {
-  const n = lw * lh;
-  const tap = new Uint8Array(n);
-  for (let k = 0; k < n; k++) {
-    const v = p[k];
-    tap[k] = v <= t ? 0 : v >= 1 - t ? 1 : 2;
-  }
-  const state = new Uint8Array(n);
-  let anyUnknown = false;
-  for (let i = 0; i < lh; i++) {
-    const i1 = i < lh - 1 ? i + 1 : i;
-    for (let j = 0; j < lw; j++) {
-      const j1 = j < lw - 1 ? j + 1 : j;
-      const a = tap[i * lw + j],
-        b = tap[i * lw + j1],
-        c = tap[i1 * lw + j],
-        d = tap[i1 * lw + j1];
-      const s = a === b && a === c && a === d && a !== 2 ? a : 2;
-      state[i * lw + j] = s;
-      if (s === 2) anyUnknown = true;
-    }
-  }
-  return { state, anyUnknown };
 }
 
 /**

@@ -2,7 +2,15 @@
 // that only acts in the uncertain band (plain bilinear is pipeline/postprocess `upsampleMask`).
 
 import { axisTable } from '../pipeline/resize';
-import { type AlphaInput, alphaToFloat, areaSpansFor, boxMean, downsampleArea, runStarts } from './resample';
+import {
+  type AlphaInput,
+  alphaToFloat,
+  areaSpansFor,
+  boxMean,
+  downsampleArea,
+  runStarts,
+  trimapFromLowRes,
+} from './resample';
 import { stageTimer } from '../../src/shared/stage-timer';
 
 export interface GuidedUpsampleOptions {
@@ -50,26 +58,7 @@ export function upsampleAlphaGuided(
 
   // 1. Cell state for the bilinear quad whose top-left tap is (j, i): 0 = all taps certainly
   //    transparent, 1 = all certainly opaque, 2 = uncertain (refine).
-  const tap = new Uint8Array(n);
-  let anyUncertain = false;
-  for (let k = 0; k < n; k++) {
-    const v = p[k];
-    tap[k] = v <= t ? 0 : v >= 1 - t ? 1 : 2;
-  }
-  const state = new Uint8Array(n);
-  for (let i = 0; i < lh; i++) {
-    const i1 = i < lh - 1 ? i + 1 : i;
-    for (let j = 0; j < lw; j++) {
-      const j1 = j < lw - 1 ? j + 1 : j;
-      const a = tap[i * lw + j],
-        b = tap[i * lw + j1],
-        c = tap[i1 * lw + j],
-        d = tap[i1 * lw + j1];
-      const s = a === b && a === c && a === d && a !== 2 ? a : 2;
-      state[i * lw + j] = s;
-      if (s === 2) anyUncertain = true;
-    }
-  }
+  const { state, anyUnknown: anyUncertain } = trimapFromLowRes(p, lw, lh, t);
 
   // 2. Guided-filter coefficients on the low-res grid (q = A·RGB255 + B255), computed only in
   //    tiles that hold a tap of an uncertain quad. A tile's coefficients depend on guide and
