@@ -18,44 +18,54 @@ const PASS_THROUGH = new Set(['MaxPool', 'Resize', 'Concat']);
 
 /**
  * Tensors that may be rescaled: a Conv's output (or the output of the Relu right after it)
- * whose every path through MaxPool/Resize/Concat ends at a Conv's data input. Returns
- * [{ tensor, conv (producer name), consumers: [{ conv, offset }] }], offset being where the
- * tensor's channels start among the consumer's input channels. `channels(x)` gives a tensor's
- * channel count.
+ * whose every path through MaxPool/Resize/Concat ends at a Conv's data input; and the output of
+ * an Add of two such Conv outputs (an RSU block's residual hx1d + hxin), both Convs then scaled
+ * alike. Returns [{ tensor, convs (producer names), consumers: [{ conv, offset }] }], offset
+ * being where the tensor's channels start among the consumer's input channels; `tensor` is the
+ * one whose channel ranges set the scales. `channels(x)` gives a tensor's channel count.
  */
-export function equalizable(model, channels, skip = new Set()) {
+export function equalizable(model, channels) {
   const g = model.graph;
   const consumers = new Map();
   for (const n of g.node) for (const x of n.input) if (x) consumers.set(x, [...(consumers.get(x) ?? []), n]);
   const outputs = new Set(g.output.map((o) => o.name));
-  const found = [];
+  // Walk forward from x; false on anything but pass-through ops, Conv data inputs and `allowed`.
+  const walk = (x, offset, reached, allowed) => {
+    if (outputs.has(x)) return false;
+    for (const n of consumers.get(x) ?? []) {
+      if (n === allowed) continue;
+      if (n.opType === 'Conv' && n.input[0] === x) reached.push({ conv: n.name, offset });
+      else if (n.opType === 'Concat') {
+        let o = offset;
+        for (const i of n.input) {
+          if (i === x) break;
+          o += channels(i);
+        }
+        if (!walk(n.output[0], o, reached, allowed)) return false;
+      } else if (PASS_THROUGH.has(n.opType) && n.input[0] === x) {
+        if (!walk(n.output[0], offset, reached, allowed)) return false;
+      } else return false;
+    }
+    return true;
+  };
+  const producer = new Map(); // tensor -> Conv name
   for (const p of g.node) {
-    if (p.opType !== 'Conv' || skip.has(p.name)) continue;
-    let t = p.output[0];
-    const users = consumers.get(t) ?? [];
-    if (users.length === 1 && users[0].opType === 'Relu') t = users[0].output[0];
-    // Walk forward; fail on anything but pass-through ops and Conv data inputs.
+    if (p.opType !== 'Conv') continue;
+    const users = consumers.get(p.output[0]) ?? [];
+    producer.set(users.length === 1 && users[0].opType === 'Relu' ? users[0].output[0] : p.output[0], p.name);
+  }
+  const found = [];
+  for (const [t, conv] of producer) {
     const reached = [];
-    let ok = true;
-    const walk = (x, offset) => {
-      if (outputs.has(x)) return (ok = false);
-      for (const n of consumers.get(x) ?? []) {
-        if (n.opType === 'Conv' && n.input[0] === x && !skip.has(n.name))
-          reached.push({ conv: n.name, offset });
-        else if (n.opType === 'Concat') {
-          let o = offset;
-          for (const i of n.input) {
-            if (i === x) break;
-            o += channels(i);
-          }
-          walk(n.output[0], o);
-        } else if (PASS_THROUGH.has(n.opType) && n.input[0] === x) walk(n.output[0], offset);
-        else ok = false;
-        if (!ok) return;
-      }
-    };
-    walk(t, 0);
-    if (ok && reached.length) found.push({ tensor: t, conv: p.name, consumers: reached });
+    if (walk(t, 0, reached) && reached.length) found.push({ tensor: t, convs: [conv], consumers: reached });
+  }
+  for (const add of g.node) {
+    if (add.opType !== 'Add' || add.input.length !== 2 || !add.input.every((x) => producer.has(x))) continue;
+    const reached = [];
+    const ok =
+      add.input.every((x) => walk(x, 0, reached, add)) && walk(add.output[0], 0, reached) && reached.length;
+    if (ok)
+      found.push({ tensor: add.output[0], convs: add.input.map((x) => producer.get(x)), consumers: reached });
   }
   return found;
 }
@@ -85,17 +95,19 @@ export function applyEqualization(model, plan, scales) {
     return entry;
   };
   let count = 0;
-  for (const { tensor, conv, consumers } of plan) {
+  for (const { tensor, convs, consumers } of plan) {
     const s = scales[tensor];
     if (!s) continue;
     count++;
-    const p = byName.get(conv);
-    const w = own(p, 1);
-    const per = w.data.length / w.dims[0];
-    for (let c = 0; c < s.length; c++) for (let i = c * per; i < (c + 1) * per; i++) w.data[i] *= s[c];
-    if (p.input[2]) {
-      const b = own(p, 2);
-      for (let c = 0; c < s.length; c++) b.data[c] *= s[c];
+    for (const conv of convs) {
+      const p = byName.get(conv);
+      const w = own(p, 1);
+      const per = w.data.length / w.dims[0];
+      for (let c = 0; c < s.length; c++) for (let i = c * per; i < (c + 1) * per; i++) w.data[i] *= s[c];
+      if (p.input[2]) {
+        const b = own(p, 2);
+        for (let c = 0; c < s.length; c++) b.data[c] *= s[c];
+      }
     }
     for (const { conv: name, offset } of consumers) {
       const n = byName.get(name);
@@ -116,8 +128,8 @@ export function applyEqualization(model, plan, scales) {
   return count;
 }
 
-/** The equalisation plan of the IS-Net graph (kept-float Convs neither scaled nor rescaling). */
-export function equalizationPlan(model, keepFloat = []) {
+/** The equalisation plan of the IS-Net graph (kept-float Convs take part: rescaling is exact in float). */
+export function equalizationPlan(model) {
   const shapes = inferShapes(model);
-  return equalizable(model, (x) => shapes.get(x)[1], new Set(keepFloat));
+  return equalizable(model, (x) => shapes.get(x)[1]);
 }

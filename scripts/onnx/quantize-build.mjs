@@ -22,7 +22,7 @@ export function quantizeFromCalibration(fp32Bytes, calibration) {
     throw new Error(`calibration keepFloat names no node of the graph: ${unknown.join(', ')}`);
   // Activation equalisation first: the calibrated ranges were measured on the equalised graph.
   const equalized = calibration.equalize
-    ? applyEqualization(model, equalizationPlan(model, keepFloat), calibration.equalize.scales)
+    ? applyEqualization(model, equalizationPlan(model), calibration.equalize.scales)
     : 0;
   const channelMeans = calibration.biasCorrection ? calibration.channelMeans : undefined;
   if (calibration.biasCorrection && !channelMeans) throw new Error('biasCorrection without channelMeans');

@@ -302,7 +302,12 @@ async function main() {
   const modelPath = path.resolve(arg('--model', path.join(ROOT, 'public/models/isnet-fp32.onnx')));
   const dir = arg('--photos', SKIMAGE_DATA);
   const out = path.resolve(arg('--out', path.join(ROOT, 'scripts/onnx/calibration/isnet-int8.json')));
-  const names = arg('--names', CALIBRATION_PHOTOS.join(',')).split(',');
+  // The photos of the existing calibration file, so a re-calibration measures the same set.
+  const previous = fs.existsSync(out) ? JSON.parse(fs.readFileSync(out, 'utf8')) : undefined;
+  const names = arg(
+    '--names',
+    (previous?.photos?.map((p) => path.basename(p)) ?? CALIBRATION_PHOTOS).join(','),
+  ).split(',');
   const photos = names.map((f) => path.join(dir, f));
   const missing = photos.filter((f) => !fs.existsSync(f));
   if (missing.length)

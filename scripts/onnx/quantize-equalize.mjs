@@ -83,11 +83,11 @@ async function main() {
   );
   const cal = JSON.parse(fs.readFileSync(calFile, 'utf8'));
   const names = arg('--names', cal.photos.map((p) => path.basename(p)).join(',')).split(',');
-  const maxScale = Number(arg('--max-scale', 16));
-  const q = Number(arg('--percentile', 99.99));
+  const maxScale = Number(arg('--max-scale', cal.equalize?.maxScale ?? 16));
+  const q = Number(arg('--percentile', cal.equalize?.percentile ?? 99.99));
   const bytes = fs.readFileSync(arg('--model', path.join(ROOT, 'public/models/isnet-fp32.onnx')));
   const model = decodeModel(bytes);
-  const plan = equalizationPlan(model, cal.keepFloat);
+  const plan = equalizationPlan(model);
   const inputs = [];
   for (const n of names) inputs.push(preprocess(await loadPhoto(path.join(SKIMAGE_DATA, n))));
   const t0 = Date.now();
@@ -102,6 +102,8 @@ async function main() {
     `${plan.length} tensors equalisable, channel ranges in ${((Date.now() - t0) / 1000).toFixed(0)} s`,
   );
   cal.equalize = {
+    maxScale,
+    percentile: q,
     about: `activation equalisation (scripts/onnx/equalize.mjs): per-channel ${q}th percentile of |x| on ${names.join(', ')}, s = R / r capped at ${maxScale}`,
     scales: Object.fromEntries(
       plan.map((p) => [p.tensor, scalesFor(r.get(p.tensor), maxScale).map((v) => Number(v.toPrecision(6)))]),

@@ -24,7 +24,7 @@
 import { DataType, onnx } from './model-io.mjs';
 
 /** Bump when the graph this module writes changes for the same input and calibration. */
-export const QUANTIZER_VERSION = 2;
+export const QUANTIZER_VERSION = 1;
 
 const QUANTISED_OPS = new Set(['Conv', 'MaxPool', 'Resize', 'Concat', 'Add']);
 const SAME_AS_INPUT = new Set(['MaxPool', 'Resize']);

@@ -209,7 +209,7 @@ test('activation equalisation rescales Conv channels without changing the float 
     });
   const m = build();
   const plan = equalizable(m, (x) => (x === 'input' ? 1 : 2));
-  assert.deepEqual(plan, [{ tensor: 'r', conv: 'a', consumers: [{ conv: 'b', offset: 1 }] }]);
+  assert.deepEqual(plan, [{ tensor: 'r', convs: ['a'], consumers: [{ conv: 'b', offset: 1 }] }]);
   assert.equal(applyEqualization(m, plan, { r: [4, 0.5] }), 1);
   const x = new Float32Array([0, 0.37, -1.2, 2.55]);
   const run = async (model) => {
