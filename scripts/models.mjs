@@ -12,6 +12,7 @@
 // Re-running is cheap: a variant whose file, size, sha256 and recipe match is left alone.
 import fs from 'node:fs';
 import path from 'node:path';
+import os from 'node:os';
 import crypto from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -286,6 +287,25 @@ async function prepareQuantized(fp32Bytes) {
   };
 }
 
+/**
+ * The calibration recipe of the committed file (docs/models.md, "int8 QDQ"): with activation
+ * equalisation, the scales are measured on the fp32 graph and the ranges on the equalised one;
+ * a 'merged …' method needs a second pass whose histograms use the first pass's min/max.
+ */
+function calibrationSteps(fp32Path) {
+  const cal = readJson(CALIBRATION) ?? {};
+  const steps = [];
+  let model = fp32Path;
+  if (cal.equalize) {
+    model = path.join(os.tmpdir(), 'jingjie-isnet-fp32-equalized.onnx');
+    steps.push(['quantize-equalize.mjs', '--model', fp32Path, '--model-out', model]);
+  }
+  steps.push(['quantize-calibrate.mjs', '--model', model]);
+  if (String(cal.method).startsWith('merged'))
+    steps.push(['quantize-calibrate.mjs', '--model', model, '--merge-from', CALIBRATION]);
+  return steps;
+}
+
 /** A deterministic 1×3×S×S input in the models' range (x/255 − 0.5). */
 function probeInput(dims) {
   const n = dims.reduce((a, b) => a * b, 1);
@@ -379,12 +399,12 @@ async function main() {
     }
     if (base && args.has('--calibrate')) {
       log(`${v.id}: calibrating activation ranges on ${base.file} (scripts/onnx/quantize-calibrate.mjs)`);
-      const r = spawnSync(
-        process.execPath,
-        [path.join(ROOT, 'scripts/onnx/quantize-calibrate.mjs'), '--model', path.join(OUT_DIR, base.file)],
-        { stdio: 'inherit' },
-      );
-      if (r.status !== 0) fail('calibration failed');
+      for (const step of calibrationSteps(path.join(OUT_DIR, base.file))) {
+        const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts/onnx', step[0]), ...step.slice(1)], {
+          stdio: 'inherit',
+        });
+        if (r.status !== 0) fail(`calibration failed (${step[0]})`);
+      }
     }
     if (base && !fs.existsSync(CALIBRATION)) {
       log(`${v.id}: skipped (no ${path.relative(ROOT, CALIBRATION)}; run npm run models -- --calibrate)`);

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { decodeModel, encodeModel } from './model-io.mjs';
 import { QUANTIZER_VERSION, quantizeQdq } from './quantize.mjs';
 import { noteInMetadata } from './upcast.mjs';
+import { applyEqualization, equalizationPlan } from './equalize.mjs';
 
 export { QUANTIZER_VERSION };
 
@@ -19,11 +20,28 @@ export function quantizeFromCalibration(fp32Bytes, calibration) {
   const unknown = keepFloat.filter((n) => !known.has(n));
   if (unknown.length)
     throw new Error(`calibration keepFloat names no node of the graph: ${unknown.join(', ')}`);
-  const stats = quantizeQdq(model, ranges, keepFloat);
+  // Activation equalisation first: the calibrated ranges were measured on the equalised graph.
+  const equalized = calibration.equalize
+    ? applyEqualization(model, equalizationPlan(model), calibration.equalize.scales)
+    : 0;
+  const channelMeans = calibration.biasCorrection ? calibration.channelMeans : undefined;
+  if (calibration.biasCorrection && !channelMeans) throw new Error('biasCorrection without channelMeans');
+  const biasShift =
+    calibration.biasShift && calibration.useBiasShift !== false ? calibration.biasShift : undefined;
+  const stats = quantizeQdq(model, ranges, keepFloat, {
+    channelMeans,
+    concatUnion: !!calibration.concatUnion,
+    biasShift,
+    floatWeights: !!calibration.floatWeights,
+  });
   const steps = [
     `static QDQ int8 (uint8 activations, int8 per-channel weights, int32 bias) from the prepared fp32 graph: ` +
       `${stats.convs} Convs quantised, ${stats.keptFloat} kept float, ${stats.reluFolded} Relus folded, ` +
-      `${stats.tensors} activation Q/DQ pairs, calibration '${calibration.method}' on ${calibration.photos?.length ?? '?'} photos`,
+      `${stats.tensors} activation Q/DQ pairs, calibration '${calibration.method}' on ${calibration.photos?.length ?? '?'} photos` +
+      (equalized ? `, activations of ${equalized} Conv outputs equalised` : '') +
+      (calibration.concatUnion ? ', Concat ranges widened to their inputs' : '') +
+      (stats.biasCorrected ? `, bias correction on ${stats.biasCorrected} Convs` : '') +
+      (biasShift ? `, measured bias shifts of ${Object.keys(biasShift).length} Convs subtracted` : ''),
   ];
   noteInMetadata(model, 'jingjie.prepared', steps.join('; '));
   noteInMetadata(model, 'jingjie.quantization', `QDQ; keepFloat=${keepFloat.join(',')}`);
@@ -49,3 +67,43 @@ export async function checkFusion(bytes) {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
+
+// CLI for trying a recipe without touching the committed calibration:
+//   node scripts/onnx/quantize-build.mjs --out /tmp/candidate.onnx
+//        [--calibration scripts/onnx/calibration/isnet-int8.json] [--method 'percentile 99.99']
+//        [--keep-float a,b] [--bias-correction on|off] [--concat-union on|off]
+//        [--bias-shift on|off] [--float-weights (diagnosis: activations only)]
+async function main() {
+  const { fileURLToPath } = await import('node:url');
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+  const arg = (k, d) => {
+    const i = process.argv.indexOf(k);
+    return i > 0 ? process.argv[i + 1] : d;
+  };
+  const calibration = JSON.parse(
+    fs.readFileSync(
+      arg('--calibration', path.join(root, 'scripts/onnx/calibration/isnet-int8.json')),
+      'utf8',
+    ),
+  );
+  calibration.method = arg('--method', calibration.method);
+  const keep = arg('--keep-float');
+  if (keep !== undefined) calibration.keepFloat = keep ? keep.split(',') : [];
+  const union = arg('--concat-union');
+  if (union) calibration.concatUnion = union === 'on';
+  if (process.argv.includes('--float-weights')) calibration.floatWeights = true;
+  const shift = arg('--bias-shift');
+  if (shift) calibration.useBiasShift = shift === 'on';
+  const bias = arg('--bias-correction');
+  if (bias) calibration.biasCorrection = bias === 'on';
+  const fp32 = fs.readFileSync(arg('--model', path.join(root, 'public/models/isnet-fp32.onnx')));
+  const q = quantizeFromCalibration(fp32, calibration);
+  fs.writeFileSync(arg('--out'), q.bytes);
+  console.log(q.steps.join('\n'));
+}
+
+if (process.argv[1] && process.argv[1].endsWith('quantize-build.mjs'))
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });

@@ -15,6 +15,9 @@ import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { decodeModel, encodeModel, onnx, DataType } from './model-io.mjs';
 import { plan } from './quantize.mjs';
+import { inferShapes } from './shapes.mjs';
+
+export { inferShapes };
 import { preprocess } from '../../test/reference/reference.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -50,49 +53,74 @@ export async function loadPhoto(file) {
   return { width, height, channels: 3, planes };
 }
 
-/** Static shapes of the IS-Net float graph's activations (Conv, pools, Resize, Concat, ...). */
-export function inferShapes(model, inputDims = [1, 3, 1024, 1024]) {
-  const g = model.graph;
-  const inits = new Map(g.initializer.map((t) => [t.name, t]));
-  const shape = new Map([[g.input[0].name, inputDims]]);
-  const attr = (n, name, d) => {
-    const a = n.attribute.find((x) => x.name === name);
-    return a ? (a.ints.length ? a.ints.map(Number) : Number(a.i)) : d;
-  };
-  for (const n of g.node) {
-    const x = shape.get(n.input[0]);
-    let y;
-    if (n.opType === 'Conv' || n.opType === 'MaxPool') {
-      const k =
-        n.opType === 'Conv' ? inits.get(n.input[1]).dims.slice(2).map(Number) : attr(n, 'kernel_shape');
-      const s = attr(n, 'strides', [1, 1]);
-      const p = attr(n, 'pads', [0, 0, 0, 0]);
-      const d = attr(n, 'dilations', [1, 1]);
-      const c = n.opType === 'Conv' ? Number(inits.get(n.input[1]).dims[0]) : x[1];
-      const out = (i) => Math.floor((x[2 + i] + p[i] + p[i + 2] - d[i] * (k[i] - 1) - 1) / s[i]) + 1;
-      y = [1, c, out(0), out(1)];
-    } else if (n.opType === 'Resize') {
-      const sizes = inits.get(n.input[3]);
-      y = sizes.int64Data.length
-        ? sizes.int64Data.map(Number)
-        : [...new BigInt64Array(new Uint8Array(sizes.rawData).buffer)].map(Number);
-    } else if (n.opType === 'Concat') {
-      y = [...x];
-      y[1] = n.input.reduce((a, i) => a + shape.get(i)[1], 0);
-    } else y = x;
-    shape.set(n.output[0], y);
+/**
+ * Clip range [lo, hi] minimising the expected squared error of uint8 quantisation of the values
+ * in a histogram: rounding noise step²/12 for every value inside (step = (hi − lo)/255; exact
+ * zeros excluded, 0 is exact) plus (v − hi)² / (lo − v)² for every value clipped. The MSE clipping
+ * criterion of Banner et al. 2019, "Post training 4-bit quantization of convolutional networks
+ * for rapid-deployment" (ACIQ), solved numerically on the histogram instead of with their
+ * Gaussian/Laplace prior; onnxruntime/TensorRT offer the related entropy and percentile
+ * calibrators. Bin centres stand for their values; lo stays 0 for a non-negative tensor, a signed
+ * one alternates optimising hi and lo.
+ */
+export function mseClip(hist, min, w, zeros = 0) {
+  const n = hist.length;
+  const c = (b) => min + (b + 0.5) * w;
+  // Prefix sums of count, Σv, Σv² over bins.
+  const S0 = new Float64Array(n + 1);
+  const S1 = new Float64Array(n + 1);
+  const S2 = new Float64Array(n + 1);
+  for (let b = 0; b < n; b++) {
+    S0[b + 1] = S0[b] + hist[b];
+    S1[b + 1] = S1[b] + hist[b] * c(b);
+    S2[b + 1] = S2[b] + hist[b] * c(b) * c(b);
   }
-  return shape;
+  // Error for clip edges at bin indices [i, j) (values below bin i clipped to lo, from bin j up to hi).
+  const err = (i, j, lo, hi) => {
+    const step = (hi - lo) / 255;
+    const inside = S0[j] - S0[i] - zeros;
+    const above = S2[n] - S2[j] - 2 * hi * (S1[n] - S1[j]) + hi * hi * (S0[n] - S0[j]);
+    const below = S2[i] - 2 * lo * S1[i] + lo * lo * S0[i];
+    return (Math.max(0, inside) * (step * step)) / 12 + above + below;
+  };
+  const edge = (b) => min + b * w;
+  let i = 0;
+  let j = n;
+  const signed = min < 0;
+  const floor0 = () => Math.min(edge(i), 0);
+  for (let it = 0; it < (signed ? 4 : 1); it++) {
+    let best = Infinity;
+    let bj = j;
+    const lo = signed ? floor0() : Math.min(min, 0);
+    for (let k = Math.max(i + 1, 1); k <= n; k++) {
+      const hi = Math.max(edge(k), 0);
+      const e = err(i, k, lo, hi);
+      if (e < best) ((best = e), (bj = k));
+    }
+    j = bj;
+    if (!signed) break;
+    best = Infinity;
+    let bi = i;
+    const hi = Math.max(edge(j), 0);
+    for (let k = 0; k < j; k++) {
+      const e = err(k, j, Math.min(edge(k), 0), hi);
+      if (e < best) ((best = e), (bi = k));
+    }
+    i = bi;
+  }
+  return [signed ? Math.min(edge(i), 0) : min, Math.max(edge(j), 0)];
 }
 
-/** min, max and BINS-bin histogram of one tensor; percentiles read off the histogram. */
+/** min, max and BINS-bin histogram of one tensor; percentiles and the MSE clip read off it. */
 function stats(data, p) {
   let min = Infinity;
   let max = -Infinity;
+  let zeros = 0;
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
     if (v < min) min = v;
     if (v > max) max = v;
+    if (v === 0) zeros++;
   }
   const hist = new Float64Array(BINS);
   const w = (max - min) / BINS || 1;
@@ -109,21 +137,78 @@ function stats(data, p) {
   // Non-negative tensors (after Relu) keep 0 as their floor; signed ones clip both tails.
   const pct = {};
   for (const q of p) pct[q] = [min >= 0 ? min : Math.min(at(1 - q / 100), 0), Math.min(at(q / 100), max)];
-  return { min, max, pct };
+  return { min, max, pct, mse: mseClip(hist, min, w, zeros) };
 }
 
-export async function calibrate({ modelPath, photos, percentiles = PERCENTILES, log = console.log }) {
+const MERGED_BINS = 16384;
+
+/** Adds `data` to a histogram of MERGED_BINS bins over the fixed range [lo, hi] (ends clamp). */
+function addToHistogram(h, data) {
+  const w = (h.hi - h.lo) / MERGED_BINS || 1;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (v === 0) h.zeros++;
+    h.bins[Math.max(0, Math.min(MERGED_BINS - 1, Math.floor((v - h.lo) / w)))]++;
+  }
+  h.count += data.length;
+}
+
+/**
+ * Ranges from a histogram merged over all photos (as onnxruntime's HistogramCalibrater
+ * collects one over the whole calibration set): the percentiles and the MSE clip of the pooled
+ * values, so one photo's sparse outliers do not decide the range alone.
+ */
+function mergedRanges(h, percentiles) {
+  const w = (h.hi - h.lo) / MERGED_BINS || 1;
+  const at = (q) => {
+    const target = q * h.count;
+    let acc = 0;
+    for (let b = 0; b < MERGED_BINS; b++) {
+      acc += h.bins[b];
+      if (acc >= target) return h.lo + (b + 1) * w;
+    }
+    return h.hi;
+  };
+  const out = { mse: mseClip(h.bins, h.lo, w, h.zeros) };
+  for (const q of percentiles)
+    out[`percentile ${q}`] = [h.lo >= 0 ? h.lo : Math.min(at(1 - q / 100), 0), Math.min(at(q / 100), h.hi)];
+  return out;
+}
+
+/** Per-channel mean of an NCHW tensor (N = 1), for bias correction. */
+function channelMeans(data, channels) {
+  const per = data.length / channels;
+  const m = new Array(channels);
+  for (let c = 0; c < channels; c++) {
+    let s = 0;
+    for (let i = c * per; i < (c + 1) * per; i++) s += data[i];
+    m[c] = s / per;
+  }
+  return m;
+}
+
+export async function calibrate({
+  modelPath,
+  photos,
+  percentiles = PERCENTILES,
+  log = console.log,
+  fixedRanges,
+}) {
   const bytes = fs.readFileSync(modelPath);
   const model = decodeModel(bytes);
   const { calibrated } = plan(model);
   const shapes = inferShapes(model);
+  // Conv inputs (float graph names) whose per-channel means bias correction needs.
+  const convInputs = new Set(model.graph.node.filter((n) => n.opType === 'Conv').map((n) => n.input[0]));
+  const names = [...new Set([...calibrated, ...convInputs])];
+  const wanted = new Set(calibrated);
   const inputs = [];
   for (const f of photos) inputs.push(preprocess(await loadPhoto(f)));
   // Batches of extra graph outputs small enough to hold at once.
   const batches = [];
   let cur = [];
   let size = 0;
-  for (const name of calibrated) {
+  for (const name of names) {
     const b = shapes.get(name).reduce((a, d) => a * d, 4);
     if (cur.length && size + b > BATCH_BYTES) (batches.push(cur), (cur = []), (size = 0));
     cur.push(name);
@@ -131,33 +216,80 @@ export async function calibrate({ modelPath, photos, percentiles = PERCENTILES, 
   }
   if (cur.length) batches.push(cur);
   const per = new Map(calibrated.map((n) => [n, []]));
+  const means = new Map([...convInputs].map((n) => [n, []]));
+  // With the min/max of an earlier run: one histogram per tensor over all photos.
+  const merged = new Map();
+  if (fixedRanges)
+    for (const n of calibrated)
+      merged.set(n, {
+        lo: fixedRanges[n][0],
+        hi: fixedRanges[n][1],
+        bins: new Float64Array(MERGED_BINS),
+        zeros: 0,
+        count: 0,
+      });
   const t0 = Date.now();
-  for (const [bi, names] of batches.entries()) {
+  for (const [bi, batch] of batches.entries()) {
     const m = decodeModel(bytes);
     const known = new Set(m.graph.output.map((o) => o.name));
-    for (const name of names)
+    for (const name of batch)
       if (!known.has(name))
         m.graph.output.push(
           onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: DataType.FLOAT } } }),
         );
     const session = await ort.InferenceSession.create(encodeModel(m), { graphOptimizationLevel: 'disabled' });
     for (const input of inputs) {
-      const r = await session.run({ input: new ort.Tensor('float32', input, [1, 3, 1024, 1024]) }, names);
-      for (const name of names) per.get(name).push(stats(r[name].data, percentiles));
+      const r = await session.run({ input: new ort.Tensor('float32', input, [1, 3, 1024, 1024]) }, batch);
+      for (const name of batch) {
+        if (wanted.has(name)) per.get(name).push(stats(r[name].data, percentiles));
+        if (merged.has(name)) addToHistogram(merged.get(name), r[name].data);
+        if (convInputs.has(name)) means.get(name).push(channelMeans(r[name].data, r[name].dims[1]));
+      }
     }
     await session.release();
     log(
-      `batch ${bi + 1}/${batches.length}: ${names.length} tensors, ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+      `batch ${bi + 1}/${batches.length}: ${batch.length} tensors, ${((Date.now() - t0) / 1000).toFixed(0)} s`,
     );
   }
-  const minmax = {};
-  const pct = Object.fromEntries(percentiles.map((q) => [q, {}]));
-  for (const [name, s] of per) {
-    minmax[name] = [Math.min(...s.map((x) => x.min)), Math.max(...s.map((x) => x.max))];
-    for (const q of percentiles)
-      pct[q][name] = [Math.min(...s.map((x) => x.pct[q][0])), Math.max(...s.map((x) => x.pct[q][1]))];
+  return {
+    perPhoto: Object.fromEntries(per),
+    channelMeans: Object.fromEntries(means),
+    merged: fixedRanges
+      ? Object.fromEntries([...merged].map(([n, h]) => [n, mergedRanges(h, percentiles)]))
+      : undefined,
+    modelSha256: crypto.createHash('sha256').update(bytes).digest('hex'),
+  };
+}
+
+/**
+ * Ranges per method from per-photo statistics (calibrate().perPhoto): for every method the
+ * widest range over the photos ('minmax', 'percentile P', 'mse'), and 'mse mean' (the mean of the
+ * per-photo MSE clips). `photos`: indices of the photos to use (default all).
+ */
+export function combineRanges(perPhoto, photos) {
+  const out = { minmax: {}, mse: {}, 'mse mean': {} };
+  for (const [name, all] of Object.entries(perPhoto)) {
+    const s = photos ? photos.map((i) => all[i]) : all;
+    out.minmax[name] = [Math.min(...s.map((x) => x.min)), Math.max(...s.map((x) => x.max))];
+    out.mse[name] = [Math.min(...s.map((x) => x.mse[0])), Math.max(...s.map((x) => x.mse[1]))];
+    out['mse mean'][name] = [0, 1].map((k) => s.reduce((a, x) => a + x.mse[k], 0) / s.length);
+    for (const q of Object.keys(s[0].pct)) {
+      const key = `percentile ${q}`;
+      out[key] ??= {};
+      out[key][name] = [Math.min(...s.map((x) => x.pct[q][0])), Math.max(...s.map((x) => x.pct[q][1]))];
+    }
   }
-  return { minmax, percentile: pct, modelSha256: crypto.createHash('sha256').update(bytes).digest('hex') };
+  return out;
+}
+
+/** Mean over photos of the per-channel means (calibrate().channelMeans). */
+export function combineMeans(channelMeans) {
+  return Object.fromEntries(
+    Object.entries(channelMeans).map(([name, all]) => [
+      name,
+      all[0].map((_, c) => Number((all.reduce((a, m) => a + m[c], 0) / all.length).toPrecision(7))),
+    ]),
+  );
 }
 
 const round6 = (r) => r.map((v) => Number(v.toPrecision(7)));
@@ -170,12 +302,27 @@ async function main() {
   const modelPath = path.resolve(arg('--model', path.join(ROOT, 'public/models/isnet-fp32.onnx')));
   const dir = arg('--photos', SKIMAGE_DATA);
   const out = path.resolve(arg('--out', path.join(ROOT, 'scripts/onnx/calibration/isnet-int8.json')));
-  const names = arg('--names', CALIBRATION_PHOTOS.join(',')).split(',');
+  // The photos of the existing calibration file, so a re-calibration measures the same set.
+  const previous = fs.existsSync(out) ? JSON.parse(fs.readFileSync(out, 'utf8')) : undefined;
+  const names = arg(
+    '--names',
+    (previous?.photos?.map((p) => path.basename(p)) ?? CALIBRATION_PHOTOS).join(','),
+  ).split(',');
   const photos = names.map((f) => path.join(dir, f));
   const missing = photos.filter((f) => !fs.existsSync(f));
   if (missing.length)
     throw new Error(`calibration photos missing: ${missing.join(', ')} (install python3-skimage)`);
-  const r = await calibrate({ modelPath, photos });
+  // Two passes: `--merge-from` names a calibration JSON of the same photos whose minmax ranges
+  // fix the bins of one merged histogram per tensor ('merged …' methods).
+  const mergeFrom = arg('--merge-from');
+  const fixedRanges = mergeFrom ? JSON.parse(fs.readFileSync(mergeFrom, 'utf8')).ranges.minmax : undefined;
+  const r = await calibrate({ modelPath, photos, fixedRanges });
+  const raw = arg('--raw');
+  if (raw) fs.writeFileSync(raw, JSON.stringify({ photos: names, ...r }));
+  const ranges = combineRanges(r.perPhoto);
+  if (r.merged)
+    for (const [name, m] of Object.entries(r.merged))
+      for (const [method, range] of Object.entries(m)) (ranges[`merged ${method}`] ??= {})[name] = range;
   const old = fs.existsSync(out) ? JSON.parse(fs.readFileSync(out, 'utf8')) : {};
   const result = {
     about:
@@ -189,22 +336,29 @@ async function main() {
       'percentile P':
         'per photo the Pth percentile of the values (and for signed tensors the (100 − P)th), ' +
         'read off a 4096-bin histogram, then the widest over photos',
+      mse:
+        'per photo the clip range minimising the expected uint8 quantisation + clipping squared ' +
+        'error on the histogram (Banner et al. 2019), then the widest over photos',
+      'mse mean': 'the mse clip range averaged over photos',
+      'merged percentile P': 'the Pth percentile of the values of all photos together (one histogram)',
+      'merged mse': 'the MSE clip (Banner et al. 2019) of the values of all photos together',
     },
     keepFloat: old.keepFloat ?? [],
     keepFloatWhy: old.keepFloatWhy ?? '',
-    ranges: {
-      minmax: Object.fromEntries(Object.entries(r.minmax).map(([k, v]) => [k, round6(v)])),
-      ...Object.fromEntries(
-        PERCENTILES.map((q) => [
-          `percentile ${q}`,
-          Object.fromEntries(Object.entries(r.percentile[q]).map(([k, v]) => [k, round6(v)])),
-        ]),
-      ),
-    },
+    biasCorrection: old.biasCorrection ?? false,
+    ranges: Object.fromEntries(
+      Object.entries(ranges).map(([m, t]) => [
+        m,
+        Object.fromEntries(Object.entries(t).map(([k, v]) => [k, round6(v)])),
+      ]),
+    ),
+    channelMeans: combineMeans(r.channelMeans),
   };
+  // Settings made by the other tools (equalisation scales, options) survive a re-calibration.
+  for (const [k, v] of Object.entries(old)) if (!(k in result)) result[k] = v;
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, JSON.stringify(result, null, 1) + '\n');
-  console.log(`wrote ${path.relative(ROOT, out)}: ${Object.keys(r.minmax).length} tensors`);
+  console.log(`wrote ${path.relative(ROOT, out)}: ${Object.keys(r.perPhoto).length} tensors`);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url))

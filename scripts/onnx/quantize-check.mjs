@@ -3,6 +3,11 @@
 // (test/reference/reference.mjs). Also the cheaper proxy used by the sensitivity pass.
 //
 //   node scripts/onnx/quantize-check.mjs public/models/isnet-int8.onnx [--level all]
+//        [--photos skimage:rocket.jpg,skimage:camera.png]
+// `--photos` scores held-out photos instead of the test photos (for choosing a recipe without
+// looking at the test photos): skimage:NAME is a Debian python3-skimage photo, its reference
+// mask made the same way from the fp32 graph (cached in the temp folder).
+import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,21 +58,46 @@ function readGrey(file) {
   return out;
 }
 
+const SKIMAGE = 'skimage:';
+
+/** A photo (test photo name or skimage:NAME) and its fp32 reference mask. */
+async function photoAndReference(photo, reference) {
+  if (!photo.startsWith(SKIMAGE)) {
+    const image = decodePng(fs.readFileSync(path.join(ROOT, 'test/fixtures/photos', photo)));
+    return { image, ref: readGrey(path.join(ROOT, 'test/fixtures/reference', reference, photo)) };
+  }
+  const { SKIMAGE_DATA, loadPhoto } = await import('./quantize-calibrate.mjs');
+  const name = photo.slice(SKIMAGE.length);
+  const image = await loadPhoto(path.join(SKIMAGE_DATA, name));
+  const cache = path.join(os.tmpdir(), `jingjie-qdq-ref-${reference}-${name}.bin`);
+  if (!fs.existsSync(cache)) {
+    const s = await ort.InferenceSession.create(path.join(ROOT, 'public/models', `${reference}.onnx`));
+    const r = await s.run({ input: new ort.Tensor('float32', preprocess(image), [1, 3, 1024, 1024]) }, [
+      'output',
+    ]);
+    await s.release();
+    fs.writeFileSync(cache, postprocess(r.output.data, 1024, 1024, image.width, image.height));
+  }
+  return { image, ref: new Uint8Array(fs.readFileSync(cache)) };
+}
+
 /** Gate figures of `model` (bytes or path) on every test photo against the fp32 masks. */
-export async function checkGates(model, { level = 'all', reference = 'isnet-fp32', threads } = {}) {
+export async function checkGates(
+  model,
+  { level = 'all', reference = 'isnet-fp32', threads, photos = TEST_PHOTOS } = {},
+) {
   const opts = { graphOptimizationLevel: level };
   if (threads) opts.intraOpNumThreads = threads;
   const session = await ort.InferenceSession.create(model, opts);
   const rows = [];
-  for (const photo of TEST_PHOTOS) {
-    const image = decodePng(fs.readFileSync(path.join(ROOT, 'test/fixtures/photos', photo)));
+  for (const photo of photos) {
+    const { image, ref } = await photoAndReference(photo, reference);
     const t0 = performance.now();
     const r = await session.run({ input: new ort.Tensor('float32', preprocess(image), [1, 3, 1024, 1024]) }, [
       'output',
     ]);
     const ms = performance.now() - t0;
     const mask = postprocess(r.output.data, 1024, 1024, image.width, image.height);
-    const ref = readGrey(path.join(ROOT, 'test/fixtures/reference', reference, photo));
     rows.push({ photo, ms, ...maskFigures(mask, ref) });
   }
   await session.release();
@@ -78,7 +108,9 @@ async function main() {
   const file = process.argv[2];
   const i = process.argv.indexOf('--level');
   const level = i > 0 ? process.argv[i + 1] : 'all';
-  const rows = await checkGates(path.resolve(file), { level });
+  const j = process.argv.indexOf('--photos');
+  const photos = j > 0 ? process.argv[j + 1].split(',') : TEST_PHOTOS;
+  const rows = await checkGates(path.resolve(file), { level, photos });
   for (const r of rows)
     console.log(
       `${r.photo}: IoU ${r.iou.toFixed(5)}, mean ${r.mean.toFixed(3)}, p99.9 ${r.p999}, max ${r.max}` +

@@ -5,7 +5,9 @@
 //
 //   node scripts/onnx/quantize-sensitivity.mjs [--photos rocket.jpg,motorcycle_left.png]
 //        [--calibration scripts/onnx/calibration/isnet-int8.json] [--method NAME] [--top 3]
-//        [--write]   (store the chosen keepFloat into the calibration JSON)
+//        [--mode only|leave] [--convs a,b] (score these Convs one by one)
+// The calibration's biasCorrection and concatUnion apply as in quantize-build.mjs; each Conv's
+// share of the graph's multiply-accumulates is printed (what keeping it float costs).
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +15,7 @@ import * as ort from 'onnxruntime-node';
 import { decodeModel, encodeModel } from './model-io.mjs';
 import { quantizeQdq } from './quantize.mjs';
 import { SKIMAGE_DATA, loadPhoto } from './quantize-calibrate.mjs';
+import { inferShapes } from './shapes.mjs';
 import { preprocess } from '../../test/reference/reference.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -88,7 +91,10 @@ async function main() {
   const mode = arg('--mode', 'only');
   const evaluate = async (keep) => {
     const m = decodeModel(fp32);
-    quantizeQdq(m, cal.ranges[method], keep);
+    quantizeQdq(m, cal.ranges[method], keep, {
+      channelMeans: cal.biasCorrection ? cal.channelMeans : undefined,
+      concatUnion: !!cal.concatUnion,
+    });
     const outs = await runGraph(encodeModel(m), inputs, level);
     const e = outs.map((o, i) => errorOf(o, ref[i]));
     return {
@@ -123,6 +129,25 @@ async function main() {
       log(`conv ${c} ${mode === 'only' ? 'alone quantised' : 'kept float'}: ${fmt(e)}`);
     }
   }
+  const shapes = inferShapes(decodeModel(fp32));
+  const inits = new Map(decodeModel(fp32).graph.initializer.map((t) => [t.name, t]));
+  const macs = new Map(
+    graphNodes
+      .filter((n) => n.opType === 'Conv')
+      .map((n) => {
+        const w = inits.get(n.input[1]).dims.map(Number);
+        const y = shapes.get(n.output[0]);
+        return [n.name, y[2] * y[3] * w.reduce((a, d) => a * d, 1)];
+      }),
+  );
+  const total = [...macs.values()].reduce((a, b) => a + b, 0);
+  const listed = arg('--convs');
+  for (const c of listed ? listed.split(',') : []) {
+    const e = await evaluate(keepFor([c]));
+    perConv.push({ conv: c, ...e });
+    log(`conv ${c} ${mode === 'only' ? 'alone quantised' : 'kept float'}: ${fmt(e)}`);
+  }
+  for (const r of perConv) r.macShare = Number((macs.get(r.conv) / total).toFixed(5));
   perConv.sort(worse);
   console.log(JSON.stringify({ method, level, mode, photos, base, byBlock, perConv }, null, 1));
 }

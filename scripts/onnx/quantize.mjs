@@ -15,6 +15,12 @@
 // - MaxPool and Resize outputs reuse their input's scale and zero point (onnxruntime drops the
 //   Q/DQ pair around them and runs them on uint8).
 // Nodes named in `keepFloat` (Conv node names) stay float: they read the dequantised tensor.
+// Optional bias correction (Nagel et al. 2019, "Data-Free Quantization Through Weight
+// Equalization and Bias Correction", §4.2, the empirical variant): with E[x_c], the per-channel
+// mean of a Conv's input measured on calibration data, the expected output shift that weight
+// rounding causes, Σ_c Σ_k (Ŵ − W)[o, c, k] · E[x_c], is subtracted from the bias before it is
+// quantised (border padding ignored). Or `biasShift` per Conv: the measured mean output shift of
+// the whole quantised graph (quantize-bias.mjs), subtracted from the bias.
 import { DataType, onnx } from './model-io.mjs';
 
 /** Bump when the graph this module writes changes for the same input and calibration. */
@@ -66,6 +72,29 @@ export function quantizeWeightPerChannel(w, channels) {
       q[i] = Math.max(-127, Math.min(127, roundHalfEven(w[i] / s)));
   }
   return { q, scales };
+}
+
+/**
+ * Bias correction (Nagel et al. 2019): the bias minus the expected output shift of weight
+ * rounding, Σ_c (Σ_k ŵ[o,c,k] − w[o,c,k]) · mean[c], per output channel o.
+ */
+export function correctBias(b, w, q, scales, means) {
+  const channels = b.length;
+  const inC = means.length;
+  const per = w.length / channels;
+  const k = per / inC;
+  if (!Number.isInteger(k)) throw new Error('correctBias: weight and means do not match');
+  const out = new Float32Array(channels);
+  for (let o = 0; o < channels; o++) {
+    let shift = 0;
+    for (let c = 0; c < inC; c++) {
+      let d = 0;
+      for (let i = o * per + c * k; i < o * per + (c + 1) * k; i++) d += q[i] * scales[o] - w[i];
+      shift += d * means[c];
+    }
+    out[o] = b[o] - shift;
+  }
+  return out;
 }
 
 /** int32 bias with scale s_x × s_w[c] (float32), as onnxruntime's quantize_bias_static. */
@@ -138,13 +167,37 @@ export function plan(model, keepFloat = []) {
 }
 
 /**
+ * A Concat's own calibrated range can be narrower than one of its inputs' (each is a percentile
+ * of a different distribution; in IS-Net's decoder the upsampled deeper-stage input reaches
+ * twice the Concat output's 99.99th percentile), and then QLinearConcat, which requantises every
+ * input to the output's scale, clips that input. Widening the output to the union of its inputs'
+ * ranges makes the Concat lossless apart from the coarser grid.
+ */
+export function widenConcatRanges(model, ranges, p = plan(model)) {
+  const out = { ...ranges };
+  for (const n of p.quantised) {
+    if (n.opType !== 'Concat') continue;
+    const y = p.source(n.output[0]);
+    const all = [y, ...n.input.map(p.source)].map((x) => out[x]).filter(Boolean);
+    out[y] = [Math.min(...all.map((r) => r[0])), Math.max(...all.map((r) => r[1]))];
+  }
+  return out;
+}
+
+/**
  * Rewrite `model` (float32, BatchNorm already folded into Conv) in place into QDQ form.
  * `ranges`: tensor name -> [min, max] for every name in plan().calibrated.
  * Returns counts for the log.
  */
-export function quantizeQdq(model, ranges, keepFloat = []) {
+export function quantizeQdq(
+  model,
+  ranges,
+  keepFloat = [],
+  { channelMeans, concatUnion = false, biasShift, floatWeights = false } = {},
+) {
   const g = model.graph;
   const p = plan(model, keepFloat);
+  if (concatUnion) ranges = widenConcatRanges(model, ranges, p);
   const inits = new Map(g.initializer.map((t) => [t.name, t]));
   const params = new Map();
   const paramsOf = (x) => {
@@ -168,12 +221,20 @@ export function quantizeQdq(model, ranges, keepFloat = []) {
   const newInits = [];
   const newNodes = [];
   let convs = 0;
+  let corrected = 0;
   for (const n of p.quantised) {
     if (n.opType !== 'Conv') continue;
     convs++;
+    // Diagnosis only: activations quantised, weights left float (no QLinearConv fusion).
+    if (floatWeights) continue;
     const w = inits.get(n.input[1]);
     const channels = Number(w.dims[0]);
-    const { q, scales } = quantizeWeightPerChannel(floatsOf(w), channels);
+    const wf = floatsOf(w);
+    const { q, scales } = quantizeWeightPerChannel(wf, channels);
+    const group = n.attribute.find((a) => a.name === 'group');
+    const means = channelMeans?.[n.input[0]];
+    if (means && group && Number(group.i) !== 1)
+      throw new Error(`${n.name}: bias correction of a grouped Conv`);
     const wq = `${w.name}_quantized`;
     newInits.push(
       tensor(wq, DataType.INT8, w.dims, q),
@@ -194,7 +255,11 @@ export function quantizeQdq(model, ranges, keepFloat = []) {
     if (n.input[2]) {
       const b = inits.get(n.input[2]);
       const sx = paramsOf(n.input[0]).scale;
-      const { q: bq, scales: bs } = quantizeBias(floatsOf(b), sx, scales);
+      let bf = means ? correctBias(floatsOf(b), wf, q, scales, means) : floatsOf(b);
+      const shift = biasShift?.[n.name];
+      if (shift) bf = bf.map((v, c) => v - shift[c]);
+      if (means) corrected++;
+      const { q: bq, scales: bs } = quantizeBias(bf, sx, scales);
       const bqName = `${b.name}_quantized`;
       newInits.push(
         tensor(bqName, DataType.INT32, [channels], bq),
@@ -257,6 +322,7 @@ export function quantizeQdq(model, ranges, keepFloat = []) {
     convs,
     keptFloat: g.node.filter((n) => n.opType === 'Conv' && keepFloat.includes(n.name)).length,
     reluFolded: p.folded.size,
+    biasCorrected: corrected,
     tensors: p.tensors.length,
     nodes: g.node.length,
   };

@@ -4,7 +4,15 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-node';
 import { DataType, decodeModel, encodeModel, onnx } from './model-io.mjs';
-import { plan, quantizeQdq, roundHalfEven, uint8Params } from './quantize.mjs';
+import {
+  correctBias,
+  plan,
+  quantizeQdq,
+  quantizeWeightPerChannel,
+  roundHalfEven,
+  uint8Params,
+} from './quantize.mjs';
+import { mseClip } from './quantize-calibrate.mjs';
 
 const T = onnx.TensorProto;
 const vi = (name, dims) =>
@@ -124,4 +132,95 @@ test('onnxruntime fuses it into QLinearConv and agrees with the float graph with
     assert.ok(Math.abs(a[i] - b[i]) <= bound, `output ${i}: float ${a[i]} vs int8 ${b[i]} (bound ${bound})`);
   // The negative channel is clamped by the folded Relu: sigmoid(0) = 0.5 for 0.37 × −0.25 − 0.2.
   assert.ok(Math.abs(b[5] - 0.5) < 1e-6);
+});
+
+test('bias correction subtracts the expected shift of weight rounding, Σ (ŵ − w) · E[x]', () => {
+  // One output channel, two input channels, 1×2 kernels: w = [1, 0.3 | −0.55, 0.2].
+  const w = new Float32Array([1, 0.3, -0.55, 0.2]);
+  const { q, scales } = quantizeWeightPerChannel(w, 1);
+  const means = [2, -1];
+  let shift = 0;
+  for (let i = 0; i < 4; i++) shift += (q[i] * scales[0] - w[i]) * means[i < 2 ? 0 : 1];
+  assert.ok(Math.abs(shift) > 1e-5);
+  const [b] = correctBias(new Float32Array([0.5]), w, q, scales, means);
+  assert.ok(Math.abs(b - (0.5 - shift)) < 1e-7);
+  // The corrected bias makes the mean output of the quantised weights equal the float one.
+  const out = (ws, bias) => means[0] * (ws[0] + ws[1]) + means[1] * (ws[2] + ws[3]) + bias;
+  const wq = Array.from(q, (v) => v * scales[0]);
+  assert.ok(Math.abs(out(wq, b) - out(w, 0.5)) < 1e-6);
+});
+
+test('MSE clip: keeps a uniform range whole, clips the long tail of a Laplace one', () => {
+  const B = 1024;
+  // Uniform on [0, 10): clipping only costs, so the full range is kept.
+  const flat = new Float64Array(B).fill(1000);
+  const [lo, hi] = mseClip(flat, 0, 10 / B);
+  assert.equal(lo, 0);
+  assert.ok(hi > 9.95, `hi ${hi}`);
+  // Laplace(b = 1) magnitudes up to 20: the 8-bit optimum is about 9–11 b (Banner et al. 2019
+  // give 9.89 b for the two-sided case), far below the max.
+  const w = 20 / B;
+  const lap = Float64Array.from({ length: B }, (_, i) => 1e7 * (Math.exp(-i * w) - Math.exp(-(i + 1) * w)));
+  const [, h] = mseClip(lap, 0, w);
+  assert.ok(h > 8 && h < 12, `hi ${h}`);
+  // A signed distribution clips both tails.
+  const two = Float64Array.from({ length: B }, (_, i) => Math.exp(-Math.abs(i * w - 10)) * 1e7);
+  const [l2, h2] = mseClip(two, -10, w);
+  assert.ok(l2 > -10 && l2 < -6 && h2 < 10 && h2 > 6, `${l2}, ${h2}`);
+});
+
+test('activation equalisation rescales Conv channels without changing the float function', async () => {
+  const { applyEqualization, equalizable } = await import('./equalize.mjs');
+  // input [1,1,2,2] → Conv a (2 channels) → Relu → MaxPool 1×1 → Concat(input, ·) → Conv b → output.
+  const build = () =>
+    onnx.ModelProto.create({
+      irVersion: 8,
+      opsetImport: [{ domain: '', version: 15 }],
+      graph: {
+        name: 'g',
+        input: [vi('input', [1, 1, 2, 2])],
+        output: [vi('output', [1, 1, 2, 2])],
+        initializer: [
+          f32('wa', [2, 1, 1, 1], [0.5, -3]),
+          f32('ba', [2], [0.1, 2]),
+          f32('wb', [1, 3, 1, 1], [1, 0.25, -0.5]),
+          f32('bb', [1], [0.3]),
+        ],
+        node: [
+          onnx.NodeProto.create({ opType: 'Conv', input: ['input', 'wa', 'ba'], output: ['a'], name: 'a' }),
+          node('Relu', ['a'], ['r']),
+          onnx.NodeProto.create({
+            opType: 'MaxPool',
+            input: ['r'],
+            output: ['p'],
+            name: 'p',
+            attribute: [{ name: 'kernel_shape', type: onnx.AttributeProto.AttributeType.INTS, ints: [1, 1] }],
+          }),
+          onnx.NodeProto.create({
+            opType: 'Concat',
+            input: ['input', 'p'],
+            output: ['c'],
+            name: 'c',
+            attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 1 }],
+          }),
+          onnx.NodeProto.create({ opType: 'Conv', input: ['c', 'wb', 'bb'], output: ['output'], name: 'b' }),
+        ],
+      },
+    });
+  const m = build();
+  const plan = equalizable(m, (x) => (x === 'input' ? 1 : 2));
+  assert.deepEqual(plan, [{ tensor: 'r', convs: ['a'], consumers: [{ conv: 'b', offset: 1 }] }]);
+  assert.equal(applyEqualization(m, plan, { r: [4, 0.5] }), 1);
+  const x = new Float32Array([0, 0.37, -1.2, 2.55]);
+  const run = async (model) => {
+    const s = await ort.InferenceSession.create(encodeModel(model), { graphOptimizationLevel: 'disabled' });
+    const r = await s.run({ input: new ort.Tensor('float32', x, [1, 1, 2, 2]) });
+    await s.release();
+    return r.output.data;
+  };
+  const [a, b] = [await run(build()), await run(m)];
+  for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) < 1e-5, `${a[i]} vs ${b[i]}`);
+  // The Conv's weights for the rescaled channels were divided: wb = [1, 0.25 / 4, −0.5 / 0.5].
+  const wb = m.graph.initializer.find((t) => t.name.startsWith('wb'));
+  assert.deepEqual(raw(wb, Float32Array), [1, 0.0625, -1]);
 });
