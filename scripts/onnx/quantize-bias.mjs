@@ -19,8 +19,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as ort from 'onnxruntime-node';
-import { decodeModel, encodeModel, onnx, DataType } from './model-io.mjs';
+import { decodeModel, encodeModel } from './model-io.mjs';
 import {
   floatsOf,
   plan,
@@ -31,47 +30,24 @@ import {
 } from './quantize.mjs';
 import { SKIMAGE_DATA, inferShapes, loadPhoto } from './quantize-calibrate.mjs';
 import { preprocess } from '../../test/reference/reference.mjs';
+import { cliArg, readCalibrationArg, visitActivations } from './activations.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BATCH_BYTES = 700 * 2 ** 20;
 
 /** Per-channel means of `names` (extra outputs of `bytes`), averaged over `inputs`. */
 async function meansOf(bytes, names, shapeOf, inputs) {
-  const batches = [];
-  let cur = [];
-  let size = 0;
-  for (const name of names) {
-    const b = shapeOf(name).reduce((a, d) => a * d, 4);
-    if (cur.length && size + b > BATCH_BYTES) (batches.push(cur), (cur = []), (size = 0));
-    cur.push(name);
-    size += b;
-  }
-  if (cur.length) batches.push(cur);
   const sums = new Map();
-  for (const batch of batches) {
-    const m = decodeModel(bytes);
-    for (const name of batch)
-      m.graph.output.push(
-        onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: DataType.FLOAT } } }),
-      );
-    const s = await ort.InferenceSession.create(encodeModel(m), { graphOptimizationLevel: 'disabled' });
-    for (const x of inputs) {
-      const r = await s.run({ input: new ort.Tensor('float32', x, [1, 3, 1024, 1024]) }, batch);
-      for (const name of batch) {
-        const t = r[name];
-        const C = t.dims[1];
-        const per = t.data.length / C;
-        const acc = sums.get(name) ?? new Float64Array(C);
-        for (let c = 0; c < C; c++) {
-          let v = 0;
-          for (let i = c * per; i < (c + 1) * per; i++) v += t.data[i];
-          acc[c] += v / per / inputs.length;
-        }
-        sums.set(name, acc);
-      }
+  await visitActivations(bytes, names, shapeOf, inputs, (name, t) => {
+    const C = t.dims[1];
+    const per = t.data.length / C;
+    const acc = sums.get(name) ?? new Float64Array(C);
+    for (let c = 0; c < C; c++) {
+      let v = 0;
+      for (let i = c * per; i < (c + 1) * per; i++) v += t.data[i];
+      acc[c] += v / per / inputs.length;
     }
-    await s.release();
-  }
+    sums.set(name, acc);
+  });
   return sums;
 }
 
@@ -156,24 +132,18 @@ export async function measureLocalShift({ fp32Bytes, calibration, photos, log = 
   const names = [...params.keys()];
   const t0 = Date.now();
   const errs = new Map();
-  for (const batch of batchesOf(names, (x) => shapes.get(x))) {
-    const m = decodeModel(fp32Bytes);
-    for (const name of batch)
-      m.graph.output.push(
-        onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: DataType.FLOAT } } }),
-      );
-    const s = await ort.InferenceSession.create(encodeModel(m), { graphOptimizationLevel: 'disabled' });
-    for (const x of inputs) {
-      const r = await s.run({ input: new ort.Tensor('float32', x, [1, 3, 1024, 1024]) }, batch);
-      for (const name of batch) {
-        const e = quantErrorMeans(r[name].data, r[name].dims[1], params.get(name));
-        const acc = errs.get(name) ?? new Float64Array(e.length);
-        for (let c = 0; c < e.length; c++) acc[c] += e[c] / inputs.length;
-        errs.set(name, acc);
-      }
-    }
-    await s.release();
-  }
+  await visitActivations(
+    fp32Bytes,
+    names,
+    (x) => shapes.get(x),
+    inputs,
+    (name, t) => {
+      const e = quantErrorMeans(t.data, t.dims[1], params.get(name));
+      const acc = errs.get(name) ?? new Float64Array(e.length);
+      for (let c = 0; c < e.length; c++) acc[c] += e[c] / inputs.length;
+      errs.set(name, acc);
+    },
+  );
   log(`input quantisation errors of ${names.length} tensors: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   const inits = new Map(model.graph.initializer.map((t) => [t.name, t]));
   const shift = {};
@@ -197,29 +167,9 @@ export async function measureLocalShift({ fp32Bytes, calibration, photos, log = 
   return shift;
 }
 
-function batchesOf(names, shapeOf) {
-  const batches = [];
-  let cur = [];
-  let size = 0;
-  for (const name of names) {
-    const b = shapeOf(name).reduce((a, d) => a * d, 4);
-    if (cur.length && size + b > BATCH_BYTES) (batches.push(cur), (cur = []), (size = 0));
-    cur.push(name);
-    size += b;
-  }
-  if (cur.length) batches.push(cur);
-  return batches;
-}
-
 async function main() {
-  const arg = (k, d) => {
-    const i = process.argv.indexOf(k);
-    return i > 0 ? process.argv[i + 1] : d;
-  };
-  const calFile = path.resolve(
-    arg('--calibration', path.join(ROOT, 'scripts/onnx/calibration/isnet-int8.json')),
-  );
-  const calibration = JSON.parse(fs.readFileSync(calFile, 'utf8'));
+  const arg = cliArg;
+  const { file: calFile, calibration } = readCalibrationArg();
   calibration.method = arg('--method', calibration.method);
   const union = arg('--concat-union');
   if (union) calibration.concatUnion = union === 'on';

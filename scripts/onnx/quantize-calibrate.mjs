@@ -11,14 +11,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import { decodeModel, encodeModel, onnx, DataType } from './model-io.mjs';
+import { decodeModel } from './model-io.mjs';
 import { plan } from './quantize.mjs';
 import { inferShapes } from './shapes.mjs';
 
 export { inferShapes };
 import { preprocess } from '../../test/reference/reference.mjs';
+import { visitActivations } from './activations.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const SKIMAGE_DATA = '/usr/lib/python3/dist-packages/skimage/data';
@@ -36,7 +36,6 @@ export const CALIBRATION_PHOTOS = [
 ];
 export const PERCENTILES = [99.9, 99.99, 99.999];
 const BINS = 4096;
-const BATCH_BYTES = 700 * 2 ** 20;
 
 /** A photo as planar float32 RGB 0..255 (what test/reference/reference.mjs preprocesses). */
 export async function loadPhoto(file) {
@@ -204,17 +203,6 @@ export async function calibrate({
   const wanted = new Set(calibrated);
   const inputs = [];
   for (const f of photos) inputs.push(preprocess(await loadPhoto(f)));
-  // Batches of extra graph outputs small enough to hold at once.
-  const batches = [];
-  let cur = [];
-  let size = 0;
-  for (const name of names) {
-    const b = shapes.get(name).reduce((a, d) => a * d, 4);
-    if (cur.length && size + b > BATCH_BYTES) (batches.push(cur), (cur = []), (size = 0));
-    cur.push(name);
-    size += b;
-  }
-  if (cur.length) batches.push(cur);
   const per = new Map(calibrated.map((n) => [n, []]));
   const means = new Map([...convInputs].map((n) => [n, []]));
   // With the min/max of an earlier run: one histogram per tensor over all photos.
@@ -229,28 +217,18 @@ export async function calibrate({
         count: 0,
       });
   const t0 = Date.now();
-  for (const [bi, batch] of batches.entries()) {
-    const m = decodeModel(bytes);
-    const known = new Set(m.graph.output.map((o) => o.name));
-    for (const name of batch)
-      if (!known.has(name))
-        m.graph.output.push(
-          onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: DataType.FLOAT } } }),
-        );
-    const session = await ort.InferenceSession.create(encodeModel(m), { graphOptimizationLevel: 'disabled' });
-    for (const input of inputs) {
-      const r = await session.run({ input: new ort.Tensor('float32', input, [1, 3, 1024, 1024]) }, batch);
-      for (const name of batch) {
-        if (wanted.has(name)) per.get(name).push(stats(r[name].data, percentiles));
-        if (merged.has(name)) addToHistogram(merged.get(name), r[name].data);
-        if (convInputs.has(name)) means.get(name).push(channelMeans(r[name].data, r[name].dims[1]));
-      }
-    }
-    await session.release();
-    log(
-      `batch ${bi + 1}/${batches.length}: ${batch.length} tensors, ${((Date.now() - t0) / 1000).toFixed(0)} s`,
-    );
-  }
+  await visitActivations(
+    bytes,
+    names,
+    (x) => shapes.get(x),
+    inputs,
+    (name, t) => {
+      if (wanted.has(name)) per.get(name).push(stats(t.data, percentiles));
+      if (merged.has(name)) addToHistogram(merged.get(name), t.data);
+      if (convInputs.has(name)) means.get(name).push(channelMeans(t.data, t.dims[1]));
+    },
+    (done, total) => log(`batch ${done}/${total}: ${((Date.now() - t0) / 1000).toFixed(0)} s`),
+  );
   return {
     perPhoto: Object.fromEntries(per),
     channelMeans: Object.fromEntries(means),

@@ -7,14 +7,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as ort from 'onnxruntime-node';
-import { decodeModel, encodeModel, onnx, DataType } from './model-io.mjs';
+import { decodeModel, encodeModel } from './model-io.mjs';
 import { SKIMAGE_DATA, inferShapes, loadPhoto } from './quantize-calibrate.mjs';
 import { applyEqualization, equalizationPlan, scalesFor } from './equalize.mjs';
 import { preprocess } from '../../test/reference/reference.mjs';
+import { cliArg, readCalibrationArg, visitActivations } from './activations.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BATCH_BYTES = 700 * 2 ** 20;
 const BINS = 1024;
 
 /** Per channel: the q-th percentile of |x| (1024-bin histogram over [0, channel max]). */
@@ -42,46 +41,24 @@ function channelPercentiles(data, C, q) {
 
 /** Per tensor and channel: the widest over photos of the per-photo percentile of |x|. */
 export async function measureChannelRanges(bytes, names, shapes, inputs, q) {
-  const batches = [];
-  let cur = [];
-  let size = 0;
-  for (const name of names) {
-    const b = shapes.get(name).reduce((a, d) => a * d, 4);
-    if (cur.length && size + b > BATCH_BYTES) (batches.push(cur), (cur = []), (size = 0));
-    cur.push(name);
-    size += b;
-  }
-  if (cur.length) batches.push(cur);
   const ranges = new Map();
-  for (const batch of batches) {
-    const m = decodeModel(bytes);
-    for (const name of batch)
-      m.graph.output.push(
-        onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: DataType.FLOAT } } }),
-      );
-    const s = await ort.InferenceSession.create(encodeModel(m), { graphOptimizationLevel: 'disabled' });
-    for (const x of inputs) {
-      const r = await s.run({ input: new ort.Tensor('float32', x, [1, 3, 1024, 1024]) }, batch);
-      for (const name of batch) {
-        const p = channelPercentiles(r[name].data, r[name].dims[1], q);
-        const old = ranges.get(name);
-        ranges.set(name, old ? old.map((v, c) => Math.max(v, p[c])) : p);
-      }
-    }
-    await s.release();
-  }
+  await visitActivations(
+    bytes,
+    names,
+    (x) => shapes.get(x),
+    inputs,
+    (name, t) => {
+      const p = channelPercentiles(t.data, t.dims[1], q);
+      const old = ranges.get(name);
+      ranges.set(name, old ? old.map((v, c) => Math.max(v, p[c])) : p);
+    },
+  );
   return ranges;
 }
 
 async function main() {
-  const arg = (k, d) => {
-    const i = process.argv.indexOf(k);
-    return i > 0 ? process.argv[i + 1] : d;
-  };
-  const calFile = path.resolve(
-    arg('--calibration', path.join(ROOT, 'scripts/onnx/calibration/isnet-int8.json')),
-  );
-  const cal = JSON.parse(fs.readFileSync(calFile, 'utf8'));
+  const arg = cliArg;
+  const { file: calFile, calibration: cal } = readCalibrationArg();
   const names = arg('--names', cal.photos.map((p) => path.basename(p)).join(',')).split(',');
   const maxScale = Number(arg('--max-scale', cal.equalize?.maxScale ?? 16));
   const q = Number(arg('--percentile', cal.equalize?.percentile ?? 99.99));

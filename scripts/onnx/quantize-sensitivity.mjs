@@ -17,6 +17,7 @@ import { quantizeQdq } from './quantize.mjs';
 import { SKIMAGE_DATA, loadPhoto } from './quantize-calibrate.mjs';
 import { inferShapes } from './shapes.mjs';
 import { preprocess } from '../../test/reference/reference.mjs';
+import { cliArg, readCalibrationArg } from './activations.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -66,14 +67,8 @@ export async function runGraph(bytes, inputs, level) {
 const blockOf = (name) => name.split('/')[1] ?? name;
 
 async function main() {
-  const arg = (k, d) => {
-    const i = process.argv.indexOf(k);
-    return i > 0 ? process.argv[i + 1] : d;
-  };
-  const calFile = path.resolve(
-    arg('--calibration', path.join(ROOT, 'scripts/onnx/calibration/isnet-int8.json')),
-  );
-  const cal = JSON.parse(fs.readFileSync(calFile, 'utf8'));
+  const arg = cliArg;
+  const { calibration: cal } = readCalibrationArg();
   const method = arg('--method', cal.method);
   const level = arg('--level', 'all');
   const top = Number(arg('--top', 3));
