@@ -159,12 +159,11 @@ export function BrushEditor({ task, engine, queue, originalUrl, onClose }: Props
   }, [call, syncHist]);
 
   const done = async () => {
-    if (!touched.current) return onClose();
+    const s = session.current;
+    if (!touched.current || !s) return onClose();
     setPhase('saving');
     setError(undefined);
     try {
-      const s = session.current;
-      if (!s) return;
       const { strokes, edited } = await s.call((r) => r.save());
       await queue.saveEdits(task.id, strokes, edited);
       onClose();
