@@ -66,6 +66,15 @@ let info: EngineInfo | undefined;
 let request: LoadRequest | undefined;
 let gpuFeatures: string[] = [];
 const cancelled = new Set<number>();
+/** Writes freshly downloaded model bytes to IndexedDB; run once, when no job needs the cores. */
+let pendingStore: (() => Promise<void>) | undefined;
+
+/** Start the pending model store, if any (once); resolves when it is written or has failed. */
+function storeNow(): Promise<void> {
+  const run = pendingStore;
+  pendingStore = undefined;
+  return run ? run() : Promise.resolve();
+}
 
 /** The manifest and the imported models: a saved choice (preferVariant) may name either. */
 const withImported = (m: ModelManifest): ModelManifest => ({ ...m, variants: [...m.variants, ...imported] });
@@ -139,15 +148,20 @@ async function start(
     storageWarning: bytes.storage?.message,
     loadMs: performance.now() - t0,
   };
-  // Stored after the session started: the write does not compete with it. A failure shows in
-  // info() (the page reads it again after each job).
+  // Network bytes are stored later (storeModel): the 88 MB write is no job's business, and on a
+  // first visit it would compete with the first inference. A failure shows in info() (the page
+  // reads it again after each job).
   const loaded = info;
   if (bytes.from === 'indexeddb') event('model-stored');
-  void bytes.store?.().then((problem) => {
-    if (!problem) return event('model-stored');
-    loaded.storage = problem.code;
-    loaded.storageWarning = problem.message;
-  });
+  const store = bytes.store;
+  pendingStore = store
+    ? () =>
+        store().then((problem) => {
+          if (!problem) return event('model-stored');
+          loaded.storage = problem.code;
+          loaded.storageWarning = problem.message;
+        })
+    : undefined;
   onProgress?.({ stage: 'ready', fromCache: bytes.from === 'indexeddb', ...base });
   return info;
 }
@@ -217,6 +231,15 @@ const api = {
 
   info(): EngineInfo | undefined {
     return info;
+  },
+
+  /**
+   * Store the downloaded model bytes in IndexedDB (offline use, no download next visit). The page
+   * calls it once the jobs that were waiting for the load are done, so that the first result comes
+   * first; a finished job starts it too. Resolves when written (or failed: info() says why).
+   */
+  storeModel(): Promise<void> {
+    return storeNow();
   },
 
   /** The variants of the loaded manifest that can run on the current backend (for a model choice). */
@@ -348,6 +371,8 @@ const api = {
       throw asJingjieError(err);
     } finally {
       cancelled.delete(jobId);
+      // A WebGPU → WASM switch inside the job loaded bytes that nobody has stored yet.
+      void storeNow();
     }
   },
 

@@ -206,7 +206,11 @@ export function createEngine(options: EngineOptions = {}): Engine {
       ),
       h.died,
     ])
-      .then((i) => (current = i))
+      .then((i) => {
+        current = i;
+        storeAfterWaitingJobs(h);
+        return i;
+      })
       .catch((err: unknown) => {
         const e = asJingjieError(err);
         if (e.name === 'WorkerCrashed') restart(h);
@@ -259,6 +263,18 @@ export function createEngine(options: EngineOptions = {}): Engine {
     const p = queue.then(run, run);
     queue = p.catch(() => undefined);
     return p;
+  };
+
+  /**
+   * A first visit's model bytes go to IndexedDB after the jobs already waiting for the load (the
+   * photo that was dropped while the model downloaded): its result comes first. The store does not
+   * hold the queue: a job that arrives later runs beside it.
+   */
+  const storeAfterWaitingJobs = (h: WorkerHandle) => {
+    const start = () => {
+      if (w === h) void Promise.race([h.remote.storeModel(), h.died]).catch(() => undefined);
+    };
+    queue = queue.then(start, start);
   };
 
   /** Model imports wait their turn with the jobs: one onnxruntime at a time in the worker. */
