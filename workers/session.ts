@@ -43,10 +43,16 @@ export async function probeWebGpu(): Promise<GpuProbe> {
   }
 }
 
+/**
+ * WASM threads: one per logical core the browser reports, when cross-origin isolated (threads need
+ * SharedArrayBuffer). Chosen by measurement (docs/speed.md, "Threads"): on the 2-core machine,
+ * one thread per core is the fastest point of the curve and more threads than cores only lose;
+ * the former cap of 4 left most of an 8–16-core machine idle, and imgly, on the same runtime,
+ * also uses every core.
+ */
 export function defaultThreads(): number {
   if (!self.crossOriginIsolated) return 1;
-  const cores = navigator.hardwareConcurrency || 2;
-  return Math.max(1, Math.min(cores, 4));
+  return Math.max(1, navigator.hardwareConcurrency || 2);
 }
 
 /** Which onnxruntime-web build runs: 'wasm' is the plain SIMD-threaded one, 'jsep' also runs WebGPU. */

@@ -67,7 +67,7 @@ export interface EngineOptions {
    * saved choice: unlike `variant`, it never fails the load).
    */
   preferVariant?: string;
-  /** WASM threads; default: min(cores, 4) when crossOriginIsolated, else 1. */
+  /** WASM threads; default: one per logical core when crossOriginIsolated, else 1. */
   threads?: number;
   /** Base URL of the model files and models.json (default: `<app>/models/`). */
   modelBaseUrl?: string;
