@@ -116,6 +116,7 @@ async function speedPart(bench: Bench) {
       imglyUrl: harness.url,
       args: CHROMIUM_ARGS,
       coldRuns: Number(process.env.BENCH_COLD_RUNS ?? 1),
+      coldOnly: process.env.BENCH_SPEED_COLD_ONLY === '1',
     });
     const { lines, ...rest } = r;
     bench.record.speed = rest;

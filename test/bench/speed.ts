@@ -37,6 +37,8 @@ export interface SpeedResult {
   warmPhotos: string[];
   /** Navigation start → result downloadable, ms, one per fresh-profile visit. */
   cold: { app: number[]; imglyMedium: number[]; imglySmall: number[] };
+  /** Each first visit split where the model is ready (app: jj:session; peer: preload), CPU per thread. */
+  coldPhases: { app: ColdPhase[][]; imglyMedium: ColdPhase[][] };
   /** CPU seconds the whole browser used from its start to that result. */
   coldCpuS: { app: number[]; imglyMedium: number[]; imglySmall: number[] };
   /** Pick → result downloadable, ms, one per photo, after the model is loaded. */
@@ -70,6 +72,7 @@ const MARKS: [string, string][] = [
   ['jj:verified', 'verified'],
   ['jj:session', 'session'],
   ['jj:first-result', 'first result'],
+  ['jj:model-stored', 'model stored'],
 ];
 
 const PICKS = '__jjBenchPicks';
@@ -185,6 +188,43 @@ function topThreads(before: Map<string, number>, after: Map<string, number>, n =
     .slice(0, n);
 }
 
+/** Per-thread CPU readings of one browser every `everyMs`, stamped with the wall clock (epoch ms). */
+class ThreadSampler {
+  private readonly readings: { at: number; cpu: Map<string, number> }[] = [];
+  private readonly timer: NodeJS.Timeout;
+  constructor(
+    private readonly profile: string,
+    everyMs = 500,
+  ) {
+    this.take();
+    this.timer = setInterval(() => this.take(), everyMs);
+  }
+
+  private take(): void {
+    this.readings.push({ at: Date.now(), cpu: threadCpuSeconds(this.profile) });
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.take();
+  }
+
+  /** The threads' CPU seconds between the readings nearest to epoch ms `from` and `to`. */
+  between(from: number, to: number, n = 5): [string, number][] {
+    const near = (t: number) =>
+      this.readings.reduce((a, b) => (Math.abs(b.at - t) < Math.abs(a.at - t) ? b : a));
+    return topThreads(near(from).cpu, near(to).cpu, n);
+  }
+}
+
+/** A stretch of a first visit, ms from navigation start, and what each thread used in it. */
+export interface ColdPhase {
+  label: string;
+  from: number;
+  to: number;
+  threads: [string, number][];
+}
+
 class Session {
   private constructor(
     readonly target: Target,
@@ -249,10 +289,33 @@ class Session {
    * First visit: open the URL, pick as soon as the file input exists. ms from navigation start
    * to the result, and the CPU seconds the browser used from its start.
    */
-  async firstVisit(photo: Photo): Promise<{ ms: number; cpuS: number }> {
-    await this.page.goto(this.target.url);
-    const r = await this.pick(photo);
-    return { ms: r.shownAt, cpuS: this.cpu() };
+  async firstVisit(photo: Photo): Promise<{ ms: number; cpuS: number; phases: ColdPhase[] }> {
+    const sampler = new ThreadSampler(this.profile);
+    try {
+      await this.page.goto(this.target.url);
+      const r = await this.pick(photo);
+      sampler.stop();
+      // Split at the moment the model is ready to run: the app's session mark, the peer's preload.
+      const { origin, ready } = await this.page.evaluate(() => ({
+        origin: performance.timeOrigin,
+        ready:
+          performance.getEntriesByName('jj:session')[0]?.startTime ??
+          performance.getEntriesByName('peer:ready')[0]?.startTime,
+      }));
+      const phase = (label: string, from: number, to: number): ColdPhase => ({
+        label,
+        from,
+        to,
+        threads: sampler.between(origin + from, origin + to),
+      });
+      const phases =
+        ready === undefined
+          ? [phase('whole visit', 0, r.shownAt)]
+          : [phase('start-up', 0, ready), phase('first inference', ready, r.shownAt)];
+      return { ms: r.shownAt, cpuS: this.cpu(), phases };
+    } finally {
+      sampler.stop();
+    }
   }
 
   async close(): Promise<void> {
@@ -305,6 +368,8 @@ export async function runSpeedBench(opts: {
   imglyUrl: string;
   args: string[];
   coldRuns?: number;
+  /** Only the first visits of the app and imgly-medium (the warm figures are then empty). */
+  coldOnly?: boolean;
   log?: (line: string) => void;
 }): Promise<SpeedResult> {
   const log = opts.log ?? ((l: string) => console.log(l));
@@ -315,6 +380,16 @@ export async function runSpeedBench(opts: {
   const loadBefore = os.loadavg();
   const cold = { app: [] as number[], imglyMedium: [] as number[], imglySmall: [] as number[] };
   const coldCpuS = { app: [] as number[], imglyMedium: [] as number[], imglySmall: [] as number[] };
+  const coldPhases: SpeedResult['coldPhases'] = { app: [], imglyMedium: [] };
+  const phaseLines = (label: string, phases: ColdPhase[]) =>
+    phases
+      .map(
+        (p) =>
+          `    ${label} ${p.label} ${s(p.from)}–${s(p.to)} s, CPU by thread: ${p.threads
+            .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
+            .join(', ')}`,
+      )
+      .join('\n');
   const open: Session[] = [];
   try {
     let appSession: Session | undefined;
@@ -325,7 +400,9 @@ export async function runSpeedBench(opts: {
       const ra = await a.firstVisit(photos.cold);
       cold.app.push(ra.ms);
       coldCpuS.app.push(ra.cpuS);
+      coldPhases.app.push(ra.phases);
       log(`  cold ${i + 1}: app ${s(ra.ms)} s (browser CPU ${ra.cpuS.toFixed(1)} s)`);
+      log(phaseLines('app', ra.phases));
       if (!appSession) {
         appSession = a; // kept for the warm picks: its model is loaded now
         timeline = await readTimeline(a.page);
@@ -335,16 +412,22 @@ export async function runSpeedBench(opts: {
       const rm = await m.firstVisit(photos.cold);
       cold.imglyMedium.push(rm.ms);
       coldCpuS.imglyMedium.push(rm.cpuS);
+      coldPhases.imglyMedium.push(rm.phases);
       log(`  cold ${i + 1}: imgly-medium ${s(rm.ms)} s (browser CPU ${rm.cpuS.toFixed(1)} s)`);
+      log(phaseLines('imgly-medium', rm.phases));
       await m.close();
     }
     if (!appSession) throw new Error('speed bench: no app session');
+    // Diagnosis of the first visit alone (BENCH_SPEED_COLD_ONLY=1): no imgly-small, no warm picks.
+    if (opts.coldOnly) photos.warm = [];
     const imglySmall = await Session.open(small, opts.args);
     open.push(imglySmall);
-    const rs = await imglySmall.firstVisit(photos.cold);
-    cold.imglySmall.push(rs.ms);
-    coldCpuS.imglySmall.push(rs.cpuS);
-    log(`  cold: imgly-small ${s(rs.ms)} s (browser CPU ${rs.cpuS.toFixed(1)} s)`);
+    if (!opts.coldOnly) {
+      const rs = await imglySmall.firstVisit(photos.cold);
+      cold.imglySmall.push(rs.ms);
+      coldCpuS.imglySmall.push(rs.cpuS);
+      log(`  cold: imgly-small ${s(rs.ms)} s (browser CPU ${rs.cpuS.toFixed(1)} s)`);
+    }
 
     // Alternate photo by photo; the idle rival's CPU use during each pick is recorded too.
     const warm = { app: [] as number[], imglySmall: [] as number[] };
@@ -383,6 +466,13 @@ export async function runSpeedBench(opts: {
       );
     }
 
+    // The first visit's later marks (the model stored) land after its result: read them again.
+    await appSession.page
+      .waitForFunction(() => performance.getEntriesByName('jj:model-stored').length > 0, undefined, {
+        timeout: 120_000,
+      })
+      .catch(() => undefined);
+    timeline = await readTimeline(appSession.page);
     const medians = {
       coldApp: median(cold.app),
       coldImglyMedium: median(cold.imglyMedium),
@@ -415,6 +505,7 @@ export async function runSpeedBench(opts: {
       coldPhoto: photos.cold.name,
       warmPhotos: photos.warm.map((p) => p.name),
       cold,
+      coldPhases,
       coldCpuS,
       warm,
       warmCpuS,
