@@ -214,6 +214,8 @@ export const en = {
     '“{fileName}” is in {format} format, which this app cannot open. Save it as PNG or JPEG and try again.',
   'error.DecodeFailed.file':
     '“{fileName}” could not be decoded; the file may be truncated or corrupt. Try exporting it again.',
+  'error.DecodeFailed.truncated':
+    '“{fileName}” ends early: only part of the picture is in the file, and a browser cannot show it whole either. Copy or export it again.',
   'error.FileTooLarge.file':
     '“{fileName}” is {size}; the limit is {limit} per file. Save a smaller copy and try again.',
   'error.TooManyPixels.file':

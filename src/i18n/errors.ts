@@ -30,9 +30,10 @@ const FILE_KEYS: Partial<Record<ErrorName, MessageKey>> = {
 
 /**
  * Errors whose `detail.issue` picks a more precise message, `error.<name>.<issue>`, filled from
- * `detail.found` and `detail.expected` (an imported model file's checks, workers/model-import.ts).
+ * `detail.found` and `detail.expected` (an imported model file's checks, workers/model-import.ts;
+ * a photo that ends early, workers/pipeline/decode.ts).
  */
-const ISSUE_ERRORS: readonly ErrorName[] = ['ModelWrongInterface', 'ModelTestRunFailed'];
+const ISSUE_ERRORS: readonly ErrorName[] = ['ModelWrongInterface', 'ModelTestRunFailed', 'DecodeFailed'];
 
 /** "svg" → "SVG", "image/tiff" → "TIFF", "application/pdf" → "PDF"; undefined when unknown. */
 export function formatLabel(format: unknown): string | undefined {

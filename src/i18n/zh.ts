@@ -203,6 +203,8 @@ export const zh: Record<MessageKey, string> = {
   'error.UnsupportedFormat.file':
     '“{fileName}”是 {format} 文件，本应用无法打开。请另存为 PNG 或 JPEG 后重试。',
   'error.DecodeFailed.file': '“{fileName}”无法解码，文件可能不完整或已损坏。请重新导出后再试。',
+  'error.DecodeFailed.truncated':
+    '“{fileName}”提前结束：文件里只有部分画面，浏览器也无法完整显示。请重新复制或导出后再试。',
   'error.FileTooLarge.file':
     '“{fileName}”大小为 {size}，每个文件上限为 {limit}。请保存一个较小的副本后重试。',
   'error.TooManyPixels.file':

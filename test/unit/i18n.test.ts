@@ -65,6 +65,16 @@ describe('error messages', () => {
     expect(say('en', new Error('boom'))).toBe(en['error.unknown']);
   });
 
+  it('say that a photo ends early when the decoder found it cut short', () => {
+    const short = new JingjieError('DecodeFailed', 'x', { fileName: 'a.jpg', issue: 'truncated' });
+    expect(say('en', short)).toContain('“a.jpg” ends early');
+    expect(say('zh', short)).toContain('“a.jpg”提前结束');
+    // Without an issue, the message stays the general one.
+    expect(say('en', new JingjieError('DecodeFailed', 'x', { fileName: 'a.jpg', format: 'jpeg' }))).toBe(
+      en['error.DecodeFailed.file'].replace('{fileName}', 'a.jpg'),
+    );
+  });
+
   it('every file-specific message uses only values errorMessage can supply', () => {
     const supplied = new Set(['fileName', 'size', 'limit', 'width', 'height', 'mp', 'format']);
     for (const table of [en, zh])

@@ -2,10 +2,13 @@
 // Checks come first and cost no decoding: empty file, byte limit, real type from the bytes (SVG and
 // non-images refused), pixel count declared by the header (bombs refused, big photos downsized).
 // JPEG/PNG/WebP/AVIF/GIF/BMP go through the browser's decoder; HEIC through libheif (heic.ts).
+// The rule (README.md): what Chromium's own decoder shows whole gives a cut-out, whatever the
+// sniffing or a fast path thought of it; what it cannot show gets DecodeFailed.
 
 import { JingjieError, type ErrorName } from '../../src/shared/errors';
 import { MB, formatBytes } from '../../src/shared/bytes';
 import { sniff, type ImageKind, type Sniffed } from './sniff';
+import { blankEdge, cutShort, restoreEnd } from './repair';
 import type { ResultNote } from '../../src/shared/types';
 
 export interface DecodedImage {
@@ -30,7 +33,8 @@ export interface DecodeLimits {
 export interface DecodeResult extends DecodedImage {
   originalWidth: number;
   originalHeight: number;
-  format: ImageKind;
+  /** `other`: a format the app does not sniff but the browser decodes (an icon, say). */
+  format: ImageKind | 'other';
   /** Said to the user when the result is not simply "the whole photo" (downsized, first GIF frame). */
   notice?: string;
   /** The same as codes, for a UI that words them itself. */
@@ -81,6 +85,12 @@ function fail(
     `${file ? `“${file}”` : 'The file'} ${message}`,
     file ? { ...detail, fileName: file } : detail,
   );
+}
+
+/** What precheck found: the sniffed file, or one only the browser's decoder recognised. */
+export interface Checked extends Sniffed {
+  /** Not a format the app names, but one Chromium's decoder opens: decoded by it alone. */
+  browserOnly?: boolean;
 }
 
 export async function decodeToBitmap(blob: Blob): Promise<ImageBitmap> {
@@ -145,7 +155,7 @@ function isAllocationFailure(err: unknown): boolean {
  * declared size over the decode limit. Throws the file's error; returns what the bytes are. Needs
  * no model, so the page can refuse a file at once (workers/check.worker.ts).
  */
-export async function precheck(blob: Blob, limits: DecodeLimits = {}): Promise<Sniffed> {
+export async function precheck(blob: Blob, limits: DecodeLimits = {}): Promise<Checked> {
   const file = limits.fileName;
   const maxBytes = limits.maxBytes ?? DEFAULT_MAX_BYTES;
   const maxPixels = limits.maxPixels ?? deviceMaxPixels();
@@ -175,6 +185,15 @@ export async function precheck(blob: Blob, limits: DecodeLimits = {}): Promise<S
       },
     );
   if (!s.kind) {
+    // Sniffing does not know it; the browser's decoder may (an icon): then it is the judge.
+    const bitmap = await browserBitmap(blob);
+    if (bitmap) {
+      const { width, height } = bitmap;
+      bitmap.close();
+      const seen = { ...s, width, height };
+      checkDeclaredSize(seen, file, maxDecode);
+      return { ...seen, browserOnly: true };
+    }
     const otherImage = /^image\//.test(s.mime ?? ''); // TIFF, PSD, icons, camera raw: images we cannot open
     fail(
       otherImage ? 'UnsupportedFormat' : 'NotAnImage',
@@ -197,7 +216,7 @@ export async function decode(blob: Blob, limits: DecodeLimits = {}): Promise<Dec
   try {
     const img =
       s.kind === 'heif'
-        ? await decodeHeif(blob, file)
+        ? await decodeHeif(blob, s, file, maxDecode)
         : ((await decodeDirect(blob, s, maxPixels)) ?? (await decodeWithBrowser(blob, s, file, maxDecode)));
     return finish(img, s, file, maxPixels);
   } catch (err) {
@@ -275,15 +294,11 @@ async function decodeDirect(blob: Blob, s: Sniffed, maxPixels: number): Promise<
   }
 }
 
-async function decodeWithBrowser(
-  blob: Blob,
-  s: Sniffed,
-  file: string | undefined,
-  maxDecode: number,
-): Promise<ImageBitmap> {
-  let bitmap: ImageBitmap;
+/** The browser's decoder on a blob (EXIF orientation applied, sRGB); undefined when it cannot. */
+async function browserBitmap(blob: Blob): Promise<ImageBitmap | undefined> {
+  if (typeof createImageBitmap !== 'function') return undefined;
   try {
-    bitmap = await createImageBitmap(blob, {
+    return await createImageBitmap(blob, {
       // EXIF orientation applied once, by the decoder; ICC-tagged images converted to sRGB.
       imageOrientation: 'from-image',
       premultiplyAlpha: 'none',
@@ -291,16 +306,61 @@ async function decodeWithBrowser(
     });
   } catch (err) {
     if (isAllocationFailure(err)) throw err;
-    const what = s.kind ? s.kind.toUpperCase() : 'image';
-    fail(
-      'DecodeFailed',
-      file,
-      `could not be decoded as ${what}; the file may be truncated or corrupt. Try exporting it again.`,
-      {
-        format: s.kind ?? 'unknown',
-      },
-    );
+    return undefined;
   }
+}
+
+/** A decoded picture's outer lines: top and bottom rows, left and right columns (RGBA). */
+function edgeLines(bitmap: ImageBitmap): Uint8ClampedArray[] {
+  const { width: w, height: h } = bitmap;
+  const rows = new OffscreenCanvas(w, 2).getContext('2d');
+  const cols = new OffscreenCanvas(2, h).getContext('2d');
+  if (!rows || !cols) return [];
+  rows.drawImage(bitmap, 0, 0, w, 1, 0, 0, w, 1);
+  rows.drawImage(bitmap, 0, h - 1, w, 1, 0, 1, w, 1);
+  cols.drawImage(bitmap, 0, 0, 1, h, 0, 0, 1, h);
+  cols.drawImage(bitmap, w - 1, 0, 1, h, 1, 0, 1, h);
+  return [
+    rows.getImageData(0, 0, w, 1).data,
+    rows.getImageData(0, 1, w, 1).data,
+    cols.getImageData(0, 0, 1, h).data,
+    cols.getImageData(1, 0, 1, h).data,
+  ];
+}
+
+/**
+ * Chromium's <img> shows a JPEG without its end marker, or a PNG without IEND, whole; its
+ * createImageBitmap refuses them. Restore the end and decode again; a JPEG whose scan was cut
+ * then decodes with a blank grey band, which <img> shows empty: that one is refused.
+ */
+async function decodeRestored(s: Sniffed, bytes: Uint8Array): Promise<ImageBitmap | undefined> {
+  const restored = restoreEnd(s.kind, bytes);
+  if (!restored) return undefined;
+  const bitmap = await browserBitmap(new Blob([restored]));
+  if (bitmap && s.kind === 'jpeg' && blankEdge(edgeLines(bitmap))) {
+    bitmap.close();
+    return undefined;
+  }
+  return bitmap;
+}
+
+async function decodeWithBrowser(
+  blob: Blob,
+  s: Sniffed,
+  file: string | undefined,
+  maxDecode: number,
+): Promise<ImageBitmap> {
+  let bitmap = await browserBitmap(blob);
+  if (!bitmap) {
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    bitmap = await decodeRestored(s, bytes);
+    if (!bitmap) failDecode(s, file, cutShort(s.kind, bytes));
+  }
+  return checkDecodedSize(bitmap, file, maxDecode);
+}
+
+/** The pixel limit on what a decoder gave, for files whose header did not say (or said wrong). */
+function checkDecodedSize(bitmap: ImageBitmap, file: string | undefined, maxDecode: number): ImageBitmap {
   if (bitmap.width * bitmap.height > maxDecode) {
     const { width, height } = bitmap;
     bitmap.close();
@@ -313,7 +373,31 @@ async function decodeWithBrowser(
   return bitmap;
 }
 
-async function decodeHeif(blob: Blob, file: string | undefined): Promise<ImageData> {
+/** The file's DecodeFailed: `truncated` when it ends before its format says it does. */
+function failDecode(s: Sniffed, file: string | undefined, truncated: boolean): never {
+  const what = s.kind ? s.kind.toUpperCase() : 'image';
+  const format = s.kind ?? 'unknown';
+  if (truncated)
+    fail(
+      'DecodeFailed',
+      file,
+      `ends early: only part of its ${what} picture is in the file, and the browser cannot show it whole either. Copy or export it again.`,
+      { format, issue: 'truncated' },
+    );
+  fail(
+    'DecodeFailed',
+    file,
+    `could not be decoded as ${what}; the file may be truncated or corrupt. Try exporting it again.`,
+    { format },
+  );
+}
+
+async function decodeHeif(
+  blob: Blob,
+  s: Sniffed,
+  file: string | undefined,
+  maxDecode: number,
+): Promise<ImageData | ImageBitmap> {
   const { decodeHeic } = await import('./heic');
   const bytes = new Uint8Array(await blob.arrayBuffer());
   try {
@@ -321,9 +405,16 @@ async function decodeHeif(blob: Blob, file: string | undefined): Promise<ImageDa
     const data = px.rgba as Uint8ClampedArray<ArrayBuffer>;
     return new ImageData(data, px.width, px.height);
   } catch (err) {
-    if (err instanceof JingjieError && err.name === 'DecodeFailed')
-      fail('DecodeFailed', file, `could not be decoded as HEIC: ${err.message}`);
-    throw err;
+    if (!(err instanceof JingjieError && err.name === 'DecodeFailed')) throw err;
+    // libheif refused it; a browser that decodes the file (an AVIF with only HEIF brands) decides.
+    const bitmap = await browserBitmap(blob);
+    if (bitmap) return checkDecodedSize(bitmap, file, maxDecode);
+    fail(
+      'DecodeFailed',
+      file,
+      `could not be decoded as HEIC: ${err.message}`,
+      cutShort(s.kind, bytes) ? { issue: 'truncated' } : {},
+    );
   }
 }
 
@@ -369,7 +460,7 @@ function finish(
     ...img,
     originalWidth: ow,
     originalHeight: oh,
-    format: s.kind!,
+    format: s.kind ?? 'other',
     notice: notices.length ? notices.join(' ') : undefined,
     notes: notes.length ? notes : undefined,
   };
