@@ -2,6 +2,7 @@
 // are coming; on later visits a short "loading from this device".
 import { useI18n } from '../i18n';
 import type { EngineStatus } from './engine-status';
+import { SlidingBar } from '../ui/stepped';
 
 interface Props {
   status: EngineStatus;
@@ -59,7 +60,7 @@ export function ModelProgress({ status, waiting, onRetry }: Props) {
           determinate ? `${pct}% · ${t('load.bytes', { loaded: bytes(loaded), total: bytes(total) })}` : label
         }
       >
-        <div className="progress__bar" style={{ width: determinate ? `${pct}%` : undefined }} />
+        {determinate ? <div className="progress__bar" style={{ width: `${pct}%` }} /> : <SlidingBar />}
       </div>
       <p className="model__meta">
         {status.variantName && (

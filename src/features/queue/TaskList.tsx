@@ -13,6 +13,7 @@ import { BatchExport } from '../presets/PresetControls';
 import { engine } from '../../app/services';
 import { useI18n, type MessageKey } from '../../i18n';
 import { visibleRange } from './visible-range';
+import { Spinner } from '../../ui/stepped';
 
 interface Props {
   snapshot: QueueSnapshot;
@@ -80,7 +81,7 @@ const TaskRow = memo(function TaskRow({ task, index, total, selected, queue, onS
         <span className="task__text">
           <span className="task__name">{task.name}</span>
           <span className="task__state">
-            {task.state === 'processing' && <span className="spinner spinner--small" aria-hidden="true" />}
+            {task.state === 'processing' && <Spinner small />}
             {task.state === 'failed' ? te(task.error) : t(STATE_KEY[task.state])}
           </span>
         </span>

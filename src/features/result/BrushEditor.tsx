@@ -16,6 +16,7 @@ import { useI18n } from '../../i18n';
 import { asJingjieError } from '../../shared/errors';
 import { MAX_RADIUS, MIN_RADIUS, roundPoint, roundPressure, type BrushMode } from '../../shared/brush';
 import { usePinch, useViewport, ZoomControls } from './viewport';
+import { Spinner } from '../../ui/stepped';
 
 interface Props {
   task: Task;
@@ -461,7 +462,7 @@ export function BrushEditor({ task, engine, queue, originalUrl, onClose }: Props
         )}
         {busy && !error && (
           <div className="viewer__busy" role="status">
-            <span className="spinner" aria-hidden="true" />
+            <Spinner />
             <span>{phase === 'saving' ? t('brush.saving') : t('brush.loading')}</span>
           </div>
         )}

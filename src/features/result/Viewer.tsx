@@ -3,6 +3,7 @@
 import { useRef, useState, type CSSProperties } from 'react';
 import { useI18n } from '../../i18n';
 import { usePinch, useViewport, ZoomControls } from './viewport';
+import { Spinner } from '../../ui/stepped';
 
 export interface BackgroundPreview {
   colour?: string;
@@ -129,7 +130,7 @@ export function Viewer({
         )}
         {busy && (
           <div className="viewer__busy" role="status">
-            <span className="spinner" aria-hidden="true" />
+            <Spinner />
             <span>{busyLabel}</span>
           </div>
         )}
