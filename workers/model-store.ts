@@ -107,6 +107,10 @@ async function download(
   let loaded = 0;
   const hash = await sha256Stream();
   const reader = res.body.getReader();
+  // Progress in steps of 0.5 % (and the last byte), not per chunk: 88 MB arrive in thousands of
+  // chunks, and each report crossed to the page and re-rendered it beside the start-up's work.
+  const step = Math.max(1, Math.floor(total / 200));
+  let reported = 0;
   onProgress?.(0, total);
   for (;;) {
     const { done, value } = await reader.read();
@@ -121,7 +125,7 @@ async function download(
     buf.set(value, loaded);
     hash.update(value);
     loaded += value.length;
-    onProgress?.(loaded, total);
+    if (loaded - reported >= step || loaded === total) onProgress?.((reported = loaded), total);
   }
   if (loaded !== total)
     throw new JingjieError('ModelIntegrity', `${variant.name}: received ${loaded} of ${total} bytes.`, {
