@@ -1,14 +1,12 @@
-// Entry: starts the model load, mounts the app and exposes the engine API (and the page's queue)
-// for automation (window.jingjie).
-import { StrictMode } from 'react';
-import { createRoot } from 'react-dom/client';
+// Entry: starts the model load, exposes the engine API (and the page's queue) for automation
+// (window.jingjie), then loads and mounts the app.
 import { createEngine } from './engine';
 import { exposeQueue } from './features/queue/expose';
-import { App } from './app/App';
-import { ErrorBoundary } from './app/ErrorBoundary';
 import { startEngine } from './app/engine-status';
 
-// Before the first render: the worker, onnxruntime's wasm and the model download start now.
+// Before anything else: the worker, onnxruntime's wasm and the model download start now. The
+// React app is a chunk of its own, imported below, so this entry stays small and the worker
+// starts while the app's code is still arriving.
 startEngine();
 
 declare global {
@@ -19,10 +17,4 @@ declare global {
 window.jingjie = { createEngine };
 exposeQueue();
 
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <ErrorBoundary>
-      <App />
-    </ErrorBoundary>
-  </StrictMode>,
-);
+void import('./app/mount').then(({ mount }) => mount(document.getElementById('root')!));
