@@ -72,6 +72,12 @@ test('first visit: a model download with honest progress; a photo dropped meanwh
     sessionAt: performance.getEntriesByName('jj:session', 'mark')[0]?.startTime,
   }));
   expect(droppedAt).toBeLessThan(sessionAt);
+  // The first result comes first: the model is written to IndexedDB only after it (issue 20).
+  await waitForModelStored(page);
+  const order = await page.evaluate(() =>
+    ['jj:first-result', 'jj:model-stored'].map((m) => performance.getEntriesByName(m, 'mark')[0]?.startTime),
+  );
+  expect(order[0]).toBeLessThan(order[1]);
   // Honest progress: the download showed its size from the manifest, the weights were named, and
   // no text ever held NaN, undefined or Infinity.
   expect(texts.some((t) => /of \d+(\.\d)? MB/.test(t))).toBe(true);
