@@ -2,6 +2,8 @@
 // (background, canvas, placement, shadow, format, size limit), the built-ins, and validation.
 // Shared by the page (picker, editor, storage) and the worker (workers/pipeline/present.ts).
 
+import { FORMATS, formatSpec, isFormatId, type FormatId } from './formats';
+
 export type PresetBackground =
   | { kind: 'transparent' }
   | { kind: 'white' }
@@ -26,7 +28,7 @@ export type PresetCanvas =
  */
 export type Placement = 'none' | 'center' | 'bottom';
 
-export type PresetFormat = 'png' | 'webp' | 'jpeg';
+export type PresetFormat = FormatId;
 
 export interface PresetShadow {
   enabled: boolean;
@@ -56,6 +58,8 @@ export interface Preset {
 
 /** Why a preset cannot be applied; words in src/i18n (`preset.invalid.<code>`). */
 export type PresetIssue =
+  /** Not a format of the registry (src/shared/formats.ts), e.g. a stored preset from elsewhere. */
+  | 'badFormat'
   | 'jpegNeedsOpaque'
   | 'badBackground'
   | 'badSize'
@@ -122,7 +126,9 @@ const numIn = (x: unknown, lo: number, hi: number) =>
 export function validatePreset(p: Preset): PresetIssue[] {
   const issues: PresetIssue[] = [];
   if (!p.name?.trim()) issues.push('noName');
-  if (p.format === 'jpeg' && !isOpaqueBackground(p.background)) issues.push('jpegNeedsOpaque');
+  if (!isFormatId(p.format)) issues.push('badFormat');
+  // A format without alpha (JPEG) needs a background to flatten onto.
+  else if (!FORMATS[p.format].alpha && !isOpaqueBackground(p.background)) issues.push('jpegNeedsOpaque');
   if (p.background.kind === 'colour' && !HEX.test(p.background.colour)) issues.push('badBackground');
   if (p.background.kind === 'blur' && !numIn(p.background.radius, 0, 25)) issues.push('badBackground');
   if (
@@ -132,17 +138,18 @@ export function validatePreset(p: Preset): PresetIssue[] {
     issues.push('badSize');
   if (p.canvas.kind === 'ratio' && !(p.canvas.ratio in RATIOS)) issues.push('badSize');
   if (!numIn(p.margin, 0, 45)) issues.push('badMargin');
-  if (!intIn(p.quality, 1, 100)) issues.push('badQuality');
+  const q = isFormatId(p.format) ? formatSpec(p.format).quality : undefined;
+  if (!intIn(p.quality, q?.min ?? 1, q?.max ?? 100)) issues.push('badQuality');
   if (p.maxEdge !== undefined && !intIn(p.maxEdge, 16, MAX_CANVAS_SIDE)) issues.push('badMaxEdge');
   if (!numIn(p.shadow.strength, 0, 1) || !numIn(p.shadow.softness, 0, 1)) issues.push('badShadow');
   return issues;
 }
 
 /** File extension of a preset's output (name rules: `photo-nobg.<ext>`). */
-export function presetExtension(p: Pick<Preset, 'format'>): 'png' | 'webp' | 'jpg' {
-  return p.format === 'jpeg' ? 'jpg' : p.format;
+export function presetExtension(p: Pick<Preset, 'format'>): string {
+  return FORMATS[p.format].ext;
 }
 
 export function presetMime(p: Pick<Preset, 'format'>): string {
-  return `image/${p.format}`;
+  return FORMATS[p.format].mime;
 }

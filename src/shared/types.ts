@@ -1,4 +1,5 @@
 // Contracts between the page (src/) and the inference worker (workers/). No DOM, no code with side effects.
+import type { AlphaFormatId } from './formats';
 
 export type Backend = 'webgpu' | 'wasm';
 export type Precision = 'uint8' | 'int8' | 'fp16' | 'fp32';
@@ -132,7 +133,8 @@ export interface StageTimings {
   total: number;
 }
 
-export type OutputFormat = 'png' | 'webp';
+/** A cut-out's own encoding: the formats that keep transparency (src/shared/formats.ts). */
+export type OutputFormat = AlphaFormatId;
 
 export interface RemoveOptions {
   /** Output encoding (default png). */

@@ -5,22 +5,21 @@
 // cannot write as one channel.
 
 import { encodePng, type PngColour } from './png';
-import type { OutputFormat } from '../../src/shared/types';
+import { formatSpec, type FormatId } from '../../src/shared/formats';
 
 export async function encodeImage(
   pixels: Uint8ClampedArray,
   width: number,
   height: number,
-  format: OutputFormat | 'jpeg',
+  format: FormatId,
   colour: PngColour,
-  /** JPEG/WebP quality, 0..1. */
-  quality = 0.92,
+  /** Quality of a lossy format (src/shared/formats.ts), 0..1. */
+  quality = (formatSpec(format).quality?.default ?? 100) / 100,
 ): Promise<Blob> {
   if (colour === 'gray') return encodePng(pixels, width, height, 'gray');
   const canvas = new OffscreenCanvas(width, height);
   const ctx = canvas.getContext('2d')!;
   ctx.putImageData(new ImageData(pixels as Uint8ClampedArray<ArrayBuffer>, width, height), 0, 0);
-  return format === 'png'
-    ? canvas.convertToBlob({ type: 'image/png' })
-    : canvas.convertToBlob({ type: `image/${format}`, quality });
+  const { mime, quality: lossy } = formatSpec(format);
+  return canvas.convertToBlob(lossy ? { type: mime, quality } : { type: mime });
 }

@@ -12,6 +12,7 @@ import {
   type PresetIssue,
 } from '../../shared/presets';
 import type { QueueApi } from '../queue/types';
+import { FORMAT_IDS, FORMATS, formatSpec, isFormatId } from '../../shared/formats';
 import { zipRender } from './apply';
 import { presetBackground, presetStore, usePresets, type PickSlot } from './store';
 import './presets.css';
@@ -165,6 +166,7 @@ function PresetEditor({ initial, onClose }: { initial: Preset; onClose(saved?: P
   const ref = useRef<HTMLDialogElement>(null);
   const uid = useId();
   const f = (k: string) => `${uid}-${k}`;
+  const quality = isFormatId(p.format) ? formatSpec(p.format).quality : undefined;
 
   useEffect(() => {
     const d = ref.current;
@@ -366,15 +368,17 @@ function PresetEditor({ initial, onClose }: { initial: Preset; onClose(saved?: P
             data-testid="preset-format"
             onChange={(e) => update({ format: e.currentTarget.value as Preset['format'] })}
           >
-            <option value="png">PNG</option>
-            <option value="webp">WebP</option>
-            <option value="jpeg">JPEG</option>
+            {FORMAT_IDS.map((id) => (
+              <option key={id} value={id}>
+                {t(FORMATS[id].label)}
+              </option>
+            ))}
           </select>
-          {p.format !== 'png' && (
+          {quality && (
             <NumberField
               label={t('preset.quality')}
-              min={1}
-              max={100}
+              min={quality.min}
+              max={quality.max}
               value={p.quality}
               onValue={(quality) => update({ quality })}
             />

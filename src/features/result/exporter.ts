@@ -2,9 +2,11 @@
 // or re-rendered by the engine onto a colour/image or as WebP, or the mask alone.
 import type { Engine } from '../../engine';
 import type { QueueApi, Task } from '../queue/types';
+import { FORMATS, type AlphaFormatId } from '../../shared/formats';
 
 export type BackgroundMode = 'transparent' | 'colour' | 'image';
-export type ExportFormat = 'png' | 'webp' | 'mask';
+/** A cut-out's own formats (those that keep transparency), or its mask alone (a PNG). */
+export type ExportFormat = AlphaFormatId | 'mask';
 
 export interface ExportChoice {
   mode: BackgroundMode;
@@ -29,7 +31,9 @@ export async function produce(engine: Engine, queue: QueueApi, task: Task, c: Ex
 
 /** The queue names every saved file (ZIP entries, single downloads and masks alike). */
 export function exportName(queue: QueueApi, task: Task, format: ExportFormat): string {
-  return format === 'mask' ? queue.resultName(task, 'png', 'mask') : queue.resultName(task, format);
+  return format === 'mask'
+    ? queue.resultName(task, FORMATS.png.ext, 'mask')
+    : queue.resultName(task, FORMATS[format].ext);
 }
 
 export function saveBlob(blob: Blob, name: string): void {
