@@ -48,6 +48,8 @@ const api = {
     return m.variants.filter((v) => v.backends.includes('wasm'));
   },
   cancel(job) { cancelled.add(job); },
+  // Its "model" is never downloaded, so there is nothing to store (the real worker's storeModel).
+  async storeModel() {},
   async dispose() {},
   async render(cutout) { return cutout; },
   async remove(job, input) {
