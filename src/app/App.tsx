@@ -190,7 +190,7 @@ function Shell() {
               <dd data-testid="engine-licence">{modelLicence(info.variant, t)}</dd>
               <ModelChoice engine={engine} info={info} />
               <dt>{t('engine.threads')}</dt>
-              <dd>{info.threads}</dd>
+              <dd data-testid="engine-threads">{info.threads}</dd>
               <dt>{t('engine.isolated')}</dt>
               <dd>{info.crossOriginIsolated ? t('engine.yes') : t('engine.no')}</dd>
               <dt>{t('engine.modelFrom')}</dt>

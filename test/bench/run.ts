@@ -128,7 +128,7 @@ async function speedPart(bench: Bench) {
       },
       'warm (s)': {
         app: r.warm.app.map(fmt).join(' '),
-        'imgly-medium': '',
+        'imgly-medium': r.warm.imglyMedium.map(fmt).join(' '),
         'imgly-small': r.warm.imglySmall.map(fmt).join(' '),
       },
     });

@@ -42,9 +42,9 @@ export interface SpeedResult {
   /** CPU seconds the whole browser used from its start to that result. */
   coldCpuS: { app: number[]; imglyMedium: number[]; imglySmall: number[] };
   /** Pick → result downloadable, ms, one per photo, after the model is loaded. */
-  warm: { app: number[]; imglySmall: number[] };
+  warm: { app: number[]; imglySmall: number[]; imglyMedium: number[] };
   /** CPU seconds the whole browser used from each pick to its result. */
-  warmCpuS: { app: number[]; imglySmall: number[] };
+  warmCpuS: { app: number[]; imglySmall: number[]; imglyMedium: number[] };
   /** CPU seconds each browser used while idle, during the rival's warm picks. */
   idleCpuS: { app: number[]; imglySmall: number[] };
   /** The app's engine timings for each warm photo, and its own pick→shown measure when present. */
@@ -56,8 +56,16 @@ export interface SpeedResult {
     /** The browser threads that used the most CPU during the pick, seconds. */
     threads?: [string, number][];
   }[];
-  medians: { coldApp: number; coldImglyMedium: number; warmApp: number; warmImglySmall: number };
-  ratios: { cold: number; warm: number; inAppWarm?: number };
+  medians: {
+    coldApp: number;
+    coldImglyMedium: number;
+    warmApp: number;
+    warmImglySmall: number;
+    warmImglyMedium: number;
+  };
+  ratios: { cold: number; warm: number; warmMedium: number; inAppWarm?: number };
+  /** WASM threads: the app's engine details, and navigator.hardwareConcurrency (what imgly uses). */
+  threads: { app?: number; cores: number };
   appVariant?: string;
   timeline: TimelineMark[];
   loadavg: { before: number[]; after: number[] };
@@ -360,7 +368,8 @@ const r2 = (x: number) => x.toFixed(2);
 
 /**
  * Cold runs alternate app / imgly-medium (each in a fresh profile; BENCH_COLD_RUNS, default 1),
- * then imgly-small's first visit; the warm picks alternate app / imgly-small, photo by photo.
+ * then imgly-small's first visit; the warm picks alternate app / imgly-small / imgly-medium (the
+ * first imgly-medium visit kept open), photo by photo.
  */
 export async function runSpeedBench(opts: {
   root: string;
@@ -393,6 +402,7 @@ export async function runSpeedBench(opts: {
   const open: Session[] = [];
   try {
     let appSession: Session | undefined;
+    let mediumSession: Session | undefined;
     let timeline: TimelineMark[] = [];
     for (let i = 0; i < Math.max(1, opts.coldRuns ?? 1); i++) {
       const a = await Session.open(app, opts.args);
@@ -415,9 +425,11 @@ export async function runSpeedBench(opts: {
       coldPhases.imglyMedium.push(rm.phases);
       log(`  cold ${i + 1}: imgly-medium ${s(rm.ms)} s (browser CPU ${rm.cpuS.toFixed(1)} s)`);
       log(phaseLines('imgly-medium', rm.phases));
-      await m.close();
+      if (!mediumSession)
+        mediumSession = m; // kept for the warm picks on the same weights
+      else await m.close();
     }
-    if (!appSession) throw new Error('speed bench: no app session');
+    if (!appSession || !mediumSession) throw new Error('speed bench: no app or imgly-medium session');
     // Diagnosis of the first visit alone (BENCH_SPEED_COLD_ONLY=1): no imgly-small, no warm picks.
     if (opts.coldOnly) photos.warm = [];
     const imglySmall = await Session.open(small, opts.args);
@@ -430,8 +442,8 @@ export async function runSpeedBench(opts: {
     }
 
     // Alternate photo by photo; the idle rival's CPU use during each pick is recorded too.
-    const warm = { app: [] as number[], imglySmall: [] as number[] };
-    const warmCpuS = { app: [] as number[], imglySmall: [] as number[] };
+    const warm = { app: [] as number[], imglySmall: [] as number[], imglyMedium: [] as number[] };
+    const warmCpuS = { app: [] as number[], imglySmall: [] as number[], imglyMedium: [] as number[] };
     const idleCpuS = { app: [] as number[], imglySmall: [] as number[] };
     const appWarmDetail: SpeedResult['appWarmDetail'] = [];
     let appVariant: string | undefined;
@@ -457,6 +469,11 @@ export async function runSpeedBench(opts: {
       idleCpuS.imglySmall.push(imglyIdleCpuS);
       warm.imglySmall.push(b.pickToShownMs);
       warmCpuS.imglySmall.push(b.cpuS);
+      // imgly on the app's default weights (fp16), the same photo.
+      const c = await mediumSession.pick(photo);
+      warm.imglyMedium.push(c.pickToShownMs);
+      warmCpuS.imglyMedium.push(c.cpuS);
+      log(`  warm ${photo.name}: imgly-medium ${s(c.pickToShownMs)} s (CPU ${c.cpuS.toFixed(1)} s)`);
       log(
         `  warm ${photo.name}: app ${s(a.pickToShownMs)} s (CPU ${a.cpuS.toFixed(1)} s, inference ${
           d.inferenceMs === undefined ? '?' : s(d.inferenceMs)
@@ -473,11 +490,20 @@ export async function runSpeedBench(opts: {
       })
       .catch(() => undefined);
     timeline = await readTimeline(appSession.page);
+    const threads = {
+      app: await appSession.page
+        .getByTestId('engine-threads')
+        .textContent({ timeout: 5_000 })
+        .then(Number)
+        .catch(() => undefined),
+      cores: await appSession.page.evaluate(() => navigator.hardwareConcurrency),
+    };
     const medians = {
       coldApp: median(cold.app),
       coldImglyMedium: median(cold.imglyMedium),
       warmApp: median(warm.app),
       warmImglySmall: median(warm.imglySmall),
+      warmImglyMedium: median(warm.imglyMedium),
     };
     // In-app ratio: the app's own pick→shown measure where it sets one, else the bench's.
     const perImage = appWarmDetail
@@ -486,6 +512,7 @@ export async function runSpeedBench(opts: {
     const ratios = {
       cold: medians.coldApp / medians.coldImglyMedium,
       warm: medians.warmApp / medians.warmImglySmall,
+      warmMedium: medians.warmApp / medians.warmImglyMedium,
       inAppWarm: perImage.length ? median(perImage) : undefined,
     };
     const fromApp = appWarmDetail.some((d) => d.inAppPickToShownMs !== undefined);
@@ -499,6 +526,8 @@ export async function runSpeedBench(opts: {
         fromApp ? "from the app's jj:pick-to-shown" : 'as the bench sees it'
       })`,
       `warm: app ${s(medians.warmApp)} s, imgly-small ${s(medians.warmImglySmall)} s, ratio ${r2(ratios.warm)}`,
+      `warm vs imgly-medium: app ${s(medians.warmApp)} s, imgly-medium ${s(medians.warmImglyMedium)} s, ratio ${r2(ratios.warmMedium)}`,
+      `threads: app ${threads.app ?? '?'}, imgly ${threads.cores} (navigator.hardwareConcurrency ${threads.cores})`,
       `cold: app ${s(medians.coldApp)} s, imgly-medium ${s(medians.coldImglyMedium)} s, ratio ${r2(ratios.cold)}`,
     ];
     return {
@@ -513,6 +542,7 @@ export async function runSpeedBench(opts: {
       appWarmDetail,
       medians,
       ratios,
+      threads,
       appVariant,
       timeline,
       loadavg: { before: loadBefore, after: os.loadavg() },
