@@ -5,6 +5,7 @@
 
 import * as Comlink from 'comlink';
 import { JingjieError, asJingjieError } from '../shared/errors';
+import { registerAbortTransfer } from '../shared/abort-transfer';
 import type {
   EngineInfo,
   EngineOptions,
@@ -117,6 +118,9 @@ interface WorkerHandle {
   crash(reason: string): void;
 }
 
+// A job's AbortSignal goes to the worker as a real AbortSignal (the worker registers it too).
+registerAbortTransfer();
+
 function spawn(): WorkerHandle {
   const worker = new Worker(new URL('../../workers/inference.worker.ts', import.meta.url), {
     type: 'module',
@@ -145,7 +149,6 @@ export function createEngine(options: EngineOptions = {}): Engine {
   let current: EngineInfo | undefined;
   let storedNow = () => {};
   const stored = new Promise<void>((resolve) => (storedNow = resolve));
-  let nextJob = 1;
   let longestJobMs = 0;
   let disposed = false;
   // One job at a time: the session and the worker's memory are shared.
@@ -225,13 +228,10 @@ export function createEngine(options: EngineOptions = {}): Engine {
     opts: RemoveOptions & { signal?: AbortSignal; onProgress?: (code: RemoveProgress) => void } = {},
   ): Promise<RemoveResult> => {
     const { signal, ...rest } = opts;
-    const job = nextJob++;
     const run = async (): Promise<RemoveResult> => {
       if (signal?.aborted) throw new JingjieError('AbortError', 'Cancelled');
       await load();
       const h = w;
-      const onAbort = () => void h.remote.cancel(job).catch(() => undefined);
-      signal?.addEventListener('abort', onAbort);
       let timer: ReturnType<typeof setTimeout> | undefined;
       const hung = new Promise<never>((_, reject) => {
         const ms = Math.max(HANG_MIN_MS, HANG_FACTOR * longestJobMs);
@@ -240,7 +240,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
       try {
         const { onProgress, ...options } = rest;
         const r = await Promise.race([
-          h.remote.remove(job, input, options, onProgress ? Comlink.proxy(onProgress) : undefined),
+          // The signal crosses as a real AbortSignal (src/shared/abort-transfer.ts).
+          h.remote.remove(input, options, signal, onProgress ? Comlink.proxy(onProgress) : undefined),
           h.died,
           hung,
         ]);
@@ -257,7 +258,6 @@ export function createEngine(options: EngineOptions = {}): Engine {
         throw e;
       } finally {
         clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
       }
     };
     const p = queue.then(run, run);

@@ -31,7 +31,6 @@ const variant = { id: 'stand-in', name: 'Stand-in (no model)', file: '', bytes: 
   source: 'test/bench/stand-in-engine.ts', licence: 'n/a', backends: ['wasm'], inputName: 'input', outputName: 'output' };
 const info = { backend: 'wasm', variant, threads: 1, crossOriginIsolated: self.crossOriginIsolated, simd: true,
   modelFrom: 'indexeddb', loadMs: 1 };
-const cancelled = new Set();
 const sleep = (t) => new Promise((r) => setTimeout(r, t));
 const api = {
   // A saved model choice (preferVariant) shows in the variant's name, so a test can see it arrive.
@@ -47,12 +46,11 @@ const api = {
     const m = await (await fetch(new URL('/models/models.json', self.location.origin))).json();
     return m.variants.filter((v) => v.backends.includes('wasm'));
   },
-  cancel(job) { cancelled.add(job); },
   // Its "model" is never downloaded, so there is nothing to store (the real worker's storeModel).
   async storeModel() {},
   async dispose() {},
   async render(cutout) { return cutout; },
-  async remove(job, input) {
+  async remove(input, opts, signal) {
     const t0 = performance.now();
     let bmp;
     try { bmp = await createImageBitmap(input); } catch (e) {
@@ -65,7 +63,7 @@ const api = {
     bmp.close();
     const t1 = performance.now();
     if (busyThreads > 0) await busy(ms); else await sleep(ms);
-    if (cancelled.has(job)) { const e = new Error('Cancelled'); e.name = 'AbortError'; throw e; }
+    if (signal && signal.aborted) { const e = new Error('Cancelled'); e.name = 'AbortError'; throw e; }
     const t2 = performance.now();
     const blob = await c.convertToBlob({ type: 'image/png' });
     const m = new OffscreenCanvas(w, h);
@@ -99,7 +97,14 @@ self.onmessage = async (ev) => {
   if (type === 'APPLY' && RELAYED.includes(path[0]) && realUrl) { realWorker().postMessage(ev.data); return; }
   if (type === 'RELEASE') { self.postMessage({ id, type: 'RAW', value: undefined }); return; }
   if (type !== 'APPLY') { self.postMessage({ id, type: 'RAW', value: undefined }); return; }
-  const args = argumentList.map((a) => (a && a.type === 'RAW' ? a.value : undefined));
+  // A job's AbortSignal arrives as a port that says 'abort' once (src/shared/abort-transfer.ts).
+  const signalFrom = (port) => {
+    const ctrl = new AbortController();
+    port.onmessage = () => { ctrl.abort(); port.close(); };
+    return ctrl.signal;
+  };
+  const args = argumentList.map((a) =>
+    a && a.type === 'RAW' ? a.value : a && a.type === 'HANDLER' && a.name === 'abortSignal' ? signalFrom(a.value) : undefined);
   try {
     const value = await api[path[0]](...args);
     self.postMessage({ id, type: 'RAW', value });
