@@ -5,7 +5,7 @@
 // is asked. The engine runs the probe graph (as inputs.spec): decoding is what is tested here.
 import { test, expect, type Page } from '@playwright/test';
 import { damageCorpus } from '../fixtures/corpus/damage.mjs';
-import { probeModel } from '../fixtures/probe/probe-model.mjs';
+import { routeProbeModel } from './helpers/probe';
 
 interface DamagedFile {
   file: string;
@@ -70,14 +70,7 @@ test.beforeAll(async ({ browser }) => {
       ? route.fulfill({ status: 200, body: f.bytes, contentType: 'application/octet-stream' })
       : route.fulfill({ status: 404 });
   });
-  const probe = probeModel();
-  await page.route('**/__probe/**', (route) => {
-    const file = new URL(route.request().url()).pathname.split('/__probe/')[1];
-    if (file === 'models.json') return route.fulfill({ json: probe.manifest });
-    if (file === 'probe.onnx')
-      return route.fulfill({ body: probe.bytes, contentType: 'application/octet-stream' });
-    return route.fulfill({ status: 404 });
-  });
+  await routeProbeModel(page);
   await page.goto('/');
   await page.evaluate(async () => {
     const engine = window.jingjie.createEngine({

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import { generateCorpus } from '../fixtures/corpus/generate.mjs';
-import { probeModel } from '../fixtures/probe/probe-model.mjs';
+import { routeProbeModel } from './helpers/probe';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const corpusDir = path.join(root, 'test/fixtures/corpus/out');
@@ -74,14 +74,7 @@ test.beforeAll(async ({ browser }) => {
   });
   // This spec tests inputs, not masks, and runs the model ~30 times: the engine loads the probe
   // graph (same interface, milliseconds per run) from a test-only model folder.
-  const probe = probeModel();
-  await page.route('**/__probe/**', (route) => {
-    const file = new URL(route.request().url()).pathname.split('/__probe/')[1];
-    if (file === 'models.json') return route.fulfill({ json: probe.manifest });
-    if (file === 'probe.onnx')
-      return route.fulfill({ body: probe.bytes, contentType: 'application/octet-stream' });
-    return route.fulfill({ status: 404 });
-  });
+  await routeProbeModel(page);
   await page.goto('/');
   await page.evaluate(async () => {
     const w = window as unknown as { __inputs?: { engine: unknown; runs: number } };
