@@ -34,6 +34,16 @@ const boundary = {
     message:
       'The page may reach workers/** only through new URL(…, import.meta.url) or `import type`; put shared runtime values in src/shared.',
   },
+  // A feature reaches another feature only through its index.ts, and never the app (issue 23).
+  features: {
+    regex: '^\\.\\./[^./][^/]*/',
+    message:
+      'A feature may import another feature only through its index.ts (`../queue`, not `../queue/types`).',
+  },
+  featuresNotApp: {
+    regex: '^\\.\\./\\.\\./app(/|$)',
+    message: 'Features do not import src/app: take what you need as props.',
+  },
   // src/shared/** is imported by both sides, so it imports nothing else from the project.
   shared: {
     regex: '^\\.\\./',
@@ -130,4 +140,8 @@ export default tseslint.config(
   { files: ['workers/**/*.ts'], rules: restrict(boundary.workers) },
   { files: ['src/**/*.{ts,tsx}'], ignores: ['src/shared/**'], rules: restrict(boundary.page) },
   { files: ['src/shared/**/*.ts'], rules: restrict(boundary.shared) },
+  {
+    files: ['src/features/**/*.{ts,tsx}'],
+    rules: restrict(boundary.page, boundary.features, boundary.featuresNotApp),
+  },
 );

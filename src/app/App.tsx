@@ -2,20 +2,13 @@
 import { startTransition, useCallback, useEffect, useRef, useState } from 'react';
 import { I18nProvider, useI18n } from '../i18n';
 import './app.css';
-import { DropZone } from '../features/input/DropZone';
-import { FilePickers } from '../features/input/FilePickers';
-import { useIncomingFiles } from '../features/input/useIncomingFiles';
-import { ResultView } from '../features/result/ResultView';
-import { ModelChoice } from '../features/settings/ModelChoice';
-import { modelLicence, modelName } from '../features/settings/model-name';
-import { LanguageSwitch } from '../features/settings/LanguageSwitch';
-import type { QueueSnapshot } from '../features/queue/types';
+import { DropZone, FilePickers, useIncomingFiles } from '../features/input';
+import { ResultView, hasUnsavedEdits } from '../features/result';
+import { LanguageSwitch, ModelChoice, modelLicence, modelName } from '../features/settings';
+import { StopNotices, TaskList, type QueueSnapshot } from '../features/queue';
 import { engine, queue } from './services';
-import { hasUnsavedEdits } from '../features/result/unsaved';
 import { refreshEngineInfo, startEngine, useEngineStatus } from './engine-status';
 import { ModelProgress } from './ModelProgress';
-import { StopNotices } from '../features/queue/StopNotices';
-import { TaskList } from '../features/queue/TaskList';
 import { registerServiceWorker } from './pwa';
 import { Logo } from './Logo';
 
@@ -165,7 +158,7 @@ function Shell() {
                 />
               )}
               <div className="side">
-                <TaskList snapshot={snap} queue={queue} selected={current?.id} onSelect={select} />
+                <TaskList snapshot={snap} queue={queue} engine={engine} selected={current?.id} onSelect={select} />
                 <DropZone compact dragging={dragging} />
               </div>
             </div>

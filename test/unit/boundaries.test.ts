@@ -68,6 +68,30 @@ describe('import boundaries', () => {
     expect(msgs).toHaveLength(1);
   });
 
+  it("a feature importing another feature's insides or src/app fails; its index passes", async () => {
+    const inside = await restricted(
+      'src/features/result/fixture.ts',
+      "import type { QueueApi } from '../queue/types';\nexport type Q = QueueApi;\n",
+    );
+    expect(inside).toHaveLength(1);
+    expect(inside[0]).toContain('through its index.ts');
+    const app = await restricted(
+      'src/features/queue/fixture.ts',
+      "import { engine } from '../../app/services';\nexport const e = engine;\n",
+    );
+    expect(app).toHaveLength(1);
+    const index = await restricted(
+      'src/features/result/fixture.ts',
+      "import type { QueueApi } from '../queue';\nimport { JingjieError } from '../../shared/errors';\nimport { useI18n } from '../../i18n';\nexport const x = [JingjieError, useI18n];\nexport type Q = QueueApi;\n",
+    );
+    expect(index).toEqual([]);
+    const own = await restricted(
+      'src/features/result/fixture.ts',
+      "import { saveBlob } from './exporter';\nexport const s = saveBlob;\n",
+    );
+    expect(own).toEqual([]);
+  });
+
   it('branching on an error message fails; on its name passes', async () => {
     const [bad] = await eslint.lintText(
       "export const f = (e: Error) => e.message.includes('another tab');\n",

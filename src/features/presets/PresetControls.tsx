@@ -11,7 +11,7 @@ import {
   type PresetBackground,
   type PresetIssue,
 } from '../../shared/presets';
-import type { QueueApi } from '../queue/types';
+import type { QueueApi } from '../queue';
 import { FORMAT_IDS, FORMATS, formatSpec, isFormatId } from '../../shared/formats';
 import { zipRender } from './apply';
 import { presetBackground, presetStore, usePresets, type PickSlot } from './store';

@@ -3,8 +3,8 @@
 import type { Engine } from '../../engine';
 import { useI18n } from '../../i18n';
 import type { Preset } from '../../shared/presets';
-import { useBlobUrl } from '../result/useBlobUrl';
-import type { QueueApi, Task } from '../queue/types';
+import { useBlobUrl } from '../../ui/blob-url';
+import type { QueueApi, Task } from '../queue';
 import { presetBackground } from './store';
 import { presetLabel, readyIssue } from './PresetControls';
 

@@ -2,7 +2,7 @@
 // re-rendered from the stored cut-out by the engine's worker (no second inference).
 import type { Engine } from '../../engine';
 import { presetExtension, type Preset } from '../../shared/presets';
-import type { QueueApi, Task, ZipRender } from '../queue/types';
+import type { QueueApi, Task, ZipRender } from '../queue';
 import { presetBackground } from './store';
 
 export async function applyPreset(

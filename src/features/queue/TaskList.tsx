@@ -8,15 +8,17 @@
 // for by the list's padding, so the scroll bar and scroll position stay those of the full list.
 import { memo, useCallback, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { QueueApi, QueueSnapshot, Task } from './types';
-import { resultKey, useSharedBlobUrl } from '../result/useBlobUrl';
-import { BatchExport } from '../presets/PresetControls';
-import { engine } from '../../app/services';
+import { resultKey, useSharedBlobUrl } from '../../ui/blob-url';
+import { BatchExport } from '../presets';
+import type { Engine } from '../../engine';
 import { useI18n, type MessageKey } from '../../i18n';
 import { visibleRange } from './visible-range';
 import { Spinner } from '../../ui/stepped';
 
 interface Props {
   snapshot: QueueSnapshot;
+  /** For the batch export's presets (re-rendered in the engine's worker). */
+  engine: Engine;
   queue: QueueApi;
   selected?: string;
   onSelect(id: string): void;
@@ -123,7 +125,7 @@ const TaskRow = memo(function TaskRow({ task, index, total, selected, queue, onS
   );
 });
 
-export function TaskList({ snapshot, queue, selected, onSelect }: Props) {
+export function TaskList({ snapshot, queue, engine, selected, onSelect }: Props) {
   const { t } = useI18n();
   const { tasks, stats } = snapshot;
   const doneCount = stats.done;

@@ -11,7 +11,7 @@ import { useCallback, useEffect, useId, useRef, useState, type CSSProperties } f
 import * as Comlink from 'comlink';
 import { setUnsavedEdits } from './unsaved';
 import type { BrushHistory, BrushRemote, BrushSession, Engine } from '../../engine';
-import type { QueueApi, Task } from '../queue/types';
+import type { QueueApi, Task } from '../queue';
 import { useI18n } from '../../i18n';
 import { asJingjieError } from '../../shared/errors';
 import { MAX_RADIUS, MIN_RADIUS, roundPoint, roundPressure, type BrushMode } from '../../shared/brush';

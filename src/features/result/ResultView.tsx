@@ -1,13 +1,13 @@
 // The result of one task: the viewer, background options, export (PNG/WebP/mask), copy, and what ran.
 import { useEffect, useId, useRef, useState } from 'react';
 import type { Engine, EngineInfo } from '../../engine';
-import type { QueueApi, Task } from '../queue/types';
+import type { QueueApi, Task } from '../queue';
 import type { RemoveProgress } from '../../shared/types';
 import { useI18n } from '../../i18n';
 import { JingjieError } from '../../shared/errors';
 import { Viewer } from './Viewer';
 import { EdgeCheck } from './EdgeCheck';
-import { resultKey, useBlobUrl, useSharedBlobUrl } from './useBlobUrl';
+import { resultKey, useBlobUrl, useSharedBlobUrl } from '../../ui/blob-url';
 import { BrushEditor } from './BrushEditor';
 import { noteShown } from '../../engine/timeline';
 import {
@@ -19,11 +19,18 @@ import {
   type ExportChoice,
   type ExportFormat,
 } from './exporter';
-import { PresetPicker, presetErrorText, readyIssue } from '../presets/PresetControls';
-import { presetBackground, presetStore, usePresets } from '../presets/store';
-import { applyPreset, presetFileName } from '../presets/apply';
-import { PresetPreview } from '../presets/PresetPreview';
-import { modelName } from '../settings/model-name';
+import {
+  PresetPicker,
+  PresetPreview,
+  applyPreset,
+  presetBackground,
+  presetErrorText,
+  presetFileName,
+  presetStore,
+  readyIssue,
+  usePresets,
+} from '../presets';
+import { modelName } from '../settings';
 
 interface Props {
   task: Task;

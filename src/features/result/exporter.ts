@@ -1,7 +1,7 @@
 // Produces the file the user asked for from a finished task: the stored transparent PNG as is,
 // or re-rendered by the engine onto a colour/image or as WebP, or the mask alone.
 import type { Engine } from '../../engine';
-import type { QueueApi, Task } from '../queue/types';
+import type { QueueApi, Task } from '../queue';
 import { FORMATS, type AlphaFormatId } from '../../shared/formats';
 
 export type BackgroundMode = 'transparent' | 'colour' | 'image';
