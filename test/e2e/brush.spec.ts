@@ -7,17 +7,12 @@ import type { Page } from '@playwright/test';
 import { unzipSync } from 'fflate';
 import { applyStrokes, type BrushStroke } from '../../src/shared/brush';
 import { photoPath, readFixture } from './helpers/fixtures';
-import { downloadFrom } from './helpers/page';
+import { downloadFrom, queueReady } from './helpers/page';
 import { alphaOf, decodePng } from './helpers/png';
 import { expect, test } from './helpers/stand-in';
 
 type Q = import('../../src/features/queue/queue').PersistentQueueApi;
 type Win = Window & { jingjie: { queue?: Q } };
-
-async function queueReady(page: Page): Promise<void> {
-  await page.waitForFunction(() => !!(window as unknown as Win).jingjie?.queue);
-  await page.evaluate(() => (window as unknown as Win).jingjie.queue!.ready);
-}
 
 /** An empty queue, then chelsea.png picked and its (opaque, stand-in) cut-out ready. */
 async function photoDone(page: Page): Promise<void> {

@@ -4,18 +4,13 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { photoPath, readFixture } from './helpers/fixtures';
-import { pasteFile } from './helpers/page';
+import { pasteFile, queueReady } from './helpers/page';
 import { expect, test } from './helpers/stand-in';
 
 type Q = import('../../src/features/queue/queue').PersistentQueueApi;
 type Win = Window & { jingjie: { queue?: Q } };
 
 const CHELSEA = photoPath('chelsea.png');
-
-async function queueReady(page: Page): Promise<void> {
-  await page.waitForFunction(() => !!(window as unknown as Win).jingjie?.queue);
-  await page.evaluate(() => (window as unknown as Win).jingjie.queue!.ready);
-}
 
 /** Open the app with an empty history. */
 async function openApp(page: Page): Promise<void> {

@@ -68,3 +68,10 @@ export async function waitForModelStored(page: Page): Promise<void> {
     timeout: 120_000,
   });
 }
+
+/** Until the page's persistent queue exists and has read its IndexedDB. */
+export async function queueReady(page: Page): Promise<void> {
+  type Win = Window & { jingjie: { queue?: { ready: Promise<void> } } };
+  await page.waitForFunction(() => !!(window as unknown as Win).jingjie?.queue);
+  await page.evaluate(() => (window as unknown as Win).jingjie.queue!.ready);
+}
