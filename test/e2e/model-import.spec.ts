@@ -35,6 +35,8 @@ test('an imported model file is checked, offered, runs offline after a reload, a
   const choice = page.getByTestId('model-choice');
   const input = page.getByTestId('model-import-input');
   const error = page.getByTestId('model-import-error');
+  // The list is filled from the worker once it answers (it may be writing the model meanwhile).
+  await expect(choice.locator('option')).not.toHaveCount(0);
   const offered = await choice.locator('option').allTextContents();
 
   // A photo renamed .onnx: not a model.
