@@ -17,6 +17,16 @@ import { infer, jobEnded, loaded } from './model-host';
 /** What a job returns: exactly the engine's RemoveResult (the mask's buffer is transferred). */
 export type WorkerResult = RemoveResult;
 
+/**
+ * Between stages: let queued messages in (the page's abort arrives as one, and a stage runs
+ * without yielding), then stop if the job was cancelled.
+ */
+async function checkpoint(signal?: AbortSignal): Promise<void> {
+  if (!signal) return;
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  throwIfAborted(signal);
+}
+
 export const jobs = {
   /**
    * Cut out one image. `signal` is the page's own AbortSignal (src/shared/abort-transfer.ts):
@@ -48,13 +58,13 @@ export const jobs = {
       });
       const { width: w, height: h } = img;
       lap('decode');
-      throwIfAborted(signal);
+      await checkpoint(signal);
 
       const input = preprocess(img.rgba, w, h, MODEL_SIZE);
       lap('preprocess');
       const raw = await infer(input);
       lap('inference');
-      throwIfAborted(signal);
+      await checkpoint(signal);
 
       const low = minMaxNormalize(raw);
       // Edge-aware upsampling only helps where the mask is stretched: photos larger than the
@@ -65,7 +75,7 @@ export const jobs = {
       // Matting in the model's uncertain band (workers/refine/README.md); can pass a second at 12 MP.
       if (guided) onProgress?.('refine');
       const alpha = mask ?? refineAlpha(low, MODEL_SIZE, MODEL_SIZE, img.rgba, w, h);
-      throwIfAborted(signal);
+      await checkpoint(signal);
       // Soft pixels get the subject's own colour instead of a mix with the old background.
       const foreground = opts.decontaminate !== false ? estimateForeground(img.rgba, alpha, w, h) : undefined;
       const { x: fx, y: fy } = edgeFocus(alpha, w, h);

@@ -282,3 +282,33 @@ test('after the whole corpus the same engine still cuts out a photo', async () =
   expect(r.mask[r.width - 1]).toBe(255);
   expect(r.fg).toBeGreaterThan(0.95);
 });
+
+test("a job's AbortSignal reaches the worker: cancelled mid-job, it rejects with AbortError; the engine goes on", async () => {
+  test.setTimeout(180_000);
+  const r = await page.evaluate(async () => {
+    const engine = (
+      window as unknown as { __inputs: { engine: ReturnType<Window['jingjie']['createEngine']> } }
+    ).__inputs.engine;
+    // A photo larger than the model's grid gets the refine stage, which the worker announces
+    // while the job runs: the abort comes from inside the job, so only the worker can see it.
+    const canvas = new OffscreenCanvas(1600, 1200);
+    const g = canvas.getContext('2d')!;
+    g.fillStyle = '#3a6';
+    g.fillRect(0, 0, 1600, 1200);
+    g.fillStyle = '#fff';
+    g.fillRect(500, 300, 600, 600);
+    const file = new File([await canvas.convertToBlob({ type: 'image/png' })], 'big.png', {
+      type: 'image/png',
+    });
+    const ctrl = new AbortController();
+    const cancelled = await engine
+      .removeBackground(file, { signal: ctrl.signal, onProgress: () => ctrl.abort() })
+      .then(
+        () => 'finished',
+        (e: Error) => e.name,
+      );
+    const after = await engine.removeBackground(file);
+    return { cancelled, width: after.width };
+  });
+  expect(r).toEqual({ cancelled: 'AbortError', width: 1600 });
+});
