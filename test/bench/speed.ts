@@ -404,29 +404,27 @@ export async function runSpeedBench(opts: {
     let appSession: Session | undefined;
     let mediumSession: Session | undefined;
     let timeline: TimelineMark[] = [];
+    /** One first visit of `target` in a fresh profile, recorded under `key`; the session stays open. */
+    const coldVisit = async (target: Target, key: 'app' | 'imglyMedium', i: number): Promise<Session> => {
+      const x = await Session.open(target, opts.args);
+      open.push(x);
+      const r = await x.firstVisit(photos.cold);
+      cold[key].push(r.ms);
+      coldCpuS[key].push(r.cpuS);
+      coldPhases[key].push(r.phases);
+      log(`  cold ${i + 1}: ${target.label} ${s(r.ms)} s (browser CPU ${r.cpuS.toFixed(1)} s)`);
+      log(phaseLines(target.label, r.phases));
+      return x;
+    };
     for (let i = 0; i < Math.max(1, opts.coldRuns ?? 1); i++) {
-      const a = await Session.open(app, opts.args);
-      open.push(a);
-      const ra = await a.firstVisit(photos.cold);
-      cold.app.push(ra.ms);
-      coldCpuS.app.push(ra.cpuS);
-      coldPhases.app.push(ra.phases);
-      log(`  cold ${i + 1}: app ${s(ra.ms)} s (browser CPU ${ra.cpuS.toFixed(1)} s)`);
-      log(phaseLines('app', ra.phases));
+      // The first visit of each is kept for the warm picks: its model is loaded now.
+      const a = await coldVisit(app, 'app', i);
       if (!appSession) {
-        appSession = a; // kept for the warm picks: its model is loaded now
+        appSession = a;
         timeline = await readTimeline(a.page);
       } else await a.close();
-      const m = await Session.open(medium, opts.args);
-      open.push(m);
-      const rm = await m.firstVisit(photos.cold);
-      cold.imglyMedium.push(rm.ms);
-      coldCpuS.imglyMedium.push(rm.cpuS);
-      coldPhases.imglyMedium.push(rm.phases);
-      log(`  cold ${i + 1}: imgly-medium ${s(rm.ms)} s (browser CPU ${rm.cpuS.toFixed(1)} s)`);
-      log(phaseLines('imgly-medium', rm.phases));
-      if (!mediumSession)
-        mediumSession = m; // kept for the warm picks on the same weights
+      const m = await coldVisit(medium, 'imglyMedium', i);
+      if (!mediumSession) mediumSession = m;
       else await m.close();
     }
     if (!appSession || !mediumSession) throw new Error('speed bench: no app or imgly-medium session');
