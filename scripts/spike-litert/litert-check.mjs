@@ -144,6 +144,27 @@ window.ready = true;
 </script>`;
 
 const toF32 = (b) => new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
+/** CPU ms (utime + stime, all threads) of the browser's process tree: a figure that other load on
+ * the machine inflates far less than wall time (Linux /proc; clock ticks of 10 ms). */
+function cpuMs(rootPid) {
+  const procs = [];
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const st = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+      procs.push({ pid: Number(d), ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) * 10 });
+    } catch {
+      // gone
+    }
+  }
+  const tree = new Set([rootPid]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const p of procs) if (!tree.has(p.pid) && tree.has(p.ppid)) (tree.add(p.pid), (grew = true));
+  }
+  return procs.filter((p) => tree.has(p.pid)).reduce((a, p) => a + p.cpu, 0);
+}
 const median = (a) => [...a].sort((x, y) => x - y)[(a.length - 1) >> 1];
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'jingjie-litert-check-'));
 fs.symlinkSync(path.join(ROOT, 'node_modules/onnxruntime-web/dist'), path.join(root, 'ort130'));
@@ -194,6 +215,7 @@ async function referenceTaps(taps) {
 
 const server = await serveStatic({ root, port, isolate: true, log: !!process.env.DEBUG });
 const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+const pid = process.pid; // the tree under this script: Chromium and its helpers
 try {
   const open = async (rt, file) => {
     const p = await browser.newPage();
@@ -238,18 +260,24 @@ try {
         `${s.label}: session ${c.createMs.toFixed(0)} ms` +
           (s.rt === 'litert' ? ` (wasm ${c.wasmMs.toFixed(0)} ms, fully accelerated ${c.full})` : ''),
       );
-      tabs.push({ s, p, ms: [] });
+      tabs.push({ s, p, ms: [], cpu: [] });
     }
     for (let r = 0; r < rounds; r++) {
-      for (const t of r % 2 ? [...tabs].reverse() : tabs)
+      for (const t of r % 2 ? [...tabs].reverse() : tabs) {
+        const c0 = cpuMs(pid);
         t.ms.push((await t.p.evaluate(() => window.call({ type: 'run' }))).ms);
-      console.log(`round ${r + 1}: ${tabs.map((t) => `${t.s.label} ${t.ms[r].toFixed(0)} ms`).join(', ')}`);
+        t.cpu.push(cpuMs(pid) - c0);
+      }
+      console.log(
+        `round ${r + 1}: ${tabs.map((t) => `${t.s.label} ${t.ms[r].toFixed(0)} ms (cpu ${t.cpu[r]} ms)`).join(', ')}`,
+      );
     }
     for (const t of tabs) {
       const out = toF32(Buffer.from(await t.p.evaluate(() => window.output()), 'base64'));
       const f = maskFigures(postprocess(out, 1024, 1024, image.width, image.height), refMask);
       console.log(
-        `${t.s.label}: median ${median(t.ms).toFixed(0)} ms; ${photo} vs fp32 reference: IoU ${f.iou.toFixed(5)}, ` +
+        `${t.s.label}: ${t.ms.length ? `median ${median(t.ms).toFixed(0)} ms (min ${Math.min(...t.ms).toFixed(0)}, median cpu ${median(t.cpu)} ms)` : 'warm-up only'}; ` +
+          `${photo} vs fp32 reference: IoU ${f.iou.toFixed(5)}, ` +
           `mean ${f.mean.toFixed(3)}, p99.9 ${f.p999}, max ${f.max} ${passes(f) ? 'pass' : 'FAIL'}`,
       );
     }
