@@ -2,7 +2,7 @@
 // band SAD, gradient and re-composite of each refinement, medians vs plain, the held-out line.
 //
 //   npx tsx test/bench/edges-family.ts [--set tuning|held-out] [--seeds 1,2] [--cache DIR]
-//        [--methods plain,matting+fg] [--timing] [--shots DIR --shot-seed N] [--json]
+//        [--methods plain,matting+fg] [--timing] [--shots DIR --shot-seeds N,M] [--json]
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -33,8 +33,9 @@ import { blurRgba, proceduralBackground, type Scene } from './scenes';
  * plain: bilinear alpha, the photo's colours (the unrefined pipeline). plain+fg: same alpha,
  * foreground estimated. guided: guided filter + foreground. matting: the matting alpha with
  * the photo's colours. matting+fg: matting + foreground estimation (what the app ships).
+ * recover+fg: matting with strand recovery (`recover: 32`, opt-in) + foreground estimation.
  */
-export const FAMILY_METHODS = ['plain', 'plain+fg', 'guided', 'matting', 'matting+fg'] as const;
+export const FAMILY_METHODS = ['plain', 'plain+fg', 'guided', 'matting', 'matting+fg', 'recover+fg'] as const;
 export type FamilyMethod = (typeof FAMILY_METHODS)[number];
 /** The method the summary line reports (the shipped pipeline). */
 export const SHIPPED: FamilyMethod = 'matting+fg';
@@ -69,7 +70,15 @@ export function refineFamily(
     const alpha = upsampleAlphaGuided(low, L, L, rgba, w, h);
     return { alpha, fg: estimateForeground(rgba, alpha, w, h, t.foreground) };
   }
-  const alpha = refineAlpha(low, L, L, rgba, w, h, t.matting);
+  const alpha = refineAlpha(
+    low,
+    L,
+    L,
+    rgba,
+    w,
+    h,
+    method === 'recover+fg' ? { recover: 32, ...t.matting } : t.matting,
+  );
   return { alpha, fg: method === 'matting' ? rgba : estimateForeground(rgba, alpha, w, h, t.foreground) };
 }
 
@@ -83,9 +92,9 @@ export interface FamilyBenchOptions {
   cacheDir?: string;
   tuning?: Tuning;
   log?: (line: string) => void;
-  /** Write 100 % crops (PNG) of this seed's busiest hair window into shotsDir. */
+  /** Write 100 % crops (PNG) of these seeds' busiest hair windows into shotsDir. */
   shotsDir?: string;
-  shotSeed?: number;
+  shotSeeds?: readonly number[];
 }
 
 export async function runFamilyBench(o: FamilyBenchOptions = {}) {
@@ -130,9 +139,9 @@ export async function runFamilyBench(o: FamilyBenchOptions = {}) {
     for (const m of methods) {
       const r = refineFamily(m, low, scene.composite, w, h, o.tuning);
       errors[m] = bandErrors(scene, band, gradTrue, r.alpha, r.fg, bg2);
-      if (o.shotsDir && seed === o.shotSeed) outs[m] = r;
+      if (o.shotsDir && o.shotSeeds?.includes(seed)) outs[m] = r;
     }
-    if (o.shotsDir && seed === o.shotSeed) writeShots(o.shotsDir, scene, outs, seed);
+    if (o.shotsDir && o.shotSeeds?.includes(seed)) writeShots(o.shotsDir, scene, outs, seed);
     const res = { seed, params, hard: params.cls === 'hard-edged', errors };
     results.push(res);
     log(`${seed} ${params.cls} (${describeParams(params)}) ${(performance.now() - t0).toFixed(0)} ms`);
@@ -142,7 +151,7 @@ export async function runFamilyBench(o: FamilyBenchOptions = {}) {
 }
 
 /** familyScene, kept in cacheDir between runs when given (development only). */
-function cachedScene(p: FamilyParams, dir?: string): Scene {
+export function cachedScene(p: FamilyParams, dir?: string): Scene {
   const file = dir ? join(dir, `scene-${p.seed}-${p.width}x${p.height}.bin`) : '';
   const n = p.width * p.height;
   if (file && existsSync(file)) {
@@ -251,14 +260,16 @@ export function formatFamily(
     rows.push(
       `| ${k} | ${v.sadBand.toFixed(2)}× | ${v.grad.toFixed(2)}× | ${v.recomp.toFixed(2)}× | ${v.worstSadWhole.toFixed(2)}× (${v.worstSeed}) | ${v.hardWorse.length ? v.hardWorse.join(', ') : 'none'} |`,
     );
-  const s = r.summary[SHIPPED];
-  if (s)
-    rows.push(
-      '',
-      `edges (${setName}, model in the loop): gradient ${s.grad.toFixed(2)}×, re-composite ${s.recomp.toFixed(2)}× vs plain` +
-        ` (median of ${r.results.length} scenes; worst scene SAD whole ${s.worstSadWhole.toFixed(2)}×)` +
-        (timingMs !== undefined ? `, ${timingMs.toFixed(0)} ms at 12 MP` : ''),
-    );
+  for (const m of [SHIPPED, 'recover+fg'] as const) {
+    const s = r.summary[m];
+    if (s)
+      rows.push(
+        '',
+        `edges (${setName}, model in the loop): gradient ${s.grad.toFixed(2)}×, re-composite ${s.recomp.toFixed(2)}× vs plain` +
+          ` [${m}] (median of ${r.results.length} scenes; worst scene SAD whole ${s.worstSadWhole.toFixed(2)}×)` +
+          (timingMs !== undefined && m === SHIPPED ? `, ${timingMs.toFixed(0)} ms at 12 MP` : ''),
+      );
+  }
   return rows.join('\n');
 }
 
@@ -266,6 +277,7 @@ export function formatFamily(
 export async function timeAt12MP(seed: number, runs = 3, log: (l: string) => void = () => {}) {
   const p = familyParams(seed, [4000, 3000]);
   const scene = familyScene(p);
+  const recover = { recover: 32 };
   const ort = await import('onnxruntime-node');
   const session = (await ort.InferenceSession.create(defaultWasmModel(), {
     intraOpNumThreads: Math.max(1, cpus().length),
@@ -274,8 +286,14 @@ export async function timeAt12MP(seed: number, runs = 3, log: (l: string) => voi
   const out = await session.run({ input: new ort.Tensor('float32', input, [1, 3, MODEL_SIZE, MODEL_SIZE]) });
   const low = minMaxNormalize(out.output.data as Float32Array);
   const wall: number[] = [],
-    cpu: number[] = [];
+    cpu: number[] = [],
+    cpuRecover: number[] = [];
   for (let i = 0; i <= runs; i++) {
+    const c1 = process.cpuUsage();
+    const ar = refineAlpha(low, MODEL_SIZE, MODEL_SIZE, scene.composite, 4000, 3000, recover);
+    estimateForeground(scene.composite, ar, 4000, 3000);
+    const cr = process.cpuUsage(c1);
+    if (i > 0) cpuRecover.push((cr.user + cr.system) / 1000);
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     const a = refineAlpha(low, MODEL_SIZE, MODEL_SIZE, scene.composite, 4000, 3000);
@@ -290,7 +308,14 @@ export async function timeAt12MP(seed: number, runs = 3, log: (l: string) => voi
       cpu.push((c.user + c.system) / 1000);
     }
   }
-  return { wallMedian: median(wall), cpuMedian: median(cpu), wall, cpu, load: loadavg()[0] };
+  return {
+    wallMedian: median(wall),
+    cpuMedian: median(cpu),
+    cpuRecoverMedian: median(cpuRecover),
+    wall,
+    cpu,
+    load: loadavg()[0],
+  };
 }
 
 /** 100 % crops of the densest strand window: truth, and each method, re-composited on flat colours. */
@@ -374,11 +399,11 @@ if (isMain) {
     tuning,
     log,
     shotsDir: arg('--shots'),
-    shotSeed: arg('--shot-seed') ? Number(arg('--shot-seed')) : undefined,
+    shotSeeds: arg('--shot-seeds')?.split(',').map(Number),
   });
   let timingMs: number | undefined;
   if (argv.includes('--timing')) {
-    const t = await timeAt12MP(HELD_OUT_SEEDS[1], 3, log);
+    const t = await timeAt12MP(1003, 3, log); // a hair-defocused held-out scene at 4000×3000
     log(
       `12 MP: wall median ${t.wallMedian.toFixed(0)} ms, CPU median ${t.cpuMedian.toFixed(0)} ms, load ${t.load.toFixed(1)}`,
     );
