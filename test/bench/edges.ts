@@ -693,7 +693,7 @@ export function edgeBand(alpha: Float32Array, w: number, h: number, r = 8): Uint
   return out;
 }
 
-function bandErrors(
+export function bandErrors(
   scene: Scene,
   band: Uint8Array,
   gradTrue: Float32Array,

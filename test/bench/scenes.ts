@@ -47,13 +47,13 @@ export function prng(seed: number): () => number {
   };
 }
 
-function gauss(rand: () => number): number {
+export function gauss(rand: () => number): number {
   const u = Math.max(rand(), 1e-12);
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
 }
 
 /** Smooth colour noise: random colours on a gx×gy lattice, smoothstep-interpolated. */
-class ColourField {
+export class ColourField {
   private readonly g: Float32Array;
   constructor(
     private readonly gx: number,

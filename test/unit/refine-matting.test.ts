@@ -111,3 +111,42 @@ describe('unrefinedCrop', () => {
       }
   });
 });
+
+describe('strand recovery (opt-in `recover`)', () => {
+  // 120×80 photo, 30×20 model grid: an opaque block on the left, a flat grey-blue background,
+  // and one 1-px strand (α = 0.6) 6–10 px right of the block that the model dropped entirely.
+  const w = 120,
+    h = 80,
+    lw = 30,
+    lh = 20;
+  const truth = new Float32Array(w * h);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) truth[y * w + x] = x < 40 ? 1 : x === 48 && y > 10 && y < 70 ? 0.6 : 0;
+  const rgba = new Uint8ClampedArray(w * h * 4);
+  for (let i = 0; i < w * h; i++) {
+    const a = truth[i];
+    rgba[i * 4] = Math.round(200 * a + 60 * (1 - a));
+    rgba[i * 4 + 1] = Math.round(150 * a + 80 * (1 - a));
+    rgba[i * 4 + 2] = Math.round(90 * a + 120 * (1 - a));
+    rgba[i * 4 + 3] = 255;
+  }
+  // the model: a crisp block edge (soft over one cell), nothing of the strand
+  const low = new Float32Array(lw * lh);
+  for (let i = 0; i < lh; i++) for (let j = 0; j < lw; j++) low[i * lw + j] = j < 10 ? 1 : j === 10 ? 0.5 : 0;
+
+  it('recovers a strand the model dropped, and nothing beyond its reach', () => {
+    const off = refineAlpha(low, lw, lh, rgba, w, h);
+    const on = refineAlpha(low, lw, lh, rgba, w, h, { recover: 16 });
+    let strandOff = 0,
+      strandOn = 0,
+      stray = 0;
+    for (let y = 15; y < 65; y++) {
+      strandOff += off[y * w + 48];
+      strandOn += on[y * w + 48];
+    }
+    for (let y = 0; y < h; y++) for (let x = 66; x < w; x++) stray = Math.max(stray, on[y * w + x]);
+    expect(strandOff / 50).toBe(0);
+    expect(Math.abs(strandOn / 50 - 0.6 * 255)).toBeLessThan(20);
+    expect(stray).toBe(0);
+  });
+});

@@ -190,8 +190,11 @@ export function estimateForeground(
   return out;
 }
 
-/** Germer et al.'s coarse-to-fine solver on a w×h grid. img: interleaved RGB 0..1. */
-function multiLevel(
+/**
+ * Germer et al.'s coarse-to-fine solver on a w×h grid. img: interleaved RGB 0..1. Result: F
+ * (0..2) and B (3..5) interleaved per pixel. Exported for the reference test only.
+ */
+export function multiLevel(
   img: Float32Array,
   alpha: Float32Array,
   w: number,

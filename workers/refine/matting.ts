@@ -28,6 +28,20 @@ export interface MattingOptions {
   fitRelative?: number;
   /** Estimation passes (the second samples F and B from the first pass's near-pure pixels). Default 2. */
   passes?: number;
+  /**
+   * Strand recovery: how far (photo px) beyond the model's non-background cells sure-background
+   * pixels are re-examined for strands the model dropped. 0 turns it off. Default 0: it
+   * breaks the sure-background guarantee; 32 is the value tuned on the scene family's tuning
+   * seeds (test/bench/family.ts).
+   */
+  recover?: number;
+  /**
+   * Significance of a recovered strand pixel: its distance from the local background mean in
+   * units of the local background's spread (σ), squared, at which its trust is halved. Default 1.
+   */
+  recoverZ2?: number;
+  /** Radius (model cells) of the window the local background mean and spread are taken over. Default 2. */
+  recoverBox?: number;
   /** If given, receives the milliseconds spent per stage. */
   timings?: Record<string, number>;
 }
@@ -151,6 +165,7 @@ export function upsampleAlphaMatting(
   const fb = new Float32Array(3),
     fd = new Float32Array(3);
   const k255 = 1 / 255;
+  let Flast: Float32Array | null = null;
   for (let pass = 0; pass < passes; pass++) {
     let fS2 = fS,
       bS2 = bS;
@@ -180,6 +195,7 @@ export function upsampleAlphaMatting(
     }
     const F = pushPull(fS2, lw, lh);
     const B = pushPull(bS2, lw, lh);
+    Flast = F;
     lap('fields');
     for (let q = 0; q < count; q++) {
       const i = idx[q];
@@ -230,7 +246,166 @@ export function upsampleAlphaMatting(
     lap('solve');
   }
   for (let q = 0; q < count; q++) out[idx[q]] = alpha[q] * 255 + 0.5;
+  const grow = opts.recover ?? 0;
+  if (grow > 0 && Flast) {
+    recoverStrands(out, rgba, w, h, state, lw, lh, X, Y, colX, rowY, Flast, grow, opts, sig2, fit2, rel);
+    lap('recover');
+  }
   return out;
+}
+
+/**
+ * Strands the model dropped: sure-background pixels within `grow` px of the model's
+ * non-background cells whose colour departs from the local background by more than its own
+ * spread, in the direction of the local foreground colour, get α = projection × trust.
+ * Background mean and spread: per model cell over its sure-background pixels, box-averaged
+ * over (2r+1)² cells. Where the background is textured its spread is large and nothing is added.
+ */
+function recoverStrands(
+  out: Uint8ClampedArray,
+  rgba: Uint8ClampedArray,
+  w: number,
+  h: number,
+  state: Uint8Array,
+  lw: number,
+  lh: number,
+  X: { i0: Int32Array; i1: Int32Array; w1: Float32Array },
+  Y: { i0: Int32Array; i1: Int32Array; w1: Float32Array },
+  colX: Int32Array,
+  rowY: Int32Array,
+  F: Float32Array,
+  grow: number,
+  opts: MattingOptions,
+  sig2: number,
+  fit2: number,
+  rel: number,
+): void {
+  const n = lw * lh;
+  const gc = Math.max(1, Math.ceil(grow * Math.max(lw / w, lh / h)));
+  const z2h = opts.recoverZ2 ?? 1;
+  const br = opts.recoverBox ?? 2;
+  // ext: sure-background cells within gc cells of a non-background cell (separable dilation)
+  const tmp = new Uint8Array(n),
+    ext = new Uint8Array(n);
+  for (let i = 0; i < lh; i++) {
+    let last = -1e9;
+    for (let j = 0; j < lw; j++) {
+      if (state[i * lw + j] !== 0) last = j;
+      if (j - last <= gc) tmp[i * lw + j] = 1;
+    }
+    last = 1e9;
+    for (let j = lw - 1; j >= 0; j--) {
+      if (state[i * lw + j] !== 0) last = j;
+      if (last - j <= gc) tmp[i * lw + j] = 1;
+    }
+  }
+  let any = false;
+  for (let j = 0; j < lw; j++) {
+    let last = -1e9;
+    for (let i = 0; i < lh; i++) {
+      if (tmp[i * lw + j]) last = i;
+      if (i - last <= gc && state[i * lw + j] === 0) ext[i * lw + j] = 1;
+    }
+    last = 1e9;
+    for (let i = lh - 1; i >= 0; i--) {
+      if (tmp[i * lw + j]) last = i;
+      if (last - i <= gc && state[i * lw + j] === 0) ext[i * lw + j] = 1;
+    }
+  }
+  for (let k = 0; k < n; k++) if (ext[k]) any = true;
+  if (!any) return;
+  // per-cell sums of sure-background pixels (r, g, b, |I|², count) on the colour grid, near ext
+  const S = new Float32Array(n * 5);
+  for (let y = 0; y < h; y++) {
+    const ry = Y.i0[y] * lw,
+      cy = rowY[y] * lw;
+    for (let x = 0; x < w; x++) {
+      const s = ry + X.i0[x];
+      if (state[s] !== 0) continue;
+      const cell = cy + colX[x];
+      const o = (y * w + x) * 4,
+        c = cell * 5;
+      const r = rgba[o] * (1 / 255),
+        g = rgba[o + 1] * (1 / 255),
+        b = rgba[o + 2] * (1 / 255);
+      S[c] += r;
+      S[c + 1] += g;
+      S[c + 2] += b;
+      S[c + 3] += r * r + g * g + b * b;
+      S[c + 4] += 1;
+    }
+  }
+  // box over (2br+1)² cells, rows then columns
+  const T = new Float32Array(n * 5);
+  for (let i = 0; i < lh; i++)
+    for (let j = 0; j < lw; j++) {
+      const d = (i * lw + j) * 5;
+      for (let b = Math.max(0, j - br); b <= Math.min(lw - 1, j + br); b++) {
+        const s = (i * lw + b) * 5;
+        for (let k = 0; k < 5; k++) T[d + k] += S[s + k];
+      }
+    }
+  S.fill(0);
+  for (let i = 0; i < lh; i++)
+    for (let a = Math.max(0, i - br); a <= Math.min(lh - 1, i + br); a++) {
+      const so = a * lw * 5,
+        d0 = i * lw * 5;
+      for (let k = 0; k < lw * 5; k++) S[d0 + k] += T[so + k];
+    }
+  const noise2 = 3 * (2 / 255) ** 2;
+  for (let y = 0; y < h; y++) {
+    const r0 = Y.i0[y] * lw,
+      r1 = Y.i1[y] * lw,
+      fy = Y.w1[y],
+      cy = rowY[y] * lw;
+    for (let x = 0; x < w; x++) {
+      if (!ext[r0 + X.i0[x]]) continue;
+      const c = (cy + colX[x]) * 5;
+      const cnt = S[c + 4];
+      if (cnt < 4) continue;
+      const inv = 1 / cnt;
+      const b0 = S[c] * inv,
+        b1 = S[c + 1] * inv,
+        b2 = S[c + 2] * inv;
+      const varB = Math.max(0, S[c + 3] * inv - b0 * b0 - b1 * b1 - b2 * b2) + noise2;
+      const j0 = X.i0[x],
+        j1 = X.i1[x],
+        fx = X.w1[x];
+      const w00 = (1 - fx) * (1 - fy),
+        w01 = fx * (1 - fy),
+        w10 = (1 - fx) * fy,
+        w11 = fx * fy;
+      const a00 = (r0 + j0) * 4,
+        a01 = (r0 + j1) * 4,
+        a10 = (r1 + j0) * 4,
+        a11 = (r1 + j1) * 4;
+      const o = (y * w + x) * 4;
+      const i0 = rgba[o] * (1 / 255) - b0,
+        i1 = rgba[o + 1] * (1 / 255) - b1,
+        i2 = rgba[o + 2] * (1 / 255) - b2;
+      const d0 = w00 * F[a00] + w01 * F[a01] + w10 * F[a10] + w11 * F[a11] - b0;
+      const d1 = w00 * F[a00 + 1] + w01 * F[a01 + 1] + w10 * F[a10 + 1] + w11 * F[a11 + 1] - b1;
+      const d2 = w00 * F[a00 + 2] + w01 * F[a01 + 2] + w10 * F[a10 + 2] + w11 * F[a11 + 2] - b2;
+      const den = d0 * d0 + d1 * d1 + d2 * d2;
+      let as = (i0 * d0 + i1 * d1 + i2 * d2) / (den + 1e-6);
+      if (as <= 0) continue;
+      if (as > 1) as = 1;
+      const e0 = i0 - as * d0,
+        e1 = i1 - as * d1,
+        e2 = i2 - as * d2;
+      const res = e0 * e0 + e1 * e1 + e2 * e2;
+      const dev = i0 * i0 + i1 * i1 + i2 * i2;
+      const z2 = dev / varB;
+      const sig = (z2 * z2) / (z2 * z2 + z2h * z2h);
+      const tol = fit2 + rel * den;
+      const trust = sig * (den / (den + sig2)) * (tol / (tol + res));
+      // a decision, not a shrinkage: a faint copy of every candidate would be a grey haze
+      const u = (trust - 0.2) / 0.4;
+      const conf = u <= 0 ? 0 : u >= 1 ? 1 : u * u * (3 - 2 * u);
+      const a = conf * as * 255 + 0.5;
+      if (a >= 1) out[y * w + x] = a;
+    }
+  }
 }
 
 /**
