@@ -7,7 +7,7 @@
 import { chromium } from '@playwright/test';
 import sharp from 'sharp';
 import path from 'node:path';
-import { standInEngineScript } from './stand-in-engine';
+import { standInEngineScript } from '../support/stand-in-engine';
 
 export interface BrushBenchOptions {
   root: string;

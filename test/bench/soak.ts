@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from '@playwright/test';
 import { CHROMIUM_PATH } from '../chromium.mjs';
-import { standInEngineScript } from './stand-in-engine';
+import { standInEngineScript } from '../support/stand-in-engine';
 
 export interface SoakOptions {
   baseURL: string;

@@ -2,9 +2,9 @@
 // of real photos and small generated images, a corrupt file, cancel and retry, the ZIP export,
 // a reload in the middle of a batch, and storage exhaustion. Driven through `window.jingjie.queue`
 // (src/features/queue/expose.ts), so it does not depend on the UI's markup. It tests the queue,
-// not the model: it runs in the fast tier, against the stand-in engine (test/bench/stand-in-engine.ts).
+// not the model: it runs in the fast tier, against the stand-in engine (test/support/stand-in-engine.ts).
 import { test, expect, type Page } from '@playwright/test';
-import { standInEngineScript } from '../bench/stand-in-engine';
+import { standInEngineScript } from '../support/stand-in-engine';
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { unzipSync } from 'fflate';

@@ -13,7 +13,7 @@ import { unzipSync } from 'fflate';
 import { photoPath } from './helpers/fixtures';
 import { downloadFrom, dropFiles } from './helpers/page';
 import { sharedProfileTest } from './helpers/profile';
-import { standInEngineScript } from '../bench/stand-in-engine';
+import { standInEngineScript } from '../support/stand-in-engine';
 
 const SCALE = Number(process.env.JJ_TIMEOUT_SCALE ?? 1) || 1;
 const minutes = (n: number) => n * 60_000 * SCALE;

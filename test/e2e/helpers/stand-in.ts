@@ -1,8 +1,8 @@
 // The fast tier's fixture: every page of the test runs the app with the stand-in engine
-// (test/bench/stand-in-engine.ts) instead of the model, so UI, queue, export, language and
+// (test/support/stand-in-engine.ts) instead of the model, so UI, queue, export, language and
 // accessibility specs take seconds. `inferenceMs` sets how long each stand-in "inference" takes.
 import { test as base, expect } from '@playwright/test';
-import { standInEngineScript } from '../../bench/stand-in-engine';
+import { standInEngineScript } from '../../support/stand-in-engine';
 
 export const test = base.extend<{ inferenceMs: number; noPageErrors: void }>({
   inferenceMs: [100, { option: true }],
