@@ -42,10 +42,9 @@ const CAPS = `async () => {
     webgpu: !!navigator.gpu,
     imageDecoder: typeof ImageDecoder === 'function',
     offscreenTransfer: typeof c.transferControlToOffscreen === 'function',
-    saveFilePicker: typeof window.showSaveFilePicker === 'function' || 'showSaveFilePicker' in Window.prototype,
+    saveFilePicker: window.__jjSaveFilePicker,
     clipboardRead: !!(navigator.clipboard && navigator.clipboard.read),
     backend: info.backend, threads: info.threads, variant: info.variant.id, fallback: info.fallback || null,
-    paths: info.paths || null,
   };
 }`;
 

@@ -14,6 +14,7 @@ import { standInEngineScript } from '../bench/stand-in-engine';
 function testScript(standIn: boolean): string {
   return `${standIn ? standInEngineScript(50) : ''}
 try { localStorage.setItem('jingjie.model', 'isnet-uint8'); } catch {}
+window.__jjSaveFilePicker = typeof window.showSaveFilePicker === 'function';
 window.showSaveFilePicker = undefined;
 // Every model download percentage the page shows.
 window.__jjProgress = [];
@@ -23,6 +24,9 @@ new MutationObserver(() => {
   if (v !== null && v !== undefined && window.__jjProgress[window.__jjProgress.length - 1] !== Number(v)) window.__jjProgress.push(Number(v));
 }).observe(document, { subtree: true, childList: true, attributes: true });
 window.__jjDownloads = [];
+window.__jjErrors = [];
+addEventListener('error', (e) => window.__jjErrors.push(String(e.message)));
+addEventListener('unhandledrejection', (e) => window.__jjErrors.push(String(e.reason && (e.reason.name + ': ' + e.reason.message))));
 const click = HTMLAnchorElement.prototype.click;
 HTMLAnchorElement.prototype.click = function () {
   if (!this.download || !this.href.startsWith('blob:')) return click.call(this);
