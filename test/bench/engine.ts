@@ -26,7 +26,7 @@ export const median = (xs: number[]) => {
 };
 
 /** Resident memory of every process of the browser, summed (MB), sampled until stopped. */
-export function memorySampler(browserPid: number, opts: { excludeRoot?: boolean } = {}) {
+export function memorySampler(browserPid: number) {
   let peak = 0;
   const sample = () => {
     try {
@@ -46,7 +46,6 @@ export function memorySampler(browserPid: number, opts: { excludeRoot?: boolean 
           }
         }
       }
-      if (opts.excludeRoot) tree.delete(browserPid);
       const rss = rows.filter(([pid]) => tree.has(pid)).reduce((a, [, , r]) => a + r, 0) / 1024;
       peak = Math.max(peak, rss);
     } catch {

@@ -25,6 +25,15 @@ new MutationObserver(() => {
 }).observe(document, { subtree: true, childList: true, attributes: true });
 window.__jjDownloads = [];
 window.__jjErrors = [];
+// A worker's errors too (an engine that restarts its worker says only that it is not loaded).
+const W = window.Worker;
+window.Worker = class extends W {
+  constructor(u, o) {
+    super(u, o);
+    this.addEventListener('error', (e) => window.__jjErrors.push('worker ' + ((o && o.name) || '') + ': ' + e.message + ' ' + (e.filename || '') + ':' + (e.lineno || '')));
+    this.addEventListener('messageerror', () => window.__jjErrors.push('worker messageerror'));
+  }
+};
 addEventListener('error', (e) => window.__jjErrors.push(String(e.message)));
 addEventListener('unhandledrejection', (e) => window.__jjErrors.push(String(e.reason && (e.reason.name + ': ' + e.reason.message))));
 const click = HTMLAnchorElement.prototype.click;
