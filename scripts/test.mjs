@@ -1,7 +1,7 @@
 // `npm test`: every check in one command, ending with one summary line
 // ("tests: N passed, N failed, N skipped"). Stages: typecheck, lint (ESLint, no warnings), format
 // (Prettier), generated host headers current, unit tests (vitest and the node:test checks of the model tools), production build,
-// end-to-end tests (Playwright). Typecheck, lint and format count as one test each.
+// end-to-end tests (Playwright), the cross-engine tier (test/engines/). Typecheck, lint and format count as one test each.
 // `npm run check` (= `npm test -- check`) runs the stages before the build: the fast gate.
 // E2E runs the `ui` tier on the stand-in engine, then the `engine` tier with the model
 // (`npm test -- e2e --project=ui` runs only the fast one).
@@ -100,8 +100,10 @@ if (want('unit')) {
   }
 }
 
+let built = false;
 if (want('e2e')) {
-  if (!run('build', 'npm', ['run', 'build'])) count(0, 1, 0);
+  built = run('build', 'npm', ['run', 'build']);
+  if (!built) count(0, 1, 0);
   else {
     const out = path.join(tmp, 'playwright.json');
     run('e2e (playwright)', 'npx', ['playwright', 'test', '--reporter=list,json', ...only.slice(1)], {
@@ -111,6 +113,29 @@ if (want('e2e')) {
     if (fs.existsSync(out)) {
       const s = JSON.parse(fs.readFileSync(out, 'utf8')).stats ?? {};
       count(s.expected ?? 0, (s.unexpected ?? 0) + (s.flaky ?? 0), s.skipped ?? 0);
+    } else count(0, 1, 0);
+  }
+}
+
+// The cross-engine tier (issue 21): the same build in Chromium, Firefox ESR and WebKitGTK
+// (`npm run e2e:engines`; `npm test -- engines` runs only this stage, building first).
+if (want('engines')) {
+  if (!want('e2e')) built = run('build', 'npm', ['run', 'build']);
+  if (!built) count(0, 1, 0);
+  else {
+    const out = path.join(tmp, 'engines.json');
+    run(
+      'e2e engines (chromium, firefox, webkit)',
+      'npx',
+      ['tsx', 'test/engines/run.ts', ...(only[0] === 'engines' ? only.slice(1) : [])],
+      {
+        JJ_ENGINES_JSON: out,
+        JJ_SKIP_BUILD: '1',
+      },
+    );
+    if (fs.existsSync(out)) {
+      const c = JSON.parse(fs.readFileSync(out, 'utf8'));
+      count(c.passed, c.failed, c.skipped);
     } else count(0, 1, 0);
   }
 }

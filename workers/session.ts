@@ -51,7 +51,9 @@ export async function probeWebGpu(): Promise<GpuProbe> {
  * also uses every core.
  */
 export function defaultThreads(): number {
-  if (!self.crossOriginIsolated) return 1;
+  // WebKitGTK 2.50 reports crossOriginIsolated but has no SharedArrayBuffer: one thread there, as
+  // onnxruntime itself would run, so the engine details do not claim threads it cannot use.
+  if (!self.crossOriginIsolated || typeof SharedArrayBuffer !== 'function') return 1;
   return Math.max(1, navigator.hardwareConcurrency || 2);
 }
 

@@ -11,6 +11,7 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium.mjs';
 import { formatModelTable, runModelEdgesBench } from './edges';
 import { runBatchBench } from './batch';
 import { runBrushBench } from './brush';
+import { runMemoryBench } from './memory';
 import { runSoak } from './soak';
 import { makePhotos, measureLoad, measureNative, measureStages, memorySampler, readManifest } from './engine';
 import { runSpeedBench } from './speed';
@@ -24,9 +25,9 @@ const PEER_PORT = Number(process.env.BENCH_PEER_PORT ?? PORT + 1);
 const ARGS = [...CHROMIUM_ARGS, '--js-flags=--expose-gc'];
 const APP_URL = `http://127.0.0.1:${PORT}`;
 
-const PARTS = ['speed', 'engine', 'batch', 'edges', 'brush'] as const;
+const PARTS = ['speed', 'engine', 'batch', 'edges', 'brush', 'memory'] as const;
 type Part = (typeof PARTS)[number];
-/** Parts named by flags (--speed, --engine, --batch, --edges, --brush); else all but the long batch; --all: every part. */
+/** Parts named by flags (--speed, --engine, --batch, --edges, --brush, --memory); else all but the long batch; --all: every part. */
 function chooseParts(): Set<Part> {
   const named = PARTS.filter((p) => args.has(`--${p}`));
   const parts = new Set<Part>(
@@ -93,6 +94,19 @@ async function brushPart(bench: Bench) {
   console.log(
     `opening the editor: longest task ${r.openLongestTaskMs} ms; Done (full-resolution save): ${fmt(r.saveMs)} s`,
   );
+  bench.lines.push(line);
+}
+
+/** Peak memory of the browser's processes for a 12 MP and a 24 MP photo on WASM (phones: ≤ 1 GB). */
+async function memoryPart(bench: Bench, page: Page) {
+  console.log('\nMemory: peak resident MB of the browser while cutting out a 12 MP and a 24 MP photo (WASM)');
+  const r = await runMemoryBench(
+    page,
+    fs.readFileSync(path.join(root, 'test/fixtures/photos/astronaut.png')),
+  );
+  const { line, ...rest } = r;
+  bench.record.memory = rest;
+  console.table(r.peakMb);
   bench.lines.push(line);
 }
 
@@ -311,7 +325,8 @@ async function main() {
       return;
     }
     if (parts.has('speed')) await speedPart(bench);
-    if (parts.has('engine') || parts.has('batch')) app = await openApp();
+    if (parts.has('engine') || parts.has('batch') || parts.has('memory')) app = await openApp();
+    if (app && parts.has('memory')) await memoryPart(bench, app.page);
     if (app && parts.has('engine')) await enginePart(bench, app.page);
     if (app && parts.has('batch')) await batchPart(bench, app.page);
     if (parts.has('edges')) await edgesPart(bench);

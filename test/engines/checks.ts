@@ -1,0 +1,200 @@
+// What must work in every engine (issue 21), each check written once against the Driver
+// interface: page functions are sources run in the page, so WebDriver classic can run them too.
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { alphaOf, compareMasks, decodePng } from '../e2e/helpers/png';
+import { photoPath, readFixture, referencePath } from '../e2e/helpers/fixtures';
+import type { Driver } from './drivers';
+import type { TestServer } from './server';
+
+export interface Check {
+  name: string;
+  run(d: Driver, s: TestServer, note: (line: string) => void): Promise<void>;
+}
+
+function assert(ok: unknown, message: string): asserts ok {
+  if (!ok) throw new Error(message);
+}
+
+const CHELSEA = readFixture(photoPath('chelsea.png')).toString('base64');
+
+/** Until `fn` (page source) returns a truthy value; its last value is returned. */
+async function until<T>(d: Driver, fn: string, what: string, timeoutMs = 120_000, arg?: unknown): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await d.run<T>(fn, arg).catch(() => undefined);
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const QUEUE_READY = `async () => !!(window.jingjie && window.jingjie.queue) && (await window.jingjie.queue.ready, true)`;
+
+/** The page's capabilities and the paths the app takes where one is missing. */
+const CAPS = `async () => {
+  const info = await window.jingjie.queue.engine.load();
+  const c = document.createElement('canvas');
+  return {
+    crossOriginIsolated: self.crossOriginIsolated,
+    sharedArrayBuffer: typeof SharedArrayBuffer === 'function',
+    webgpu: !!navigator.gpu,
+    imageDecoder: typeof ImageDecoder === 'function',
+    offscreenTransfer: typeof c.transferControlToOffscreen === 'function',
+    saveFilePicker: window.__jjSaveFilePicker,
+    clipboardRead: !!(navigator.clipboard && navigator.clipboard.read),
+    backend: info.backend, threads: info.threads, variant: info.variant.id, fallback: info.fallback || null,
+  };
+}`;
+
+/** Cut out `b64` with the app's engine; the mask comes back as base64. */
+const CUT = `async (b64) => {
+  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  const e = window.jingjie.queue.engine;
+  await e.load();
+  const r = await e.removeBackground(new Blob([bytes], { type: 'image/png' }));
+  let s = '';
+  for (let i = 0; i < r.mask.length; i += 0x8000) s += String.fromCharCode.apply(null, r.mask.subarray(i, i + 0x8000));
+  return { w: r.width, h: r.height, mask: btoa(s), variant: r.variant, modelFrom: e.info().modelFrom };
+}`;
+
+async function cutMatches(d: Driver, note: (l: string) => void): Promise<string> {
+  const r = await d.run<{ w: number; h: number; mask: string; variant: string; modelFrom: string }>(
+    CUT,
+    CHELSEA,
+  );
+  const ref = decodePng(readFixture(referencePath(r.variant, 'chelsea.png')));
+  assert(r.w === ref.width && r.h === ref.height, `size ${r.w}×${r.h}, reference ${ref.width}×${ref.height}`);
+  const m = compareMasks(new Uint8Array(Buffer.from(r.mask, 'base64')), alphaOf(ref, 0));
+  note(`${r.variant} chelsea.png: IoU ${m.iou.toFixed(4)}, mean |Δα| ${m.meanAbsDiff.toFixed(2)}`);
+  assert(m.iou >= 0.99, `IoU ${m.iou.toFixed(4)} < 0.99 against the reference mask (which Chromium matches)`);
+  return r.modelFrom;
+}
+
+/** Hand files to the page as a paste (`paste`) or a drop. */
+const GIVE = `async ({ files, how }) => {
+  const dt = new DataTransfer();
+  for (const f of files) dt.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name, { type: f.type }));
+  // The data is set on the event object: Firefox does not carry files given to the constructors.
+  const fire = (ev, key) => (Object.defineProperty(ev, key, { value: dt }), document.body.dispatchEvent(ev));
+  if (how === 'paste') fire(new ClipboardEvent('paste', { bubbles: true, cancelable: true }), 'clipboardData');
+  else for (const type of ['dragenter', 'dragover', 'drop']) fire(new DragEvent(type, { bubbles: true, cancelable: true }), 'dataTransfer');
+  return true;
+}`;
+
+const TASKS = `async () => Array.from(document.querySelectorAll('[data-testid="task"]')).map((t) => ({ state: t.dataset.state, text: t.textContent }))`;
+
+/** A stand-in step takes a few seconds in every engine; a state not reached in 30 s is a failure. */
+const STAND_IN_MS = 30_000;
+
+type TaskRow = { state: string; text: string };
+const png = (name: string) => ({ name, type: 'image/png', b64: CHELSEA });
+
+async function openStandIn(d: Driver, s: TestServer): Promise<void> {
+  await d.goto(`${s.standIn}/?jjtest=standin`);
+  await until(d, QUEUE_READY, 'the queue');
+  await d.run(`async () => (await window.jingjie.queue.clearAll(), true)`);
+}
+
+export const CHECKS: Check[] = [
+  {
+    name: 'first visit: model downloads with progress and is stored',
+    async run(d, s, note) {
+      await d.goto(`${s.app}/?jjtest=real`);
+      await until(d, QUEUE_READY, 'the queue');
+      const caps = await d.run<Record<string, unknown>>(CAPS);
+      note(`capabilities: ${JSON.stringify(caps)}`);
+      assert(caps.crossOriginIsolated, 'the page is not cross-origin isolated');
+      const progress = await d.run<number[]>(`async () => window.__jjProgress`);
+      assert(progress.length > 0, 'no download progress was shown');
+      await d.run(`async () => (await window.jingjie.queue.engine.modelStored(), true)`);
+      const stored = await d.run<number>(`async () => new Promise((ok) => {
+        const q = indexedDB.open('jingjie-models');
+        q.onsuccess = () => { const c = q.result.transaction('models').objectStore('models').count(); c.onsuccess = () => ok(c.result); };
+        q.onerror = () => ok(-1);
+      })`);
+      note(`progress ${progress.join(',')} %; models stored: ${stored}`);
+      assert(stored >= 1, 'the model is not in IndexedDB');
+    },
+  },
+  {
+    // One inference per engine (slow on WASM): the photo is cut after the offline reload, so the
+    // same result shows both that the cut-out matches and that the app works offline.
+    name: 'offline reload (service worker), then a photo gives a cut-out matching the reference',
+    async run(d, s, note) {
+      await until(
+        d,
+        `async () => !!navigator.serviceWorker.controller || (await navigator.serviceWorker.getRegistration())?.active?.state === 'activated'`,
+        'an active service worker',
+        180_000,
+      );
+      s.setOnline(false);
+      try {
+        await d.reload();
+        await until(d, QUEUE_READY, 'the app offline');
+        const from = await cutMatches(d, note);
+        assert(from === 'indexeddb', `model came from ${from}, not IndexedDB`);
+      } finally {
+        s.setOnline(true);
+      }
+    },
+  },
+  {
+    name: 'paste of an image; a hostile file refused with its message',
+    async run(d, s, note) {
+      await openStandIn(d, s);
+      await d.run(GIVE, { files: [png('image.png')], how: 'paste' });
+      await until(
+        d,
+        `async () => { const t = await (${TASKS})(); return t.length === 1 && t[0].state === 'done'; }`,
+        'the pasted image done',
+        STAND_IN_MS,
+      );
+      const evil = {
+        name: 'evil.png',
+        type: 'image/png',
+        b64: Buffer.from('<script>alert(1)</script>\n').toString('base64'),
+      };
+      await d.run(GIVE, { files: [evil], how: 'drop' });
+      const rows = await until<TaskRow[]>(
+        d,
+        `async () => { const t = await (${TASKS})(); const e = t.find((x) => x.text.includes('evil.png')); return e && e.state === 'failed' ? t : undefined; }`,
+        'the hostile file refused',
+        STAND_IN_MS,
+      );
+      const row = rows.find((x) => x.text.includes('evil.png'))!;
+      assert(
+        row.text.replace('evil.png', '').trim().length > 20,
+        `no message on the refused file: ${row.text}`,
+      );
+      note(`refused: ${row.text.slice(0, 120)}`);
+    },
+  },
+  {
+    name: 'a batch of 3 into one ZIP',
+    async run(d, s, note) {
+      await openStandIn(d, s);
+      // Picked with the file input, as a person does (the driver sets the files).
+      const dir = mkdtempSync(join(tmpdir(), 'jingjie-pick-'));
+      const paths = ['a.png', 'b.png', 'c.png'].map((n) => join(dir, n));
+      for (const p of paths) copyFileSync(photoPath('chelsea.png'), p);
+      await d.pickFiles('[data-testid="file-input"]', paths);
+      await until(
+        d,
+        `async () => { const t = await (${TASKS})(); return t.length === 3 && t.every((x) => x.state === 'done'); }`,
+        '3 tasks done',
+        STAND_IN_MS,
+      );
+      await d.run(`async () => (document.querySelector('[data-testid="download-all"]').click(), true)`);
+      const zip = await until<{ name: string; size: number; head: number[] }>(
+        d,
+        `async () => window.__jjDownloads.find((x) => x.name.endsWith('.zip'))`,
+        'the ZIP',
+        STAND_IN_MS,
+      );
+      note(`${zip.name}: ${zip.size} bytes`);
+      assert(zip.head[0] === 0x50 && zip.head[1] === 0x4b, 'the ZIP does not start with PK');
+    },
+  },
+];
