@@ -4,7 +4,7 @@
 // takes the network away (the offline check: the service worker must answer).
 import { createServer, request, type Server } from 'node:http';
 import { serveStatic } from '../../scripts/serve-static.mjs';
-import { standInEngineScript } from '../bench/stand-in-engine';
+import { standInEngineScript } from '../support/stand-in-engine';
 
 /**
  * Runs first in a page opened with `?jjtest` (`?jjtest=standin`: also the stand-in engine):
