@@ -158,7 +158,13 @@ function Shell() {
                 />
               )}
               <div className="side">
-                <TaskList snapshot={snap} queue={queue} engine={engine} selected={current?.id} onSelect={select} />
+                <TaskList
+                  snapshot={snap}
+                  queue={queue}
+                  engine={engine}
+                  selected={current?.id}
+                  onSelect={select}
+                />
                 <DropZone compact dragging={dragging} />
               </div>
             </div>
