@@ -128,15 +128,11 @@ if (want('engines')) {
   if (!built) count(0, 1, 0);
   else {
     const out = path.join(tmp, 'engines.json');
-    run(
-      'e2e engines (chromium, firefox, webkit)',
-      'npx',
-      ['tsx', 'test/engines/run.ts', ...(only[0] === 'engines' && only.length > 1 ? only.slice(1) : GATED)],
-      {
-        JJ_ENGINES_JSON: out,
-        JJ_SKIP_BUILD: '1',
-      },
-    );
+    const engines = only[0] === 'engines' && only.length > 1 ? only.slice(1) : GATED;
+    run(`e2e engines (${engines.join(', ')})`, 'npx', ['tsx', 'test/engines/run.ts', ...engines], {
+      JJ_ENGINES_JSON: out,
+      JJ_SKIP_BUILD: '1',
+    });
     if (fs.existsSync(out)) {
       const c = JSON.parse(fs.readFileSync(out, 'utf8'));
       count(c.passed, c.failed, c.skipped);
