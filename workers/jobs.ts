@@ -12,7 +12,7 @@ import { minMaxNormalize, upsampleMask } from './pipeline/postprocess';
 import { compose, parseHexColour } from './pipeline/compose';
 import { encodeImage } from './pipeline/encode';
 import { edgeFocus, estimateForeground, refineAlpha, unrefinedCrop } from './refine';
-import { infer, jobEnded, loaded } from './model-host';
+import { infer, loaded } from './model-host';
 
 /** What a job returns: exactly the engine's RemoveResult (the mask's buffer is transferred). */
 export type WorkerResult = RemoveResult;
@@ -115,9 +115,6 @@ export const jobs = {
       return Comlink.transfer(result, [alpha.buffer]);
     } catch (err) {
       throw asJingjieError(err);
-    } finally {
-      // A WebGPU → WASM switch inside the job loaded bytes that nobody has stored yet.
-      jobEnded();
     }
   },
 };

@@ -247,7 +247,7 @@ export const model = {
   /**
    * Store the downloaded model bytes in IndexedDB (offline use, no download next visit). The page
    * calls it once the jobs that were waiting for the load are done, so that the first result comes
-   * first; a finished job starts it too. Resolves when written (or failed: info() says why).
+   * first, and after a job that moved to WASM. Resolves when written (or failed: info() says why).
    */
   storeModel(): Promise<void> {
     return storeNow();
@@ -294,8 +294,3 @@ export const model = {
     info = undefined;
   },
 };
-
-/** A job has ended: bytes loaded by a WebGPU → WASM switch inside it are stored now. */
-export function jobEnded(): void {
-  void storeNow();
-}

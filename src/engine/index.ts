@@ -246,7 +246,10 @@ export function createEngine(options: EngineOptions = {}): Engine {
           hung,
         ]);
         longestJobMs = Math.max(longestJobMs, r.timings.total);
+        const before = current;
         current = (await Promise.race([h.remote.info(), h.died])) ?? current;
+        // A WebGPU → WASM switch inside the job loaded new bytes: stored now, after its result.
+        if (current?.variant.id !== before?.variant.id) storeModel(h);
         return r;
       } catch (err) {
         const e = asJingjieError(err);
@@ -270,10 +273,11 @@ export function createEngine(options: EngineOptions = {}): Engine {
    * photo that was dropped while the model downloaded): its result comes first. The store does not
    * hold the queue: a job that arrives later runs beside it.
    */
+  const storeModel = (h: WorkerHandle) => {
+    if (w === h) void Promise.race([h.remote.storeModel(), h.died]).catch(() => undefined);
+  };
   const storeAfterWaitingJobs = (h: WorkerHandle) => {
-    const start = () => {
-      if (w === h) void Promise.race([h.remote.storeModel(), h.died]).catch(() => undefined);
-    };
+    const start = () => storeModel(h);
     queue = queue.then(start, start);
   };
 
