@@ -88,7 +88,15 @@ export default defineConfig({
     ],
   },
   optimizeDeps: { exclude: ['onnxruntime-web'] },
-  worker: { format: 'es' },
+  worker: {
+    format: 'es',
+    // WebKit (2.50, so Safari too) evaluates a module worker's main script a second time when one
+    // of its lazy chunks (onnxruntime, libheif) imports from it: two copies of every module, two
+    // Comlink listeners, and the job answered by the copy that never loaded the model. So what the
+    // entry shares with its lazy chunks goes to a chunk of its own; test/e2e/deploy.spec.ts
+    // checks the build.
+    rolldownOptions: { output: { codeSplitting: { groups: [{ name: 'shared', test: /src[\\/]shared/ }] } } },
+  },
   build: { target: 'es2022', sourcemap: true },
   server: { headers: isolation, host: '127.0.0.1' },
   preview: { headers: isolation, host: '127.0.0.1', port: 4173, strictPort: true },

@@ -3,7 +3,7 @@
 // to make the page cross-origin isolated. Each group starts its own server on 127.0.0.1.
 // Needs `npm run build` (with `npm run models`) first; JINGJIE_DIST points at another build.
 import { test, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findNginx, startNginx } from '../../scripts/nginx-test.mjs';
@@ -164,6 +164,22 @@ async function newContext(
 }
 
 // ---------------------------------------------------------------------------------------------
+
+// WebKit runs a module worker's main script again when a lazy chunk imports from it (two copies
+// of the worker's modules, one without the model: vite.config.ts), so no chunk may import a worker
+// entry. The build is the place to check it: which chunk holds what is the bundler's choice.
+test('no chunk of the build imports from a worker entry', () => {
+  assertBuilt();
+  const assets = resolve(dist, 'assets');
+  const files = readdirSync(assets).filter((f) => f.endsWith('.js'));
+  const entries = files.filter((f) => /\.worker-[\w-]+\.js$/.test(f));
+  expect(entries.length).toBeGreaterThanOrEqual(3);
+  const offending = files.flatMap((f) => {
+    const src = readFileSync(resolve(assets, f), 'utf8');
+    return entries.filter((e) => src.includes(`"./${e}"`)).map((e) => `${f} imports ${e}`);
+  });
+  expect(offending).toEqual([]);
+});
 
 test('the static-host header files send the same CSP and isolation headers as nginx', () => {
   const csp = nginxCsp();
