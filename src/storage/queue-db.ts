@@ -5,6 +5,7 @@ import type { DBSchema, IDBPDatabase } from 'idb';
 import { openWithStores } from '../shared/open-db';
 import type { Task } from '../shared/task';
 import type { BrushStroke } from '../shared/brush';
+import { canStoreBlobs, fromStored, toStored, type StoredBlob } from './stored-blob';
 
 export const QUEUE_DB_NAME = 'jingjie-queue';
 
@@ -19,10 +20,18 @@ export interface StoredResult {
   unedited?: { png: Blob; mask?: Blob };
 }
 
+/** A StoredResult as written: each Blob possibly as its bytes (src/storage/stored-blob.ts). */
+interface ResultRecord {
+  png: StoredBlob;
+  mask?: StoredBlob;
+  edits?: BrushStroke[];
+  unedited?: { png: StoredBlob; mask?: StoredBlob };
+}
+
 interface QueueDb extends DBSchema {
   tasks: { key: string; value: Task; indexes: { seq: number } };
-  originals: { key: string; value: Blob };
-  results: { key: string; value: StoredResult };
+  originals: { key: string; value: StoredBlob };
+  results: { key: string; value: ResultRecord };
   meta: { key: string; value: unknown };
 }
 
@@ -59,6 +68,36 @@ export interface QueueStore {
 
 const PAGE = 500;
 
+async function toRecord(r: StoredResult, asBytes: boolean): Promise<ResultRecord> {
+  const store = (b: Blob | undefined) => (b ? toStored(b, asBytes) : Promise.resolve(undefined));
+  const [png, mask, uPng, uMask] = await Promise.all(
+    [r.png, r.mask, r.unedited?.png, r.unedited?.mask].map(store),
+  );
+  return {
+    ...r,
+    png: png!,
+    ...(mask ? { mask } : {}),
+    ...(r.unedited ? { unedited: { png: uPng!, ...(uMask ? { mask: uMask } : {}) } } : {}),
+  };
+}
+
+function fromRecord(r: ResultRecord): StoredResult {
+  const { png, mask, unedited, ...rest } = r;
+  return {
+    ...rest,
+    png: fromStored(png),
+    ...(mask ? { mask: fromStored(mask) } : {}),
+    ...(unedited
+      ? {
+          unedited: {
+            png: fromStored(unedited.png),
+            ...(unedited.mask ? { mask: fromStored(unedited.mask) } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
 /**
  * Waits for every request AND the transaction's end, then reports the transaction's own error:
  * a failing write aborts its siblings with AbortError, but the cause (QuotaExceededError) is on
@@ -81,6 +120,34 @@ export async function openQueueStore(name = QUEUE_DB_NAME): Promise<QueueStore> 
     results: (d) => d.createObjectStore('results'),
     meta: (d) => d.createObjectStore('meta'),
   });
+  // Where the engine cannot store a Blob, every Blob is written as its bytes (read back as Blobs).
+  const asBytes = !(await canStoreBlobs(
+    (v) => db.put('meta', v, 'blob-probe'),
+    () => db.delete('meta', 'blob-probe'),
+  ));
+
+  /**
+   * updateResult where Blobs are stored as bytes: reading them is async, which would end a
+   * transaction, so the new record is built between a read and a write transaction, and written
+   * only if the task is still the done task that was read.
+   */
+  async function updateAsBytes(
+    id: string,
+    make: (task: Task, result: StoredResult) => { task: Task; result: StoredResult },
+  ): Promise<Task | undefined> {
+    const [task, result] = await Promise.all([db.get('tasks', id), db.get('results', id)]);
+    if (!task || !result || task.state !== 'done') return undefined;
+    const next = make(task, fromRecord(result));
+    const record = await toRecord(next.result, true);
+    const tx = db.transaction(['tasks', 'results'], 'readwrite');
+    const now = await tx.objectStore('tasks').get(id);
+    if (!now || now.state !== 'done' || now.seq !== task.seq) {
+      await tx.done;
+      return undefined;
+    }
+    await commit(tx, [tx.objectStore('results').put(record, id), tx.objectStore('tasks').put(next.task)]);
+    return next.task;
+  }
 
   return {
     async loadTasks(onPage) {
@@ -98,11 +165,9 @@ export async function openQueueStore(name = QUEUE_DB_NAME): Promise<QueueStore> 
       return all;
     },
     async addTask(task, original) {
+      const value = await toStored(original, asBytes);
       const tx = db.transaction(['tasks', 'originals'], 'readwrite');
-      await commit(tx, [
-        tx.objectStore('originals').put(original, task.id),
-        tx.objectStore('tasks').put(task),
-      ]);
+      await commit(tx, [tx.objectStore('originals').put(value, task.id), tx.objectStore('tasks').put(task)]);
     },
     async putTask(task) {
       await db.put('tasks', task);
@@ -115,10 +180,12 @@ export async function openQueueStore(name = QUEUE_DB_NAME): Promise<QueueStore> 
       );
     },
     async finishTask(task, result) {
+      const record = await toRecord(result, asBytes);
       const tx = db.transaction(['tasks', 'results'], 'readwrite');
-      await commit(tx, [tx.objectStore('results').put(result, task.id), tx.objectStore('tasks').put(task)]);
+      await commit(tx, [tx.objectStore('results').put(record, task.id), tx.objectStore('tasks').put(task)]);
     },
     async updateResult(id, make) {
+      if (asBytes) return updateAsBytes(id, make);
       const tx = db.transaction(['tasks', 'results'], 'readwrite');
       const tasks = tx.objectStore('tasks'),
         results = tx.objectStore('results');
@@ -128,7 +195,7 @@ export async function openQueueStore(name = QUEUE_DB_NAME): Promise<QueueStore> 
         await tx.done;
         return undefined;
       }
-      const next = make(task, result);
+      const next = make(task, fromRecord(result));
       await commit(tx, [results.put(next.result, id), tasks.put(next.task)]);
       return next.task;
     },
@@ -148,8 +215,11 @@ export async function openQueueStore(name = QUEUE_DB_NAME): Promise<QueueStore> 
         tx.objectStore('results').clear(),
       ]);
     },
-    original: (id) => db.get('originals', id),
-    result: (id) => db.get('results', id),
+    original: async (id) => fromStored(await db.get('originals', id)),
+    result: async (id) => {
+      const r = await db.get('results', id);
+      return r && fromRecord(r);
+    },
     getMeta: async <T>(key: string) => (await db.get('meta', key)) as T | undefined,
     async setMeta(key, value) {
       await db.put('meta', value, key);
