@@ -25,7 +25,17 @@ async function until<T>(d: Driver, fn: string, what: string, timeoutMs = 120_000
   for (;;) {
     const v = await d.run<T>(fn, arg).catch(() => undefined);
     if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end) {
+      // What the page did download, and any error it logged: the reason is usually there.
+      const seen = await d
+        .run<unknown>(
+          `async () => ({ url: location.href, downloads: window.__jjDownloads ?? null, errors: window.__jjErrors ?? null })`,
+        )
+        .catch(() => undefined);
+      throw new Error(
+        `timed out waiting for ${what}${seen ? `; page: ${JSON.stringify(seen).slice(0, 400)}` : ''}`,
+      );
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -195,6 +205,92 @@ export const CHECKS: Check[] = [
       );
       note(`${zip.name}: ${zip.size} bytes`);
       assert(zip.head[0] === 0x50 && zip.head[1] === 0x4b, 'the ZIP does not start with PK');
+    },
+  },
+  {
+    name: 'the result view: compare, one brush stroke and a preset download',
+    async run(d, s, note) {
+      await openStandIn(d, s);
+      await d.run(GIVE, { files: [png('cat.png')], how: 'drop' });
+      await until(
+        d,
+        `async () => !!document.querySelector('[data-testid="result-image"]') && !document.querySelector('[data-testid="download"]').disabled`,
+        'the result view with its download',
+        STAND_IN_MS,
+      );
+      // Compare: the before/after split, moved as the slider's input event does.
+      await d.run(`async () => {
+        const r = document.querySelector('.viewer__toolbar input[type="range"]');
+        Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set.call(r, '50');
+        r.dispatchEvent(new Event('input', { bubbles: true }));
+        return true;
+      }`);
+      await until(
+        d,
+        `async () => !!document.querySelector('.viewer__tag--before')`,
+        'the compare split',
+        STAND_IN_MS,
+      );
+
+      // One brush stroke with the mouse, then Done: the result says it was edited.
+      await d.run(`async () => (document.querySelector('[data-testid="brush-open"]').click(), true)`);
+      await until(
+        d,
+        `async () => document.querySelector('[data-testid="brush-editor"]')?.dataset.phase === 'ready'`,
+        'the brush editor ready',
+        STAND_IN_MS,
+      );
+      await d.drag('[data-testid="brush-editor"] canvas', [0.3, 0.5], [0.6, 0.55]);
+      await until(
+        d,
+        `async () => !document.querySelector('[data-testid="brush-undo"]').disabled`,
+        'the stroke (undo enabled)',
+        STAND_IN_MS,
+      );
+      await d.run(`async () => (document.querySelector('[data-testid="brush-done"]').click(), true)`);
+      const edited = await until<string>(
+        d,
+        `async () => document.querySelector('[data-testid="brush-edited"]')?.textContent`,
+        'the edit stored',
+        STAND_IN_MS,
+      );
+      note(`brush: ${edited}`);
+
+      // The Marketplace preset: its preview, then a JPEG download. The built-in presets are listed
+      // once the preset store has answered.
+      await until(
+        d,
+        `async () => !!document.querySelector('[data-testid="export-preset"] option[value="builtin:marketplace"]')`,
+        'the Marketplace preset listed',
+        STAND_IN_MS,
+      );
+      await d.run(`async () => {
+        const sel = document.querySelector('[data-testid="export-preset"]');
+        Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, 'value').set.call(sel, 'builtin:marketplace');
+        sel.dispatchEvent(new Event('change', { bubbles: true }));
+        return true;
+      }`);
+      await until(
+        d,
+        `async () => !!document.querySelector('[data-testid="preset-preview"]')`,
+        'the preset preview',
+        STAND_IN_MS,
+      );
+      await until(
+        d,
+        `async () => !document.querySelector('[data-testid="download"]').disabled`,
+        'the download enabled',
+        STAND_IN_MS,
+      );
+      await d.run(`async () => (document.querySelector('[data-testid="download"]').click(), true)`);
+      const jpeg = await until<{ name: string; size: number; head: number[] }>(
+        d,
+        `async () => window.__jjDownloads.find((x) => x.name.endsWith('.jpg'))`,
+        'the preset download (a .jpg)',
+        STAND_IN_MS,
+      );
+      note(`${jpeg.name}: ${jpeg.size} bytes`);
+      assert(jpeg.head[0] === 0xff && jpeg.head[1] === 0xd8, 'the preset download is not a JPEG');
     },
   },
 ];

@@ -30,8 +30,15 @@ export interface Driver {
   run<T>(fn: string, arg?: unknown): Promise<T>;
   /** Sets the files of the file input `selector` (as picking them in the dialog would). */
   pickFiles(selector: string, paths: string[]): Promise<void>;
+  /**
+   * A mouse drag with the engine's own input (not synthetic events: pointer capture needs a real
+   * pointer) on the element `selector`, between two points given as fractions of its box.
+   */
+  drag(selector: string, from: Point, to: Point): Promise<void>;
   close(): Promise<void>;
 }
+/** A point inside an element's box, each coordinate a fraction of its size (0..1). */
+export type Point = [number, number];
 
 const require = createRequire(import.meta.url);
 
@@ -42,8 +49,19 @@ interface WebDriverSession {
   get(url: string): Promise<void>;
   navigate(): { refresh(): Promise<void> };
   executeAsyncScript(src: string): Promise<{ value?: unknown; error?: string }>;
-  findElement(by: unknown): Promise<{ sendKeys(keys: string): Promise<void> }>;
+  findElement(by: unknown): Promise<WebElement>;
+  actions(o: { async: boolean }): WebDriverActions;
   quit(): Promise<void>;
+}
+interface WebElement {
+  sendKeys(keys: string): Promise<void>;
+  getRect(): Promise<{ width: number; height: number }>;
+}
+interface WebDriverActions {
+  move(o: { origin: WebElement; x: number; y: number; duration?: number }): WebDriverActions;
+  press(): WebDriverActions;
+  release(): WebDriverActions;
+  perform(): Promise<void>;
 }
 interface SeleniumBuilder {
   usingServer(url: string): SeleniumBuilder;
@@ -113,6 +131,15 @@ async function puppeteerDriver(engine: 'chromium' | 'firefox'): Promise<Driver> 
       const input = await page.$(selector);
       if (!input) throw new Error(`no ${selector}`);
       await (input as import('puppeteer-core').ElementHandle<HTMLInputElement>).uploadFile(...paths);
+    },
+    drag: async (selector, from, to) => {
+      const box = await (await page.$(selector))?.boundingBox();
+      if (!box) throw new Error(`no visible ${selector}`);
+      const at = ([fx, fy]: Point) => [box.x + fx * box.width, box.y + fy * box.height] as const;
+      await page.mouse.move(...at(from));
+      await page.mouse.down();
+      await page.mouse.move(...at(to), { steps: 12 });
+      await page.mouse.up();
     },
     close: async () => {
       await browser.close();
@@ -186,6 +213,22 @@ async function webkitDriver(): Promise<Driver> {
       },
       pickFiles: async (selector, paths) => {
         await (await d.findElement(By.css(selector))).sendKeys(paths.join('\n'));
+      },
+      drag: async (selector, from, to) => {
+        const el = await d.findElement(By.css(selector));
+        const { width, height } = await el.getRect();
+        // WebDriver offsets are from the element's centre, in whole CSS pixels.
+        const at = ([fx, fy]: Point) => ({
+          x: Math.round((fx - 0.5) * width),
+          y: Math.round((fy - 0.5) * height),
+        });
+        await d
+          .actions({ async: true })
+          .move({ origin: el, ...at(from) })
+          .press()
+          .move({ origin: el, ...at(to), duration: 300 })
+          .release()
+          .perform();
       },
       close: async () => {
         await d.quit().catch(() => undefined);

@@ -61,47 +61,54 @@ export interface TestServer {
 export async function startServer(root: string): Promise<TestServer> {
   const upstream = await serveStatic({ root, isolate: true });
   let online = true;
-  const handler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
-    if (!online) return void req.socket.destroy();
-    const url = new URL(req.url ?? '/', 'http://x');
-    if (url.pathname === '/__jj-test.js') {
-      res.writeHead(200, {
-        'Content-Type': 'text/javascript',
-        'Cross-Origin-Resource-Policy': 'same-origin',
-      });
-      return void res.end(testScript(url.searchParams.get('mode') === 'standin'));
-    }
-    const mode = url.searchParams.get('jjtest');
-    const inject = mode !== null && (url.pathname === '/' || url.pathname === '/index.html');
-    const headers = { ...req.headers };
-    if (inject) delete headers['accept-encoding'];
-    const up = request(`${upstream.url}${req.url}`, { method: req.method, headers }, (r) => {
-      if (!inject || r.statusCode !== 200) {
-        res.writeHead(r.statusCode ?? 502, r.headers);
-        return void r.pipe(res);
+  // `standin`: the second origin injects the stand-in into every index.html it serves, also the
+  // one its service worker precaches, so a page the worker answers has the stand-in too.
+  const handler =
+    (defaultMode: string | null) =>
+    (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
+      if (!online) return void req.socket.destroy();
+      const url = new URL(req.url ?? '/', 'http://x');
+      if (url.pathname === '/__jj-test.js') {
+        res.writeHead(200, {
+          'Content-Type': 'text/javascript',
+          'Cross-Origin-Resource-Policy': 'same-origin',
+        });
+        return void res.end(testScript(url.searchParams.get('mode') === 'standin'));
       }
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => {
-        const html = Buffer.concat(chunks)
-          .toString('utf8')
-          .replace('<head>', `<head><script src="/__jj-test.js?mode=${encodeURIComponent(mode)}"></script>`);
-        const h = { ...r.headers };
-        delete h['content-length'];
-        delete h.etag;
-        res.writeHead(200, h);
-        res.end(html);
+      const mode = url.searchParams.get('jjtest') ?? defaultMode;
+      const inject = mode !== null && (url.pathname === '/' || url.pathname === '/index.html');
+      const headers = { ...req.headers };
+      if (inject) delete headers['accept-encoding'];
+      const up = request(`${upstream.url}${req.url}`, { method: req.method, headers }, (r) => {
+        if (!inject || r.statusCode !== 200) {
+          res.writeHead(r.statusCode ?? 502, r.headers);
+          return void r.pipe(res);
+        }
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => {
+          const html = Buffer.concat(chunks)
+            .toString('utf8')
+            .replace(
+              '<head>',
+              `<head><script src="/__jj-test.js?mode=${encodeURIComponent(mode)}"></script>`,
+            );
+          const h = { ...r.headers };
+          delete h['content-length'];
+          delete h.etag;
+          res.writeHead(200, h);
+          res.end(html);
+        });
       });
-    });
-    up.on('error', () => res.destroy());
-    req.pipe(up);
-  };
+      up.on('error', () => res.destroy());
+      req.pipe(up);
+    };
   const listen = (s: Server) =>
     new Promise<string>((ok) =>
       s.listen(0, '127.0.0.1', () => ok(`http://127.0.0.1:${(s.address() as { port: number }).port}`)),
     );
-  const a = createServer(handler);
-  const b = createServer(handler);
+  const a = createServer(handler(null));
+  const b = createServer(handler('standin'));
   const app = await listen(a);
   // A different port is a different origin: its own storage and service worker.
   const standIn = await listen(b);
