@@ -3,9 +3,9 @@
 // (Prettier), generated host headers current, unit tests (vitest and the node:test checks of the model tools), production build,
 // end-to-end tests (Playwright), the cross-engine tier (test/engines/). Typecheck, lint and format count as one test each.
 // `npm run check` (= `npm test -- check`) runs the stages before the build: the fast gate.
-// E2E runs the `ui` tier on the stand-in engine, then the `engine` tier with the model
-// (`npm test -- e2e --project=ui` runs only the fast one).
-import { spawnSync } from 'node:child_process';
+// E2E runs the `engine` tier (the real model) and, beside it, the `ui` tier (stand-in engine) then
+// the cross-engine tier (`npm test -- e2e --project=ui` runs only the fast one).
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -101,43 +101,74 @@ if (want('unit')) {
 }
 
 let built = false;
-if (want('e2e')) {
+const wantE2e = want('e2e');
+const wantEngines = want('engines');
+if (wantE2e || wantEngines) {
   built = run('build', 'npm', ['run', 'build']);
   if (!built) count(0, 1, 0);
-  else {
-    const out = path.join(tmp, 'playwright.json');
-    run('e2e (playwright)', 'npx', ['playwright', 'test', '--reporter=list,json', ...only.slice(1)], {
-      PLAYWRIGHT_JSON_OUTPUT_NAME: out,
-      JJ_SKIP_BUILD: '1', // built just above
-    });
-    if (fs.existsSync(out)) {
-      const s = JSON.parse(fs.readFileSync(out, 'utf8')).stats ?? {};
-      count(s.expected ?? 0, (s.unexpected ?? 0) + (s.flaky ?? 0), s.skipped ?? 0);
-    } else count(0, 1, 0);
-  }
+}
+
+/** Like run(), but in the background: resolves when the command ends. */
+function runAsync(name, cmd, args, env = {}) {
+  const t0 = Date.now();
+  console.log(`\n── ${name}: ${cmd} ${args.join(' ')}`);
+  const child = spawn(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  return new Promise((done) =>
+    child.on('close', (code) => {
+      const ok = code === 0;
+      stages.push({ name, ok, s: ((Date.now() - t0) / 1000).toFixed(0) });
+      done(ok);
+    }),
+  );
+}
+
+/** One Playwright run; its counts come from its JSON report. */
+async function playwright(name, args, env = {}) {
+  const out = path.join(tmp, `${name.replace(/\W+/g, '-')}.json`);
+  await runAsync(name, 'npx', ['playwright', 'test', '--reporter=list,json', ...args], {
+    PLAYWRIGHT_JSON_OUTPUT_NAME: out,
+    JJ_SKIP_BUILD: '1', // built just above
+    ...env,
+  });
+  if (fs.existsSync(out)) {
+    const s = JSON.parse(fs.readFileSync(out, 'utf8')).stats ?? {};
+    count(s.expected ?? 0, (s.unexpected ?? 0) + (s.flaky ?? 0), s.skipped ?? 0);
+  } else count(0, 1, 0);
 }
 
 // The cross-engine tier (issue 21): the same build in Chromium, Firefox ESR and WebKitGTK
-// (`npm run e2e:engines`; `npm test -- engines` runs only this stage, building first).
-// The suite gates on the engines whose checks pass: WebKitGTK fails three of its four (issue 21
-// is open: a cut-out refused as "not loaded", paste and picks that add no task), so `npm test`
-// leaves it to `npm run e2e:engines` until they pass; `npm test -- engines webkit` runs it.
-const GATED = ['chromium', 'firefox'];
-if (want('engines')) {
-  if (!want('e2e')) built = run('build', 'npm', ['run', 'build']);
-  if (!built) count(0, 1, 0);
-  else {
-    const out = path.join(tmp, 'engines.json');
-    const engines = only[0] === 'engines' && only.length > 1 ? only.slice(1) : GATED;
-    run(`e2e engines (${engines.join(', ')})`, 'npx', ['tsx', 'test/engines/run.ts', ...engines], {
-      JJ_ENGINES_JSON: out,
-      JJ_SKIP_BUILD: '1',
-    });
-    if (fs.existsSync(out)) {
-      const c = JSON.parse(fs.readFileSync(out, 'utf8'));
-      count(c.passed, c.failed, c.skipped);
-    } else count(0, 1, 0);
-  }
+// (`npm run e2e:engines`; `npm test -- engines` runs only this stage, building first;
+// `npm test -- engines webkit` one engine).
+const GATED = ['chromium', 'firefox', 'webkit'];
+async function engines() {
+  const out = path.join(tmp, 'engines.json');
+  const list = only[0] === 'engines' && only.length > 1 ? only.slice(1) : GATED;
+  await runAsync(`e2e engines (${list.join(', ')})`, 'npx', ['tsx', 'test/engines/run.ts', ...list], {
+    JJ_ENGINES_JSON: out,
+    JJ_SKIP_BUILD: '1',
+  });
+  if (fs.existsSync(out)) {
+    const c = JSON.parse(fs.readFileSync(out, 'utf8'));
+    count(c.passed, c.failed, c.skipped);
+  } else count(0, 1, 0);
+}
+
+if (built) {
+  if (wantE2e && only.length > 1) await playwright('e2e (playwright)', only.slice(1));
+  else if (wantE2e) {
+    // Two lanes at once: the `engine` tier is bound by the model's two WASM threads, the `ui` tier
+    // (stand-in engine) and the cross-engine tier mostly wait on browsers, so they run beside it,
+    // each Playwright run with its own server port and output folder.
+    await Promise.all([
+      playwright('e2e engine tier (playwright)', ['--project=engine', '--output=test-results/engine']),
+      (async () => {
+        await playwright('e2e ui tier (playwright)', ['--project=ui', '--output=test-results/ui'], {
+          JJ_PORT: '4174',
+        });
+        if (wantEngines) await engines();
+      })(),
+    ]);
+  } else if (wantEngines) await engines();
 }
 
 console.log('\n' + stages.map((s) => `${s.ok ? 'ok  ' : 'FAIL'} ${s.name} (${s.s} s)`).join('\n'));
