@@ -1,6 +1,7 @@
 // `npm run build:cli` (also run by postinstall): bundles the `jingjie` CLI (cli/main.ts and the
 // app's pipeline modules it shares) into cli/dist/jingjie.mjs with esbuild, because Node 20 cannot
 // run .ts. Packages stay external: onnxruntime-node and sharp are native, resolved at run time.
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -8,6 +9,8 @@ const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const CLI_BUNDLE = path.join(root, 'cli/dist/jingjie.mjs');
 
 export async function buildCli() {
+  // A Docker layer that installs packages before copying the sources (Dockerfile): nothing to build yet.
+  if (!fs.existsSync(path.join(root, 'cli/main.ts'))) return undefined;
   let build;
   try {
     ({ build } = await import('esbuild'));
