@@ -61,6 +61,12 @@ export function bitmapToRgba(
   width = bitmap.width,
   height = bitmap.height,
 ): DecodedImage {
+  const rgba = drawToRgba(bitmap, width, height);
+  return { rgba, width, height, hasAlpha: anyTransparent(rgba) };
+}
+
+/** bitmapToRgba without the alpha scan (decode-core.ts looks itself, skipping it for JPEG). */
+function drawToRgba(bitmap: ImageBitmap | ImageData, width: number, height: number): Uint8ClampedArray {
   try {
     const canvas = new OffscreenCanvas(width, height);
     const ctx = canvas.getContext('2d', { willReadFrequently: true });
@@ -69,8 +75,7 @@ export function bitmapToRgba(
     ctx.imageSmoothingQuality = 'high';
     if (bitmap instanceof ImageData) ctx.putImageData(bitmap, 0, 0);
     else ctx.drawImage(bitmap, 0, 0, width, height);
-    const rgba = ctx.getImageData(0, 0, width, height).data;
-    return { rgba, width, height, hasAlpha: anyTransparent(rgba) };
+    return ctx.getImageData(0, 0, width, height).data;
   } finally {
     if (!(bitmap instanceof ImageData)) bitmap.close();
   }
@@ -173,7 +178,7 @@ async function readPicture(
   width: number,
   height: number,
 ): Promise<Uint8ClampedArray> {
-  if (!(src instanceof ImageData)) return bitmapToRgba(src, width, height).rgba;
+  if (!(src instanceof ImageData)) return drawToRgba(src, width, height);
   if (src.width === width && src.height === height) return src.data;
   // Scale HEIC pixels through a canvas of the full size, then the smaller one.
   const full = new OffscreenCanvas(src.width, src.height);
@@ -184,7 +189,7 @@ async function readPicture(
       `No canvas could be created for ${src.width}×${src.height} pixels.`,
     );
   fctx.putImageData(src, 0, 0);
-  return bitmapToRgba(full.transferToImageBitmap(), width, height).rgba;
+  return drawToRgba(full.transferToImageBitmap(), width, height);
 }
 
 /** The browser's decoder as decode-core.ts's backend: what Chromium shows whole is decoded. */
