@@ -1,6 +1,7 @@
 // The real `jingjie` CLI end to end (issue 24): three photos and a hostile file → exit status 1,
 // three cut-outs, the hostile file reported with its code; a second run skips all three; and the
-// CLI's masks against the native reference masks the app's masks are held to.
+// CLI's masks against the native reference masks the app's masks are held to; and every refused
+// file of the app's input corpus (test/fixtures/corpus) refused with the app's code.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -88,5 +89,21 @@ test('jingjie: three photos and a hostile file, resumed, masks as the app’s', 
     fs.readdirSync(out).map((f) => fs.statSync(path.join(out, f)).mtimeMs),
     mtimes,
   );
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('jingjie: every refused file of the app’s input corpus gets the app’s code', async () => {
+  const { generateCorpus } = await import('../fixtures/corpus/generate.mjs');
+  const corpus = path.join(root, 'test/fixtures/corpus/out');
+  const { cases } = await generateCorpus(corpus); // cached in out/ (gitignored)
+  const refused = cases.filter((c) => c.expect === 'error');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jingjie-cli-corpus-'));
+  const list = path.join(dir, 'list.txt');
+  fs.writeFileSync(list, refused.map((c) => path.join(corpus, c.file)).join('\n'));
+  // Each is refused before the model runs, so the model is never loaded: a few seconds.
+  const r = jingjie(['--files-from', list, '-o', path.join(dir, 'out'), '--json']);
+  assert.equal(r.status, 1, r.stderr);
+  const got = Object.fromEntries(r.summary.files.map((f) => [path.basename(f.input), f.code ?? f.status]));
+  assert.deepEqual(got, Object.fromEntries(refused.map((c) => [c.file, c.error])));
   fs.rmSync(dir, { recursive: true, force: true });
 });
