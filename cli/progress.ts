@@ -5,7 +5,7 @@ export interface ProgressState {
   /** Files finished in any way (written, skipped, failed). */
   done: number;
   total: number;
-  /** Files that ran through the model: the rate counts only these (skips are instant). */
+  /** Files written: the rate counts only these (skips are instant, most failures too). */
   processed: number;
   elapsedMs: number;
 }
@@ -18,7 +18,7 @@ const clock = (s: number) => {
   return h ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
 };
 
-/** `[#####·····] 5/10  0.82 photos/s  ETA 0:06`: the rate over the files the model ran on. */
+/** `[#####·····] 5/10  0.82 photos/s  ETA 0:06`: the rate over the files written. */
 export function formatBar(p: ProgressState, width = 20): string {
   const frac = p.total ? p.done / p.total : 1;
   const fill = Math.round(frac * width);
@@ -40,12 +40,13 @@ export class Progress {
   }
 
   /** One file finished; `line` says how (plain mode prints it, the bar shows it beside). */
-  file(line: string, ranModel: boolean): void {
+  file(line: string, written: boolean): void {
     this.state.done++;
-    if (ranModel) this.state.processed++;
+    if (written) this.state.processed++;
     this.state.elapsedMs = performance.now() - this.t0;
     const bar = formatBar(this.state);
-    if (this.tty) this.out.write(`\r\x1b[K${bar}  ${line.slice(0, 60)}`);
+    // One screen line, or the next redraw (\r) would leave the wrapped part behind.
+    if (this.tty) this.out.write(`\r\x1b[K${`${bar}  ${line}`.slice(0, (this.out.columns || 80) - 1)}`);
     else this.out.write(`[${this.state.done}/${this.state.total}] ${line}\n`);
   }
 

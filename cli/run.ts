@@ -168,7 +168,7 @@ export async function runCli(
         message: e.message,
       });
       progress.note(`${job.display}: ${e.name}: ${e.message}`);
-      progress.file(`${job.display}: failed (${e.name})`, true);
+      progress.file(`${job.display}: failed (${e.name})`, false);
     }
   }
   const count = (s: FileReport['status']) => files.filter((f) => f.status === s).length;
