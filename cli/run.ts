@@ -55,6 +55,11 @@ export async function resolvePreset(name: string): Promise<Preset> {
     );
   }
   assertValidPreset(preset);
+  // The app asks for the background image at export; a batch has none to ask for: refused up front.
+  if (preset.background.kind === 'image')
+    throw new JingjieError('PresetInvalid', 'A preset with an image background needs the app.', {
+      issue: 'noImage',
+    });
   return preset;
 }
 
@@ -79,10 +84,6 @@ function encoder(
             })),
           }
         : {};
-    if (preset.background.kind === 'image')
-      throw new JingjieError('PresetInvalid', 'A preset with an image background needs the app.', {
-        issue: 'noImage',
-      });
     const out = present({ data: px, width: w, height: h }, preset, layers);
     return encodeNode(
       out.data,

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { UsageError, parseCli } from '../../cli/args';
 import { expandInputs, nameJobs, parseList, shardJobs } from '../../cli/walk';
 import { formatBar } from '../../cli/progress';
+import { resolvePreset } from '../../cli/run';
 
 const issue = (argv: string[]) => {
   try {
@@ -102,5 +103,27 @@ describe('cli progress', () => {
     expect(formatBar({ done: 3, total: 3, processed: 0, elapsedMs: 10 }, 4)).toBe(
       '[####] 3/3  0.00 photos/s  ETA –',
     );
+  });
+});
+
+describe('cli presets', () => {
+  it('names a built-in by its short or full id; refuses what cannot be applied with its code', async () => {
+    expect((await resolvePreset('marketplace')).id).toBe('builtin:marketplace');
+    expect((await resolvePreset('builtin:transparent')).format).toBe('png');
+    const code = (name: string) =>
+      resolvePreset(name).then(
+        () => 'none',
+        (e: { name: string; detail?: { issue?: string } }) => `${e.name}:${e.detail?.issue}`,
+      );
+    expect(await code('no-such-preset')).toBe('PresetInvalid:noName');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jj-preset-'));
+    const file = path.join(dir, 'p.json');
+    const base = { ...(await resolvePreset('marketplace')), id: 'mine', builtIn: false };
+    fs.writeFileSync(file, JSON.stringify({ ...base, background: { kind: 'image' } }));
+    expect(await code(file)).toBe('PresetInvalid:noImage');
+    fs.writeFileSync(file, JSON.stringify({ ...base, background: { kind: 'transparent' } }));
+    expect(await code(file)).toBe('PresetInvalid:jpegNeedsOpaque');
+    fs.writeFileSync(file, JSON.stringify({ ...base, format: 'png', background: { kind: 'transparent' } }));
+    expect((await resolvePreset(file)).id).toBe('mine');
   });
 });
