@@ -10,7 +10,7 @@ ARG NGINX_IMAGE=nginxinc/nginx-unprivileged:stable-alpine
 # ---- build ---------------------------------------------------------------------------------
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
-# onnxruntime-node (a dev dependency for model tooling tests) must not fetch native/CUDA
+# onnxruntime-node (the CLI's runtime and the model tools' reference) must not fetch CUDA
 # binaries during npm ci; .npmrc says so for npm 10, the variable for any npm.
 ENV ONNXRUNTIME_NODE_INSTALL=skip \
     npm_config_onnxruntime_node_install=skip
@@ -22,7 +22,7 @@ COPY scripts/ scripts/
 RUN npm ci --no-audit --no-fund
 COPY . .
 # `npm run models` is a no-op when the postinstall already prepared the same models.
-RUN npm run models && npm run build
+RUN npm run models && npm run build && npm run build:cli
 # Precompress text and the wasm runtime for gzip_static; model weights stay as they are (byte
 # ranges, exact Content-Length). -n keeps the .gz byte-identical across builds.
 RUN find dist -type f -size +1k \
@@ -31,7 +31,26 @@ RUN find dist -type f -size +1k \
       -exec gzip -9 -k -n {} + \
  && rm -f dist/models/.prepared.json
 
-# ---- serve ---------------------------------------------------------------------------------
+# ---- cli: the `jingjie` command for batch jobs (deploy/k8s/cli-job.yaml) -------------------
+# docker build --target cli -t jingjie-cli .   docker run -v $PWD:/data jingjie-cli /data/in -o /data/out
+# The build stage already ran postinstall and build:cli: the model weights (public/models), the
+# CLI bundle (cli/dist) and node_modules with onnxruntime-node and sharp (optional dependencies,
+# kept by the prune below; dev packages go, in a stage of their own so no layer carries them).
+FROM build AS cli-deps
+RUN npm prune --omit=dev --ignore-scripts --no-audit --no-fund
+
+FROM node:20-bookworm-slim AS cli
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=cli-deps /app/package.json ./
+COPY --from=cli-deps /app/node_modules/ node_modules/
+COPY --from=build /app/bin/ bin/
+COPY --from=build /app/cli/dist/ cli/dist/
+COPY --from=build /app/public/models/*.onnx /app/public/models/models.json public/models/
+USER node
+ENTRYPOINT ["node", "/app/bin/jingjie.mjs"]
+
+# ---- serve (the default target: last) ------------------------------------------------------
 FROM ${NGINX_IMAGE} AS serve
 COPY deploy/nginx.conf /etc/nginx/conf.d/default.conf
 COPY deploy/nginx/ /etc/nginx/jingjie/

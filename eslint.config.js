@@ -44,6 +44,11 @@ const boundary = {
     regex: '^\\.\\./\\.\\./app(/|$)',
     message: 'Features do not import src/app: take what you need as props.',
   },
+  // The `jingjie` CLI runs the workers' pipeline in Node: never the page (React, DOM).
+  cli: {
+    regex: '(^|/)src/(?!shared/)',
+    message: 'cli/** may import only cli/**, workers/** (the pipeline) and src/shared/**.',
+  },
   // src/shared/** is imported by both sides, so it imports nothing else from the project.
   shared: {
     regex: '^\\.\\./',
@@ -58,6 +63,7 @@ export default tseslint.config(
   {
     ignores: [
       'dist/',
+      'cli/dist/',
       'node_modules/',
       'public/',
       'test-results/',
@@ -132,12 +138,13 @@ export default tseslint.config(
   { files: ['workers/**/*.ts'], languageOptions: { globals: globals.worker } },
   { files: ['workers/sw/**/*.ts'], languageOptions: { globals: globals.serviceworker } },
   {
-    files: ['**/*.{js,mjs}', '*.config.ts', 'test/**/*.ts', 'scripts/**'],
+    files: ['**/*.{js,mjs}', '*.config.ts', 'test/**/*.ts', 'scripts/**', 'cli/**/*.ts'],
     languageOptions: { globals: { ...globals.node } },
   },
   { files: ['test/e2e/**/*.ts', 'test/bench/**/*.ts'], languageOptions: { globals: globals.browser } },
   // Boundaries.
   { files: ['workers/**/*.ts'], rules: restrict(boundary.workers) },
+  { files: ['cli/**/*.ts'], rules: restrict(boundary.cli) },
   { files: ['src/**/*.{ts,tsx}'], ignores: ['src/shared/**'], rules: restrict(boundary.page) },
   { files: ['src/shared/**/*.ts'], rules: restrict(boundary.shared) },
   {

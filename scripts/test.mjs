@@ -1,6 +1,7 @@
 // `npm test`: every check in one command, ending with one summary line
 // ("tests: N passed, N failed, N skipped"). Stages: typecheck, lint (ESLint, no warnings), format
-// (Prettier), generated host headers current, unit tests (vitest and the node:test checks of the model tools), production build,
+// (Prettier), generated host headers current, unit tests (vitest and the node:test checks of the model tools),
+// the jingjie CLI end to end, production build,
 // end-to-end tests (Playwright), the cross-engine tier (test/engines/). Typecheck, lint and format count as one test each.
 // `npm run check` (= `npm test -- check`) runs the stages before the build: the fast gate.
 // E2E runs the `engine` tier (the real model) and, beside it, the `ui` tier (stand-in engine) then
@@ -36,6 +37,21 @@ function count(passed, failed, skipped) {
 const want = (stage) =>
   only.length === 0 || only[0] === stage || (only[0] === 'check' && CHECK.includes(stage));
 
+/** A node:test stage: its TAP totals counted, its time recorded. */
+function nodeTest(name, files) {
+  const t0 = Date.now();
+  const r = spawnSync('node', ['--test', '--test-reporter=tap', ...files], { cwd: root, encoding: 'utf8' });
+  process.stdout.write(r.stdout);
+  process.stderr.write(r.stderr);
+  const num = (k) => Number((r.stdout.match(new RegExp(`^# ${k} (\\d+)`, 'm')) ?? [])[1] ?? 0);
+  count(
+    num('pass'),
+    num('fail') + (r.status !== 0 && num('fail') === 0 ? 1 : 0),
+    num('skipped') + num('todo'),
+  );
+  stages.push({ name, ok: r.status === 0, s: ((Date.now() - t0) / 1000).toFixed(0) });
+}
+
 /** A stage that is one pass/fail check. */
 function check(name, cmd, args) {
   const ok = run(name, cmd, args);
@@ -43,12 +59,14 @@ function check(name, cmd, args) {
 }
 
 if (want('typecheck')) {
-  // One project per runtime: page (DOM), workers (WebWorker), service worker, tests/tools (Node).
+  // One project per runtime: page (DOM), workers (WebWorker), service worker, tests/tools (Node),
+  // the jingjie CLI (Node, no DOM: a browser API in the pipeline it shares fails here).
   const projects = [
     'tsconfig.json',
     'workers/tsconfig.json',
     'workers/sw/tsconfig.json',
     'test/tsconfig.json',
+    'cli/tsconfig.json',
   ];
   const results = projects.map((p) => run(`typecheck ${p}`, 'npx', ['tsc', '-p', p]));
   count(results.includes(false) ? 0 : 1, results.includes(false) ? 1 : 0, 0);
@@ -83,22 +101,12 @@ if (want('unit')) {
     'scripts/onnx/quantize.test.mjs',
     'test/reference/reference.test.mjs',
   ].filter((f) => fs.existsSync(path.join(root, f)));
-  if (nodeTests.length) {
-    const r = spawnSync('node', ['--test', '--test-reporter=tap', ...nodeTests], {
-      cwd: root,
-      encoding: 'utf8',
-    });
-    process.stdout.write(r.stdout);
-    process.stderr.write(r.stderr);
-    const num = (k) => Number((r.stdout.match(new RegExp(`^# ${k} (\\d+)`, 'm')) ?? [])[1] ?? 0);
-    count(
-      num('pass'),
-      num('fail') + (r.status !== 0 && num('fail') === 0 ? 1 : 0),
-      num('skipped') + num('todo'),
-    );
-    stages.push({ name: 'unit (node:test)', ok: r.status === 0, s: '-' });
-  }
+  if (nodeTests.length) nodeTest('unit (node:test)', nodeTests);
 }
+
+// The jingjie CLI end to end (issue 24): the real command on three photos and a hostile file,
+// resumed, its masks against the reference (three native inferences; `npm test -- cli`).
+if (want('cli')) nodeTest('cli (node:test)', ['test/cli/cli.test.mjs']);
 
 let built = false;
 const wantE2e = want('e2e');

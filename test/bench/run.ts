@@ -15,6 +15,7 @@ import { runMemoryBench } from './memory';
 import { runSoak } from './soak';
 import { makePhotos, measureLoad, measureNative, measureStages, memorySampler, readManifest } from './engine';
 import { runSpeedBench } from './speed';
+import { runCliBench } from './cli';
 import { startImglyHarness } from './peers/serve';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -25,9 +26,9 @@ const PEER_PORT = Number(process.env.BENCH_PEER_PORT ?? PORT + 1);
 const ARGS = [...CHROMIUM_ARGS, '--js-flags=--expose-gc'];
 const APP_URL = `http://127.0.0.1:${PORT}`;
 
-const PARTS = ['speed', 'engine', 'batch', 'edges', 'brush', 'memory'] as const;
+const PARTS = ['speed', 'engine', 'batch', 'edges', 'brush', 'memory', 'cli'] as const;
 type Part = (typeof PARTS)[number];
-/** Parts named by flags (--speed, --engine, --batch, --edges, --brush, --memory); else all but the long batch; --all: every part. */
+/** Parts named by flags (--speed, --engine, --batch, --edges, --brush, --memory, --cli); else all but the long batch and the CLI; --all: every part. */
 function chooseParts(): Set<Part> {
   const named = PARTS.filter((p) => args.has(`--${p}`));
   const parts = new Set<Part>(
@@ -245,6 +246,16 @@ async function enginePart(bench: Bench, page: Page) {
   );
 }
 
+/** The jingjie CLI (issue 24) on BENCH_CLI_PHOTOS photos (default 6) against the app's warm WASM time. */
+async function cliPart(bench: Bench, page: Page) {
+  const count = Number(process.env.BENCH_CLI_PHOTOS ?? 6);
+  console.log(`\nCLI: ${count} photos through jingjie (onnxruntime-node) and the app on WASM`);
+  const r = await runCliBench(page, { root, count, runs: RUNS, variant: readManifest(root).defaults.wasm });
+  const { line, ...rest } = r;
+  bench.record.cli = rest;
+  bench.lines.push(line);
+}
+
 /** BENCH_BATCH images (default 100) through the app's persistent queue. */
 async function batchPart(bench: Bench, page: Page) {
   const count = Number(process.env.BENCH_BATCH ?? 100);
@@ -325,10 +336,12 @@ async function main() {
       return;
     }
     if (parts.has('speed')) await speedPart(bench);
-    if (parts.has('engine') || parts.has('batch') || parts.has('memory')) app = await openApp();
+    if (parts.has('engine') || parts.has('batch') || parts.has('memory') || parts.has('cli'))
+      app = await openApp();
     if (app && parts.has('memory')) await memoryPart(bench, app.page);
     if (app && parts.has('engine')) await enginePart(bench, app.page);
     if (app && parts.has('batch')) await batchPart(bench, app.page);
+    if (app && parts.has('cli')) await cliPart(bench, app.page);
     if (parts.has('edges')) await edgesPart(bench);
     if (parts.has('brush')) await brushPart(bench);
 

@@ -39,6 +39,20 @@ describe('import boundaries', () => {
     expect(msgs[0]).toContain('workers/** may import only');
   });
 
+  it('the CLI may use the pipeline and src/shared, never the page', async () => {
+    const page = await restricted(
+      'cli/fixture.ts',
+      "import { queue } from '../src/app/services';\nexport const q = queue;\n",
+    );
+    expect(page).toHaveLength(1);
+    expect(page[0]).toContain('cli/** may import only');
+    const ok = await restricted(
+      'cli/fixture.ts',
+      "import { cutOut } from '../workers/cutout';\nimport { ResultNamer } from '../src/shared/names';\nexport const x = [cutOut, ResultNamer];\n",
+    );
+    expect(ok).toEqual([]);
+  });
+
   it('a worker importing src/shared or another worker file passes', async () => {
     const msgs = await restricted(
       'workers/pipeline/fixture.ts',

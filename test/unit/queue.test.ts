@@ -7,7 +7,7 @@ import type { Engine } from '../../src/engine';
 import { JingjieError } from '../../src/shared/errors';
 import type { RemoveOptions, RemoveProgress, RemoveResult } from '../../src/shared/types';
 import { createQueue, type PersistentQueueApi, type QueueOptions } from '../../src/features/queue/queue';
-import { ResultNamer, baseName } from '../../src/features/queue/names';
+import { ResultNamer, baseName } from '../../src/shared/names';
 import { openQueueStore } from '../../src/storage/queue-db';
 import type { QueueSnapshot, Task } from '../../src/features/queue/types';
 

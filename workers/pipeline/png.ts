@@ -78,7 +78,10 @@ export async function encodePng(
   await reading;
 
   const sig = new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]);
-  return new Blob([sig, chunk('IHDR', ihdr), ...idat, chunk('IEND', new Uint8Array(0))] as BlobPart[], {
-    type: 'image/png',
-  });
+  return new Blob(
+    [sig, chunk('IHDR', ihdr), ...idat, chunk('IEND', new Uint8Array(0))] as Uint8Array<ArrayBuffer>[],
+    {
+      type: 'image/png',
+    },
+  );
 }

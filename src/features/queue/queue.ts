@@ -36,7 +36,7 @@ import {
   taskOverQuota,
   taskRefused,
 } from './core';
-import { ResultNamer, type ResultKind } from './names';
+import { ResultNamer, type ResultKind } from '../../shared/names';
 import { coalescingNotifier } from './notify';
 import { NO_LOCK, webTabLock, type TabLock } from './tab-lock';
 import type { QueueApi, QueueSnapshot, StorageInfo, Task, ZipOptions, ZipRender } from './types';

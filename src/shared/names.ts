@@ -1,7 +1,7 @@
 // File names of results: `photo.jpg` → `photo-nobg.png`; only where two originals share a base
 // name (case-insensitively, since most desktops fold case) do both get a short id suffix,
 // `photo-nobg-3f2a.png`. Deterministic for a given set of tasks; no O(N) work per call. The one
-// place result names are made: single downloads, masks and the ZIP all come from here.
+// place result names are made: single downloads, masks, the ZIP and the `jingjie` CLI all use it.
 
 /** What a saved file holds: the cut-out, or the mask alone. */
 export type ResultKind = 'nobg' | 'mask';
