@@ -44,6 +44,12 @@ const boundary = {
     regex: '^\\.\\./\\.\\./app(/|$)',
     message: 'Features do not import src/app: take what you need as props.',
   },
+  // The embeddable package (issue 24) is built on the engine API and the shared contracts only:
+  // no React, no app state (src/app, src/features, src/i18n, src/storage, src/ui).
+  lib: {
+    regex: '(^|/)src/(?!engine(/|$)|shared/)',
+    message: 'lib/** may import only src/engine and src/shared/** (no React, no app code).',
+  },
   // src/shared/** is imported by both sides, so it imports nothing else from the project.
   shared: {
     regex: '^\\.\\./',
@@ -58,6 +64,7 @@ export default tseslint.config(
   {
     ignores: [
       'dist/',
+      'dist-lib/',
       'node_modules/',
       'public/',
       'test-results/',
@@ -140,6 +147,8 @@ export default tseslint.config(
   { files: ['workers/**/*.ts'], rules: restrict(boundary.workers) },
   { files: ['src/**/*.{ts,tsx}'], ignores: ['src/shared/**'], rules: restrict(boundary.page) },
   { files: ['src/shared/**/*.ts'], rules: restrict(boundary.shared) },
+  { files: ['lib/**/*.ts'], languageOptions: { globals: globals.browser } },
+  { files: ['lib/**/*.ts'], rules: restrict(boundary.page, boundary.lib) },
   {
     files: ['src/features/**/*.{ts,tsx}'],
     rules: restrict(boundary.page, boundary.features, boundary.featuresNotApp),

@@ -66,27 +66,28 @@ function modelMime(): Plugin {
   };
 }
 
+/**
+ * onnxruntime-web's builds that load their .mjs/.wasm from env.wasm.wasmPaths (our own /ort/ folder)
+ * instead of inlining them into our bundle, so its pthread workers have a real URL. Shared with the
+ * package's build (vite.lib.config.ts).
+ */
+export const ORT_ALIASES = [
+  {
+    find: /^onnxruntime-web$/,
+    replacement: fileURLToPath(new URL('./node_modules/onnxruntime-web/dist/ort.min.mjs', import.meta.url)),
+  },
+  // The same without WebGPU: it loads the plain SIMD-threaded wasm (half the size of JSEP's).
+  {
+    find: /^onnxruntime-web\/wasm$/,
+    replacement: fileURLToPath(
+      new URL('./node_modules/onnxruntime-web/dist/ort.wasm.min.mjs', import.meta.url),
+    ),
+  },
+];
+
 export default defineConfig({
   plugins: [react(), serviceWorker, modelMime()],
-  resolve: {
-    alias: [
-      // The build that loads its .mjs/.wasm from env.wasm.wasmPaths (our own /ort/ folder)
-      // instead of inlining them into our bundle, so its pthread workers have a real URL.
-      {
-        find: /^onnxruntime-web$/,
-        replacement: fileURLToPath(
-          new URL('./node_modules/onnxruntime-web/dist/ort.min.mjs', import.meta.url),
-        ),
-      },
-      // The same without WebGPU: it loads the plain SIMD-threaded wasm (half the size of JSEP's).
-      {
-        find: /^onnxruntime-web\/wasm$/,
-        replacement: fileURLToPath(
-          new URL('./node_modules/onnxruntime-web/dist/ort.wasm.min.mjs', import.meta.url),
-        ),
-      },
-    ],
-  },
+  resolve: { alias: ORT_ALIASES },
   optimizeDeps: { exclude: ['onnxruntime-web'] },
   worker: { format: 'es' },
   build: { target: 'es2022', sourcemap: true },

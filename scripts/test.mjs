@@ -43,12 +43,14 @@ function check(name, cmd, args) {
 }
 
 if (want('typecheck')) {
-  // One project per runtime: page (DOM), workers (WebWorker), service worker, tests/tools (Node).
+  // One project per runtime: page (DOM), workers (WebWorker), service worker, tests/tools (Node),
+  // the embeddable package (DOM).
   const projects = [
     'tsconfig.json',
     'workers/tsconfig.json',
     'workers/sw/tsconfig.json',
     'test/tsconfig.json',
+    'lib/tsconfig.json',
   ];
   const results = projects.map((p) => run(`typecheck ${p}`, 'npx', ['tsc', '-p', p]));
   count(results.includes(false) ? 0 : 1, results.includes(false) ? 1 : 0, 0);
@@ -102,7 +104,8 @@ if (want('unit')) {
 
 let built = false;
 if (want('e2e')) {
-  built = run('build', 'npm', ['run', 'build']);
+  // The app, then the embeddable package that test/e2e/lib.spec.ts serves (issue 24).
+  built = run('build', 'npm', ['run', 'build']) && run('build:lib', 'npm', ['run', 'build:lib']);
   if (!built) count(0, 1, 0);
   else {
     const out = path.join(tmp, 'playwright.json');

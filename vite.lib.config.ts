@@ -1,0 +1,40 @@
+// Vite library mode for the embeddable package (lib/, issue 24): `npm run build:lib` writes
+// dist-lib/ with the ES module (jingjie.js), its workers as separate files that it finds with
+// `new URL(…, import.meta.url)`, and package.json. Never the weights or onnxruntime's runtime:
+// the site hosts those (README "Use the engine in your own site"). Types: lib/tsconfig.build.json.
+import { defineConfig, type Plugin } from 'vite';
+import { readFileSync } from 'node:fs';
+import { ORT_ALIASES } from './vite.config';
+
+const root = (f: string) => new URL(f, import.meta.url);
+
+/** dist-lib/package.json: lib/package.template.json with the repository's version. */
+function packageJson(): Plugin {
+  return {
+    name: 'jingjie-lib-package',
+    generateBundle() {
+      const { version } = JSON.parse(readFileSync(root('package.json'), 'utf8')) as { version: string };
+      const template = JSON.parse(readFileSync(root('lib/package.template.json'), 'utf8')) as object;
+      this.emitFile({
+        type: 'asset',
+        fileName: 'package.json',
+        source: JSON.stringify({ ...template, version }, null, 2) + '\n',
+      });
+    },
+  };
+}
+
+export default defineConfig({
+  // public/ holds the app's weights and runtime: the package ships neither.
+  publicDir: false,
+  plugins: [packageJson()],
+  resolve: { alias: ORT_ALIASES },
+  worker: { format: 'es' },
+  build: {
+    outDir: 'dist-lib',
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: false,
+    lib: { entry: 'lib/index.ts', formats: ['es'], fileName: () => 'jingjie.js' },
+  },
+});
