@@ -15,6 +15,7 @@ import { runMemoryBench } from './memory';
 import { runSoak } from './soak';
 import { makePhotos, measureLoad, measureNative, measureStages, memorySampler, readManifest } from './engine';
 import { runSpeedBench } from './speed';
+import { libSizes } from './lib';
 import { startImglyHarness } from './peers/serve';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -25,13 +26,13 @@ const PEER_PORT = Number(process.env.BENCH_PEER_PORT ?? PORT + 1);
 const ARGS = [...CHROMIUM_ARGS, '--js-flags=--expose-gc'];
 const APP_URL = `http://127.0.0.1:${PORT}`;
 
-const PARTS = ['speed', 'engine', 'batch', 'edges', 'brush', 'memory'] as const;
+const PARTS = ['speed', 'engine', 'batch', 'edges', 'brush', 'memory', 'lib'] as const;
 type Part = (typeof PARTS)[number];
-/** Parts named by flags (--speed, --engine, --batch, --edges, --brush, --memory); else all but the long batch; --all: every part. */
+/** Parts named by flags (--speed, --engine, --batch, --edges, --brush, --memory, --lib); else all but the long batch; --all: every part. */
 function chooseParts(): Set<Part> {
   const named = PARTS.filter((p) => args.has(`--${p}`));
   const parts = new Set<Part>(
-    named.length ? named : args.has('--all') ? PARTS : ['speed', 'engine', 'edges', 'brush'],
+    named.length ? named : args.has('--all') ? PARTS : ['speed', 'engine', 'edges', 'brush', 'lib'],
   );
   if (args.has('--no-batch')) parts.delete('batch');
   return parts;
@@ -278,6 +279,14 @@ async function edgesPart(bench: Bench) {
   bench.lines.push(line);
 }
 
+/** The embeddable package's script and what a site hosts for it (file sizes, no browser). */
+function libPart(bench: Bench) {
+  const { line, ...rest } = libSizes(root);
+  bench.record.lib = rest;
+  console.log(`\n${line}`);
+  bench.lines.push(line);
+}
+
 async function main() {
   if (!fs.existsSync(path.join(root, 'dist/index.html')))
     throw new Error('dist/ is missing: run `npm run build` first');
@@ -331,6 +340,7 @@ async function main() {
     if (app && parts.has('batch')) await batchPart(bench, app.page);
     if (parts.has('edges')) await edgesPart(bench);
     if (parts.has('brush')) await brushPart(bench);
+    if (parts.has('lib')) libPart(bench);
 
     console.log('\n' + JSON.stringify(bench.record));
     fs.mkdirSync(path.join(root, 'bench-results'), { recursive: true });
