@@ -24,10 +24,37 @@ function packageJson(): Plugin {
   };
 }
 
+/**
+ * Vite writes a worker's URL as `new URL(/* @vite-ignore *\/ new URL("assets/w.js", import.meta.url)
+ * .href, "" + import.meta.url)`, which a site's own bundler passes over. Written back as the plain
+ * `new Worker(new URL("./assets/w.js", import.meta.url), …)`, Vite, webpack 5 and Parcel bundle the
+ * worker when a site builds with the package, and a browser loads it as is without a bundler.
+ */
+function plainWorkerUrls(): Plugin {
+  const VITE_URL =
+    /new URL\(\s*\/\* @vite-ignore \*\/\s*new URL\("(assets\/[\w.-]+\.js)", import\.meta\.url\)\.href,\s*"" \+ import\.meta\.url\s*\)/g;
+  return {
+    name: 'jingjie-lib-worker-urls',
+    generateBundle(_, bundle) {
+      for (const chunk of Object.values(bundle)) {
+        if (chunk.type !== 'chunk') continue;
+        chunk.code = chunk.code.replace(
+          VITE_URL,
+          (_m, file: string) => `new URL("./${file}", import.meta.url)`,
+        );
+        if (chunk.code.includes('@vite-ignore'))
+          this.error(`${chunk.fileName}: a worker URL Vite wrote in a form not rewritten`);
+      }
+    },
+  };
+}
+
 export default defineConfig({
   // public/ holds the app's weights and runtime: the package ships neither.
   publicDir: false,
-  plugins: [packageJson()],
+  // Relative URLs: the package works from whatever folder a site serves it.
+  base: './',
+  plugins: [packageJson(), plainWorkerUrls()],
   resolve: { alias: ORT_ALIASES },
   worker: { format: 'es' },
   build: {
@@ -35,6 +62,7 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: false,
+    minify: false,
     lib: { entry: 'lib/index.ts', formats: ['es'], fileName: () => 'jingjie.js' },
   },
 });
