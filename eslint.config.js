@@ -143,6 +143,8 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
   },
   { files: ['test/e2e/**/*.ts', 'test/bench/**/*.ts'], languageOptions: { globals: globals.browser } },
+  // The package's example sites: page scripts (.js), their servers are .mjs.
+  { files: ['examples/**/*.js'], languageOptions: { globals: globals.browser } },
   // Boundaries.
   { files: ['workers/**/*.ts'], rules: restrict(boundary.workers) },
   { files: ['src/**/*.{ts,tsx}'], ignores: ['src/shared/**'], rules: restrict(boundary.page) },
