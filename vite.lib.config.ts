@@ -56,7 +56,8 @@ export default defineConfig({
   base: './',
   plugins: [packageJson(), plainWorkerUrls()],
   resolve: { alias: ORT_ALIASES },
-  worker: { format: 'es' },
+  // The workers minified as usual: only jingjie.js keeps its names (see plainWorkerUrls).
+  worker: { format: 'es', rolldownOptions: { output: { minify: true } } },
   build: {
     outDir: 'dist-lib',
     emptyOutDir: true,
