@@ -49,6 +49,12 @@ const boundary = {
     regex: '(^|/)src/(?!shared/)',
     message: 'cli/** may import only cli/**, workers/** (the pipeline) and src/shared/**.',
   },
+  // The embeddable package (issue 24) is built on the engine API and the shared contracts only:
+  // no React, no app state (src/app, src/features, src/i18n, src/storage, src/ui).
+  lib: {
+    regex: '(^|/)src/(?!engine(/|$)|shared/)',
+    message: 'lib/** may import only src/engine and src/shared/** (no React, no app code).',
+  },
   // src/shared/** is imported by both sides, so it imports nothing else from the project.
   shared: {
     regex: '^\\.\\./',
@@ -64,6 +70,7 @@ export default tseslint.config(
     ignores: [
       'dist/',
       'cli/dist/',
+      'dist-lib/',
       'node_modules/',
       'public/',
       'test-results/',
@@ -142,11 +149,15 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
   },
   { files: ['test/e2e/**/*.ts', 'test/bench/**/*.ts'], languageOptions: { globals: globals.browser } },
+  // The package's example sites: page scripts (.js), their servers are .mjs.
+  { files: ['examples/**/*.js'], languageOptions: { globals: globals.browser } },
   // Boundaries.
   { files: ['workers/**/*.ts'], rules: restrict(boundary.workers) },
   { files: ['cli/**/*.ts'], rules: restrict(boundary.cli) },
   { files: ['src/**/*.{ts,tsx}'], ignores: ['src/shared/**'], rules: restrict(boundary.page) },
   { files: ['src/shared/**/*.ts'], rules: restrict(boundary.shared) },
+  { files: ['lib/**/*.ts'], languageOptions: { globals: globals.browser } },
+  { files: ['lib/**/*.ts'], rules: restrict(boundary.page, boundary.lib) },
   {
     files: ['src/features/**/*.{ts,tsx}'],
     rules: restrict(boundary.page, boundary.features, boundary.featuresNotApp),

@@ -66,37 +66,39 @@ function modelMime(): Plugin {
   };
 }
 
+/**
+ * onnxruntime-web's builds that load their .mjs/.wasm from env.wasm.wasmPaths (our own /ort/ folder)
+ * instead of inlining them into our bundle, so its pthread workers have a real URL. Shared with the
+ * package's build (vite.lib.config.ts).
+ */
+/**
+ * How every worker bundle is split (the app's and the package's, vite.lib.config.ts). WebKit
+ * (2.50, so Safari too) evaluates a module worker's main script a second time when one of its
+ * lazy chunks (onnxruntime, libheif) imports from it: two copies of every module, two Comlink
+ * listeners, and the job answered by the copy that never loaded the model. So what the entry
+ * shares with its lazy chunks goes to a chunk of its own; test/e2e/deploy.spec.ts checks the build.
+ */
+export const WORKER_OUTPUT = { codeSplitting: { groups: [{ name: 'shared', test: /src[\\/]shared/ }] } };
+
+export const ORT_ALIASES = [
+  {
+    find: /^onnxruntime-web$/,
+    replacement: fileURLToPath(new URL('./node_modules/onnxruntime-web/dist/ort.min.mjs', import.meta.url)),
+  },
+  // The same without WebGPU: it loads the plain SIMD-threaded wasm (half the size of JSEP's).
+  {
+    find: /^onnxruntime-web\/wasm$/,
+    replacement: fileURLToPath(
+      new URL('./node_modules/onnxruntime-web/dist/ort.wasm.min.mjs', import.meta.url),
+    ),
+  },
+];
+
 export default defineConfig({
   plugins: [react(), serviceWorker, modelMime()],
-  resolve: {
-    alias: [
-      // The build that loads its .mjs/.wasm from env.wasm.wasmPaths (our own /ort/ folder)
-      // instead of inlining them into our bundle, so its pthread workers have a real URL.
-      {
-        find: /^onnxruntime-web$/,
-        replacement: fileURLToPath(
-          new URL('./node_modules/onnxruntime-web/dist/ort.min.mjs', import.meta.url),
-        ),
-      },
-      // The same without WebGPU: it loads the plain SIMD-threaded wasm (half the size of JSEP's).
-      {
-        find: /^onnxruntime-web\/wasm$/,
-        replacement: fileURLToPath(
-          new URL('./node_modules/onnxruntime-web/dist/ort.wasm.min.mjs', import.meta.url),
-        ),
-      },
-    ],
-  },
+  resolve: { alias: ORT_ALIASES },
   optimizeDeps: { exclude: ['onnxruntime-web'] },
-  worker: {
-    format: 'es',
-    // WebKit (2.50, so Safari too) evaluates a module worker's main script a second time when one
-    // of its lazy chunks (onnxruntime, libheif) imports from it: two copies of every module, two
-    // Comlink listeners, and the job answered by the copy that never loaded the model. So what the
-    // entry shares with its lazy chunks goes to a chunk of its own; test/e2e/deploy.spec.ts
-    // checks the build.
-    rolldownOptions: { output: { codeSplitting: { groups: [{ name: 'shared', test: /src[\\/]shared/ }] } } },
-  },
+  worker: { format: 'es', rolldownOptions: { output: WORKER_OUTPUT } },
   build: { target: 'es2022', sourcemap: true },
   server: { headers: isolation, host: '127.0.0.1' },
   preview: { headers: isolation, host: '127.0.0.1', port: 4173, strictPort: true },

@@ -3,9 +3,10 @@
 // host (GitHub Pages, an S3 bucket): right MIME types, Range and ETag, and by default NO
 // COOP/COEP/CORP headers, so the service worker has to make the page cross-origin isolated.
 //
-//   node scripts/serve-static.mjs [--root dist] [--port 0] [--isolate]
+//   node scripts/serve-static.mjs [--root dist] [--port 0] [--isolate] [--cors]
 //
-// --isolate adds COOP/COEP/CORP like a configured host. Prints "serving <root> on <url>".
+// --isolate adds COOP/COEP/CORP like a configured host. --cors lets pages of any origin load the
+// files (Access-Control-Allow-Origin: *, CORP cross-origin): a host of the embeddable package. Prints "serving <root> on <url>".
 // Programmatic: `const s = await serveStatic({ root, port, isolate, onRequest }); … await s.close();`
 import { createServer } from 'node:http';
 import { createReadStream, statSync } from 'node:fs';
@@ -32,6 +33,12 @@ export const MIME = {
   '.avif': 'image/avif',
   '.woff2': 'font/woff2',
   '.txt': 'text/plain; charset=utf-8',
+};
+
+/** What a host of the package sends so that a page on another origin can import and fetch it. */
+export const CORS_HEADERS = {
+  'Access-Control-Allow-Origin': '*',
+  'Cross-Origin-Resource-Policy': 'cross-origin',
 };
 
 function resolveFile(root, pathname) {
@@ -73,7 +80,7 @@ function parseRange(header, size) {
 }
 
 /**
- * @param {{ root?: string, port?: number, host?: string, isolate?: boolean, log?: boolean,
+ * @param {{ root?: string, port?: number, host?: string, isolate?: boolean, cors?: boolean, log?: boolean,
  *   onRequest?: (req: import('node:http').IncomingMessage) => void }} [options]
  * @returns {Promise<{ url: string, port: number, server: import('node:http').Server,
  *   close: () => Promise<void> }>}
@@ -83,6 +90,7 @@ export function serveStatic({
   port = 0,
   host = '127.0.0.1',
   isolate = false,
+  cors = false,
   log = false,
   onRequest,
 } = {}) {
@@ -91,7 +99,11 @@ export function serveStatic({
     const url = new URL(req.url ?? '/', 'http://x');
     if (log) console.log(req.method, url.pathname, req.headers.range ?? '');
     onRequest?.(req);
-    const headers = { 'X-Content-Type-Options': 'nosniff', ...(isolate ? ISOLATION_HEADERS : {}) };
+    const headers = {
+      'X-Content-Type-Options': 'nosniff',
+      ...(isolate ? ISOLATION_HEADERS : {}),
+      ...(cors ? CORS_HEADERS : {}),
+    };
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { ...headers, Allow: 'GET, HEAD' }).end();
       return;
@@ -165,6 +177,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     root: opt('--root') ?? 'dist',
     port: Number(opt('--port') ?? 0),
     isolate: args.includes('--isolate'),
+    cors: args.includes('--cors'),
     log: args.includes('--log'),
   });
   console.log(

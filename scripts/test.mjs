@@ -60,13 +60,15 @@ function check(name, cmd, args) {
 
 if (want('typecheck')) {
   // One project per runtime: page (DOM), workers (WebWorker), service worker, tests/tools (Node),
-  // the jingjie CLI (Node, no DOM: a browser API in the pipeline it shares fails here).
+  // the jingjie CLI (Node, no DOM: a browser API in the pipeline it shares fails here), the
+  // embeddable package (DOM).
   const projects = [
     'tsconfig.json',
     'workers/tsconfig.json',
     'workers/sw/tsconfig.json',
     'test/tsconfig.json',
     'cli/tsconfig.json',
+    'lib/tsconfig.json',
   ];
   const results = projects.map((p) => run(`typecheck ${p}`, 'npx', ['tsc', '-p', p]));
   count(results.includes(false) ? 0 : 1, results.includes(false) ? 1 : 0, 0);
@@ -112,7 +114,8 @@ let built = false;
 const wantE2e = want('e2e');
 const wantEngines = want('engines');
 if (wantE2e || wantEngines) {
-  built = run('build', 'npm', ['run', 'build']);
+  // The app, then the embeddable package that test/e2e/lib.spec.ts serves (issue 24).
+  built = run('build', 'npm', ['run', 'build']) && run('build:lib', 'npm', ['run', 'build:lib']);
   if (!built) count(0, 1, 0);
 }
 

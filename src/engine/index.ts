@@ -18,6 +18,7 @@ import type {
 } from '../shared/types';
 import type { InferenceApi, RenderOptions } from '../../workers/inference.worker';
 import { markOnce } from './timeline';
+import { Worker } from './worker';
 import type { Preset } from '../shared/presets';
 import type { PresentExtras } from '../../workers/pipeline/present-io';
 import type { CheckApi } from '../../workers/check.worker';
@@ -203,7 +204,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
             options.modelBaseUrl || import.meta.env.VITE_MODEL_BASE_URL || appUrl('models/'),
             self.location.href,
           ).href,
-          ortBaseUrl: appUrl('ort/'),
+          ortBaseUrl: new URL(options.runtimeBaseUrl || appUrl('ort/'), self.location.href).href,
         },
         Comlink.proxy(progress),
       ),

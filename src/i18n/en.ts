@@ -205,6 +205,7 @@ export const en = {
     'The engine stopped while working on this image (the device may have run out of memory). It was restarted; the other images go on.',
   'error.WorkerHung':
     'The engine stopped responding on this image. It was restarted; the other images go on.',
+  'error.InputUnavailable': 'The image could not be fetched from its address.',
   'error.unknown': 'Something went wrong.',
   'error.EmptyFile.file':
     '“{fileName}” is empty (0 bytes). Choose the photo again; the copy may have failed.',

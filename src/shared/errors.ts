@@ -22,6 +22,7 @@ export const ERROR_NAMES = [
   'ModelNotOnnx', // an imported model file that onnxruntime cannot open (not ONNX, or ops it lacks)
   'ModelWrongInterface', // an imported ONNX model whose inputs/outputs differ; detail.issue is an InterfaceIssue
   'ModelTestRunFailed', // an imported model failed its test inference; detail.issue is a TestRunIssue
+  'InputUnavailable', // an input given by URL could not be fetched (the package, lib/); detail.status when HTTP answered
 ] as const;
 
 export type ErrorName = (typeof ERROR_NAMES)[number];

@@ -72,6 +72,11 @@ export interface EngineOptions {
   threads?: number;
   /** Base URL of the model files and models.json (default: `<app>/models/`). */
   modelBaseUrl?: string;
+  /**
+   * Base URL of onnxruntime-web's runtime files (`ort-wasm-simd-threaded*.mjs`/`.wasm`; default:
+   * `<app>/ort/`). The embeddable package (lib/) sets it so a site serves them where it likes.
+   */
+  runtimeBaseUrl?: string;
   /** Skip the IndexedDB cache (for benchmarks of the network path). */
   noCache?: boolean;
 }

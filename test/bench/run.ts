@@ -16,6 +16,7 @@ import { runSoak } from './soak';
 import { makePhotos, measureLoad, measureNative, measureStages, memorySampler, readManifest } from './engine';
 import { runSpeedBench } from './speed';
 import { runCliBench } from './cli';
+import { libSizes } from './lib';
 import { startImglyHarness } from './peers/serve';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -26,13 +27,13 @@ const PEER_PORT = Number(process.env.BENCH_PEER_PORT ?? PORT + 1);
 const ARGS = [...CHROMIUM_ARGS, '--js-flags=--expose-gc'];
 const APP_URL = `http://127.0.0.1:${PORT}`;
 
-const PARTS = ['speed', 'engine', 'batch', 'edges', 'brush', 'memory', 'cli'] as const;
+const PARTS = ['speed', 'engine', 'batch', 'edges', 'brush', 'memory', 'cli', 'lib'] as const;
 type Part = (typeof PARTS)[number];
-/** Parts named by flags (--speed, --engine, --batch, --edges, --brush, --memory, --cli); else all but the long batch and the CLI; --all: every part. */
+/** Parts named by flags (--speed, --engine, --batch, --edges, --brush, --memory, --cli, --lib); else all but the long batch and the CLI; --all: every part. */
 function chooseParts(): Set<Part> {
   const named = PARTS.filter((p) => args.has(`--${p}`));
   const parts = new Set<Part>(
-    named.length ? named : args.has('--all') ? PARTS : ['speed', 'engine', 'edges', 'brush'],
+    named.length ? named : args.has('--all') ? PARTS : ['speed', 'engine', 'edges', 'brush', 'lib'],
   );
   if (args.has('--no-batch')) parts.delete('batch');
   return parts;
@@ -289,6 +290,14 @@ async function edgesPart(bench: Bench) {
   bench.lines.push(line);
 }
 
+/** The embeddable package's script and what a site hosts for it (file sizes, no browser). */
+function libPart(bench: Bench) {
+  const { line, ...rest } = libSizes(root);
+  bench.record.lib = rest;
+  console.log(`\n${line}`);
+  bench.lines.push(line);
+}
+
 async function main() {
   if (!fs.existsSync(path.join(root, 'dist/index.html')))
     throw new Error('dist/ is missing: run `npm run build` first');
@@ -344,6 +353,7 @@ async function main() {
     if (app && parts.has('cli')) await cliPart(bench, app.page);
     if (parts.has('edges')) await edgesPart(bench);
     if (parts.has('brush')) await brushPart(bench);
+    if (parts.has('lib')) libPart(bench);
 
     console.log('\n' + JSON.stringify(bench.record));
     fs.mkdirSync(path.join(root, 'bench-results'), { recursive: true });

@@ -106,6 +106,25 @@ describe('import boundaries', () => {
     expect(own).toEqual([]);
   });
 
+  it('the package (lib/) reaches only the engine and the shared contracts', async () => {
+    const react = await restricted(
+      'lib/fixture.ts',
+      "import { createQueue } from '../src/features/queue';\nexport const q = createQueue;\n",
+    );
+    expect(react).toHaveLength(1);
+    expect(react[0]).toContain('lib/** may import only');
+    const worker = await restricted(
+      'lib/fixture.ts',
+      "import { jobs } from '../workers/jobs';\nexport const j = jobs;\n",
+    );
+    expect(worker).toHaveLength(1);
+    const ok = await restricted(
+      'lib/fixture.ts',
+      "import { createEngine } from '../src/engine';\nimport { FORMATS } from '../src/shared/formats';\nexport const x = [createEngine, FORMATS];\n",
+    );
+    expect(ok).toEqual([]);
+  });
+
   it('branching on an error message fails; on its name passes', async () => {
     const [bad] = await eslint.lintText(
       "export const f = (e: Error) => e.message.includes('another tab');\n",
