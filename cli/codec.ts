@@ -3,8 +3,6 @@
 // PNG, WebP and JPEG. HEIC goes through libheif-js in decode-core.ts, as in the app.
 
 import sharp from 'sharp';
-import type { FormatId } from '../src/shared/formats';
-import { formatSpec } from '../src/shared/formats';
 import {
   decodeWith,
   isAllocationFailure,
@@ -13,7 +11,7 @@ import {
   type DecoderBackend,
 } from '../workers/pipeline/decode-core';
 import type { ImageKind } from '../workers/pipeline/sniff';
-import { encodePng, type PngColour } from '../workers/pipeline/png';
+import { encoderWith } from '../workers/pipeline/encode-core';
 
 /** A picture sharp decoded: oriented, sRGB, 8-bit RGBA. */
 interface Raw {
@@ -88,18 +86,10 @@ export function decodeNode(blob: Blob, limits: DecodeLimits): Promise<DecodeResu
 }
 
 /**
- * Pixels → file bytes. The grey mask through the app's exact PNG encoder (png.ts); colour through
- * sharp, which keeps straight alpha (the browser's canvas quantises faint pixels' colour).
+ * Pixels → file bytes: the grey mask through the app's exact PNG encoder (encode.ts), colour
+ * through sharp, which keeps straight alpha (the browser's canvas quantises faint pixels' colour).
  */
-export async function encodeNode(
-  pixels: Uint8ClampedArray,
-  width: number,
-  height: number,
-  format: FormatId,
-  colour: PngColour,
-  quality = (formatSpec(format).quality?.default ?? 100) / 100,
-): Promise<Blob> {
-  if (colour === 'gray') return encodePng(pixels, width, height, 'gray');
+export const encodeNode = encoderWith(async (pixels, width, height, format, quality) => {
   const img = sharp(pixels, { raw: { width, height, channels: 4 }, limitInputPixels: false });
   const q = Math.round(quality * 100);
   const out =
@@ -109,4 +99,4 @@ export async function encodeNode(
         ? img.webp({ quality: q })
         : img.flatten({ background: '#ffffff' }).jpeg({ quality: q });
   return new Blob([await out.toBuffer()]);
-}
+});

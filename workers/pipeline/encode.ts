@@ -4,22 +4,14 @@
 // invisible — and the exact encoder in png.ts stays for the grayscale mask, which canvas
 // cannot write as one channel.
 
-import { encodePng, type PngColour } from './png';
-import { formatSpec, type FormatId } from '../../src/shared/formats';
+import { formatSpec } from '../../src/shared/formats';
+import { encoderWith } from './encode-core';
 
-export async function encodeImage(
-  pixels: Uint8ClampedArray,
-  width: number,
-  height: number,
-  format: FormatId,
-  colour: PngColour,
-  /** Quality of a lossy format (src/shared/formats.ts), 0..1. */
-  quality = (formatSpec(format).quality?.default ?? 100) / 100,
-): Promise<Blob> {
-  if (colour === 'gray') return encodePng(pixels, width, height, 'gray');
+/** The browser's: OffscreenCanvas (workers). */
+export const encodeImage = encoderWith(async (pixels, width, height, format, quality) => {
   const canvas = new OffscreenCanvas(width, height);
   const ctx = canvas.getContext('2d')!;
   ctx.putImageData(new ImageData(pixels as Uint8ClampedArray<ArrayBuffer>, width, height), 0, 0);
   const { mime, quality: lossy } = formatSpec(format);
   return canvas.convertToBlob(lossy ? { type: mime, quality } : { type: mime });
-}
+});
