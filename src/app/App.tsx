@@ -11,6 +11,7 @@ import { refreshEngineInfo, startEngine, useEngineStatus } from './engine-status
 import { ModelProgress } from './ModelProgress';
 import { registerServiceWorker } from './pwa';
 import { Logo } from './Logo';
+import { pagePaths } from '../ui/capabilities';
 
 function useQueue(): QueueSnapshot {
   // Plain state, not useSyncExternalStore: a queue may hand out a new snapshot object per call.
@@ -194,6 +195,7 @@ function Shell() {
               <dd>{info.crossOriginIsolated ? t('engine.yes') : t('engine.no')}</dd>
               <dt>{t('engine.modelFrom')}</dt>
               <dd>{info.modelFrom === 'indexeddb' ? t('engine.fromCache') : t('engine.fromNetwork')}</dd>
+              <PathsDetails />
               {info.fallback && (
                 <>
                   <dt>{t('engine.fallback')}</dt>
@@ -212,6 +214,26 @@ function Shell() {
         </div>
       )}
     </div>
+  );
+}
+
+/** The decode and save paths this browser takes, and whether Copy works here (issue 21). */
+function PathsDetails() {
+  const { t } = useI18n();
+  const p = pagePaths();
+  return (
+    <>
+      <dt>{t('engine.decode')}</dt>
+      <dd data-testid="engine-decode" data-code={p.decode}>
+        {t(`engine.decode.${p.decode}`)}
+      </dd>
+      <dt>{t('engine.save')}</dt>
+      <dd data-testid="engine-save" data-code={p.save}>
+        {t(`engine.save.${p.save}`)}
+      </dd>
+      <dt>{t('engine.copy')}</dt>
+      <dd data-testid="engine-copy">{p.copy ? t('engine.yes') : t('result.copyUnavailable')}</dd>
+    </>
   );
 }
 

@@ -8,6 +8,7 @@ import { JingjieError } from '../../shared/errors';
 import { Viewer } from './Viewer';
 import { EdgeCheck } from './EdgeCheck';
 import { resultKey, useBlobUrl, useSharedBlobUrl } from '../../ui/blob-url';
+import { pagePaths } from '../../ui/capabilities';
 import { BrushEditor } from './BrushEditor';
 import { noteShown } from '../../engine/timeline';
 import {
@@ -110,6 +111,8 @@ export function ResultView({ task, engine, queue, info, progress, onRetry }: Pro
     }
   };
 
+  const canCopy = pagePaths().copy;
+  const copyNoteId = useId();
   const copy = () => {
     setWorking('copy');
     setMessage(undefined);
@@ -349,13 +352,20 @@ export function ResultView({ task, engine, queue, info, progress, onRetry }: Pro
           <button
             type="button"
             className="btn btn--wide"
-            disabled={!done || !!working || editing || format === 'mask'}
+            disabled={!done || !!working || editing || format === 'mask' || !canCopy}
             onClick={copy}
             data-testid="copy"
+            aria-describedby={canCopy ? undefined : copyNoteId}
           >
             {t('result.copy')}
           </button>
         </div>
+        {!canCopy && (
+          // Said, not hidden: a person who looks for Copy learns why it is greyed out here.
+          <p className="result__note" id={copyNoteId} data-testid="copy-unavailable">
+            {t('result.copy')}: {t('result.copyUnavailable')}
+          </p>
+        )}
         {done && (
           <div className="result__edit">
             <button
