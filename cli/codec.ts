@@ -1,7 +1,9 @@
 // Node's decoder and encoder for the shared pipeline: sharp (libvips) gives the pixels behind
 // decode-core.ts's rules (limits, repair of a lost end, error codes are the app's), and writes
-// PNG, WebP and JPEG. HEIC goes through libheif-js in decode-core.ts, as in the app.
+// PNG, WebP and JPEG. HEIC goes through libheif-js in decode-core.ts, as in the app; BMP, which
+// libvips has no loader for, through decode-bmp.
 
+import decodeBmp from 'decode-bmp';
 import sharp from 'sharp';
 import {
   decodeWith,
@@ -20,10 +22,26 @@ interface Raw {
   rgba: Uint8ClampedArray;
 }
 
-/** The kinds sharp's bundled libvips opens (BMP is not among them: see README). */
+/** The kinds sharp's bundled libvips opens (BMP is not among them: decode-bmp opens it). */
 const SHARP_KINDS = new Set<ImageKind>(['jpeg', 'png', 'webp', 'gif', 'avif', 'heif']);
 
+/** A BMP as Chromium shows it: 1/4/8-bit palette, 24- and 32-bit, bottom-up or top-down. */
+function openBmp(bytes: Uint8Array): Raw | undefined {
+  try {
+    const img = decodeBmp(bytes);
+    const rgba = new Uint8ClampedArray(img.data.buffer, img.data.byteOffset, img.data.byteLength);
+    // A 24-bit BMP has no alpha; decode-bmp fills it opaque. A 32-bit one whose fourth bytes are
+    // all zero carries no alpha either (BI_RGB): Chromium shows it opaque, and so do we.
+    if (img.colorDepth === 32 && rgba.every((v, i) => (i & 3) !== 3 || v === 0))
+      for (let i = 3; i < rgba.length; i += 4) rgba[i] = 255;
+    return { width: img.width, height: img.height, rgba };
+  } catch {
+    return undefined; // compressed (RLE) or cut short: DecodeFailed, as decode-core decides
+  }
+}
+
 async function open(blob: Blob, kind: ImageKind | undefined): Promise<Raw | undefined> {
+  if (kind === 'bmp') return openBmp(new Uint8Array(await blob.arrayBuffer()));
   // A file sniffing does not name is judged by the browser in the app (an icon); sharp would open
   // TIFF, SVG and more that the app refuses, so here such a file stays refused with the app's code.
   if (!kind || !SHARP_KINDS.has(kind)) return undefined;

@@ -107,3 +107,23 @@ test('jingjie: every refused file of the app’s input corpus gets the app’s c
   assert.deepEqual(got, Object.fromEntries(refused.map((c) => [c.file, c.error])));
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('jingjie: a BMP gives the cut-out its pixels give as a PNG (decode-bmp, not libvips)', async () => {
+  const { generateCorpus } = await import('../fixtures/corpus/generate.mjs');
+  const corpus = path.join(root, 'test/fixtures/corpus/out');
+  await generateCorpus(corpus);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jingjie-cli-bmp-'));
+  const input = path.join(dir, 'in');
+  fs.mkdirSync(input);
+  // The corpus's 24-bit bottom-up BMP holds the very pixels of ref-upright.png.
+  fs.copyFileSync(path.join(corpus, 'image.bmp'), path.join(input, 'same.bmp'));
+  fs.copyFileSync(path.join(corpus, 'ref-upright.png'), path.join(input, 'same.png'));
+  const r = jingjie([input, '-o', path.join(dir, 'out'), '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const [a, b] = r.summary.files
+    .sort((x, y) => x.input.localeCompare(y.input))
+    .map((f) => PNG.sync.read(fs.readFileSync(path.resolve(dir, 'out', f.output))));
+  assert.deepEqual([a.width, a.height], [b.width, b.height]);
+  assert.ok(Buffer.from(a.data).equals(Buffer.from(b.data)), 'the BMP and the PNG give different cut-outs');
+  fs.rmSync(dir, { recursive: true, force: true });
+});
