@@ -112,6 +112,14 @@ function markdown(pkgs) {
             '',
           ]
         : []),
+      ...(copyleft.some((p) => p.name.startsWith('@img/sharp-libvips'))
+        ? [
+            '`@img/sharp-libvips-*` is the native libvips that `sharp` loads, an optional dependency of',
+            'the `jingjie` CLI only: it is never part of the web app. The LGPL-3.0 terms apply to whoever',
+            'redistributes the CLI with it (it is a separate shared library, replaceable as the LGPL asks).',
+            '',
+          ]
+        : []),
     );
   }
   lines.push('## Packages', '', '| Package | Version | Licence |', '| --- | --- | --- |');
