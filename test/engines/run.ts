@@ -52,7 +52,10 @@ for (const engine of engines) {
     } catch (e) {
       counts.failed++;
       failures.push(c.name);
-      console.log(`  ✘ ${c.name} (${((Date.now() - tc) / 1000).toFixed(1)} s): ${(e as Error).message}`);
+      // A driver error may carry no message (WebDriver's bare `WebDriverError`): name and stack then.
+      const err = e as Error;
+      const why = err.message || `${err.name} ${err.stack?.split('\n').slice(1, 4).join(' ') ?? String(e)}`;
+      console.log(`  ✘ ${c.name} (${((Date.now() - tc) / 1000).toFixed(1)} s): ${why}`);
     }
     for (const l of lines) console.log(`      ${l}`);
   }
