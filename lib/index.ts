@@ -9,8 +9,8 @@ import {
   throwIfAborted,
   type ErrorName,
 } from '../src/shared/errors';
-import { FORMATS, formatSpec, type FormatId } from '../src/shared/formats';
-import { BUILT_IN_PRESETS, SHADOW_OFF, type Preset } from '../src/shared/presets';
+import { FORMATS, type FormatId } from '../src/shared/formats';
+import { BUILT_IN_PRESETS, plainPreset, type Preset } from '../src/shared/presets';
 import type { TaskState } from '../src/shared/task';
 import type { Backend, EngineInfo, LoadProgress, LoadStage } from '../src/shared/types';
 
@@ -144,26 +144,6 @@ async function toBlob(input: Input, signal?: AbortSignal): Promise<Blob> {
   throw new JingjieError('NotAnImage', 'Not a Blob, ImageBitmap or URL');
 }
 
-/** The preset that writes a cut-out as `o` asks: original size, no placement, the format's quality. */
-function outputPreset(o: OutputOptions, format: FormatId): Preset {
-  const background: Preset['background'] = o.background
-    ? { kind: 'colour', colour: o.background }
-    : FORMATS[format].alpha
-      ? { kind: 'transparent' }
-      : { kind: 'white' };
-  return {
-    id: 'lib:output',
-    name: 'output',
-    background,
-    canvas: { kind: 'original' },
-    placement: 'none',
-    margin: 0,
-    shadow: SHADOW_OFF,
-    format,
-    quality: o.quality ?? formatSpec(format).quality?.default ?? 92,
-  };
-}
-
 /**
  * Cut out the subject of an image. Resolves with the encoded file; rejects with a JingjieError
  * whose `name` is one of ERROR_NAMES (`AbortError` when `signal` aborts).
@@ -189,9 +169,13 @@ export async function removeBackground(input: Input, opts: RemoveOptions = {}): 
     if (!direct) {
       throwIfAborted(signal);
       onProgress?.('output', 0);
-      out = await slot.engine.present(r.blob, output.preset ?? outputPreset(output, format), {
-        original: blob,
-      });
+      out = await slot.engine.present(
+        r.blob,
+        output.preset ?? plainPreset(format, { colour: output.background, quality: output.quality }),
+        {
+          original: blob,
+        },
+      );
     }
     throwIfAborted(signal);
     onProgress?.('done', 1);

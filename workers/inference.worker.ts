@@ -6,13 +6,13 @@
 import * as Comlink from 'comlink';
 import { JingjieError } from '../src/shared/errors';
 import { registerAbortTransfer } from '../src/shared/abort-transfer';
-import type { LoadRequest, RenderOptions } from '../src/shared/types';
+import type { LoadRequest } from '../src/shared/types';
 import { model } from './model-host';
 import { jobs, type WorkerResult } from './jobs';
 import { output } from './output';
 
 // The contracts live in src/shared/types.ts; re-exported for importers that name the worker's API.
-export type { LoadRequest, RenderOptions, WorkerResult };
+export type { LoadRequest, WorkerResult };
 
 const api = { ...model, ...jobs, ...output };
 

@@ -16,7 +16,7 @@ import type {
   RemoveResult,
   UnrefinedCrop,
 } from '../shared/types';
-import type { InferenceApi, RenderOptions } from '../../workers/inference.worker';
+import type { InferenceApi } from '../../workers/inference.worker';
 import { markOnce } from './timeline';
 import { Worker } from './worker';
 import type { Preset } from '../shared/presets';
@@ -32,7 +32,6 @@ export type {
   RemoveOptions,
   RemoveProgress,
   RemoveResult,
-  RenderOptions,
   UnrefinedCrop,
   PresentExtras,
   BrushHistory,
@@ -56,9 +55,10 @@ export interface Engine {
     input: Blob,
     opts?: RemoveOptions & { signal?: AbortSignal; onProgress?: (code: RemoveProgress) => void },
   ): Promise<RemoveResult>;
-  /** Re-export a cut-out (PNG from removeBackground) onto a colour/image or as WebP, without re-running the model. */
-  render(cutout: Blob, opts?: RenderOptions): Promise<Blob>;
-  /** Apply an output preset (src/shared/presets.ts) to a cut-out, without re-running the model. */
+  /**
+   * Apply an output preset (src/shared/presets.ts) to a cut-out, without re-running the model: the
+   * one render path, also for a plain re-export onto a colour/image or as WebP (`plainPreset`).
+   */
   present(cutout: Blob, preset: Preset, extras?: PresentExtras): Promise<Blob>;
   /**
    * The refine brush (issue 14): a painter in a worker of its own, which decodes the layers and
@@ -302,10 +302,6 @@ export function createEngine(options: EngineOptions = {}): Engine {
     load,
     removeBackground,
     check,
-    render: (cutout, opts = {}) =>
-      Promise.race([w.remote.render(cutout, opts), w.died]).catch((err: unknown) => {
-        throw asJingjieError(err);
-      }),
     present: (cutout, preset, extras = {}) =>
       Promise.race([w.remote.present(cutout, preset, extras), w.died]).catch((err: unknown) => {
         throw asJingjieError(err);

@@ -145,6 +145,36 @@ export function validatePreset(p: Preset): PresetIssue[] {
   return issues;
 }
 
+/**
+ * The preset of a plain re-export: the whole cut-out at its own size, onto nothing, a `colour`
+ * (`#rrggbb`) or an `image` given at export time, in `format` at `quality` (default: the format's).
+ * No background on a format without alpha (JPEG) means white. The result view's downloads and the
+ * package's output options go through it, so presets and plain downloads share one render path
+ * (workers/pipeline/present.ts).
+ */
+export function plainPreset(
+  format: FormatId,
+  o: { colour?: string; image?: boolean; quality?: number } = {},
+): Preset {
+  return {
+    id: 'plain',
+    name: 'plain',
+    background: o.image
+      ? { kind: 'image' }
+      : o.colour
+        ? { kind: 'colour', colour: o.colour }
+        : FORMATS[format].alpha
+          ? { kind: 'transparent' }
+          : { kind: 'white' },
+    canvas: { kind: 'original' },
+    placement: 'none',
+    margin: 0,
+    shadow: SHADOW_OFF,
+    format,
+    quality: o.quality ?? formatSpec(format).quality?.default ?? 100,
+  };
+}
+
 /** File extension of a preset's output (name rules: `photo-nobg.<ext>`). */
 export function presetExtension(p: Pick<Preset, 'format'>): string {
   return FORMATS[p.format].ext;

@@ -207,11 +207,3 @@ export interface LoadRequest extends EngineOptions {
   /** Absolute URL of the folder holding onnxruntime-web's .mjs/.wasm files. */
   ortBaseUrl: string;
 }
-
-/** Re-export options for a finished cut-out. */
-export interface RenderOptions {
-  format?: OutputFormat;
-  /** `#rrggbb` */
-  background?: string;
-  backgroundImage?: Blob;
-}

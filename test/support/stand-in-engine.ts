@@ -49,7 +49,6 @@ const api = {
   // Its "model" is never downloaded, so there is nothing to store (the real worker's storeModel).
   async storeModel() {},
   async dispose() {},
-  async render(cutout) { return cutout; },
   async remove(input, opts, signal) {
     const t0 = performance.now();
     let bmp;

@@ -3,7 +3,14 @@
 // JPEG refused over transparency, the shadow off by default, premultiplied edges.
 import { describe, expect, it } from 'vitest';
 import { layout, present, subjectBounds, type Rgba } from '../../workers/pipeline/present';
-import { BUILT_IN_PRESETS, SHADOW_OFF, validatePreset, type Preset } from '../../src/shared/presets';
+import {
+  BUILT_IN_PRESETS,
+  SHADOW_OFF,
+  plainPreset,
+  validatePreset,
+  type Preset,
+} from '../../src/shared/presets';
+import { flattenOnto } from '../../workers/pipeline/compose';
 import { JingjieError } from '../../src/shared/errors';
 
 const [marketplace, transparent] = BUILT_IN_PRESETS;
@@ -251,5 +258,41 @@ describe('compositing', () => {
     expect(out.data[p + 3]).toBeGreaterThan(100);
     expect([...out.data.subarray(p, p + 3)]).toEqual([200, 30, 40]);
     expect(out.data[(10 * 40 + 5) * 4 + 3]).toBe(0);
+  });
+});
+
+describe('plain re-export (plainPreset): the one render path of the result view and the package', () => {
+  /** Every alpha 0..255 over a gradient of colours, one row. */
+  function ramp(): Rgba {
+    const data = new Uint8ClampedArray(256 * 4);
+    for (let a = 0; a < 256; a++) data.set([a, 255 - a, (a * 7) % 256, a], a * 4);
+    return { data, width: 256, height: 1 };
+  }
+
+  it('is a valid preset for every format, the whole cut-out at its own size', () => {
+    for (const f of ['png', 'webp', 'jpeg'] as const) {
+      const p = plainPreset(f, { colour: '#2255ff' });
+      expect(validatePreset(p)).toEqual([]);
+      expect(layout(p, ramp())).toMatchObject({ width: 256, height: 1, scale: 1, dx: 0, dy: 0 });
+    }
+    // No background on JPEG means white (a JPEG has no transparency); on PNG, transparent.
+    expect(plainPreset('jpeg').background).toEqual({ kind: 'white' });
+    expect(plainPreset('png').background).toEqual({ kind: 'transparent' });
+    expect(plainPreset('webp', { image: true }).background).toEqual({ kind: 'image' });
+    expect(plainPreset('webp', { quality: 70 }).quality).toBe(70);
+  });
+
+  it('onto a colour gives the straight-alpha blend of the old re-export, within 1 level', () => {
+    const img = ramp();
+    const got = present(img, plainPreset('png', { colour: '#2255ff' })).data;
+    const want = flattenOnto(new Uint8ClampedArray(img.data), [0x22, 0x55, 0xff]);
+    let worst = 0;
+    for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]));
+    expect(worst).toBeLessThanOrEqual(1);
+  });
+
+  it('without a background is the cut-out unchanged', () => {
+    const img = ramp();
+    expect(present(img, plainPreset('webp')).data).toEqual(img.data);
   });
 });

@@ -74,7 +74,6 @@ function fakeEngine(
         timings: { decode: 0, preprocess: 0, inference: 1, postprocess: 0, refine: 0, encode: 0, total: 1 },
       };
     },
-    render: async (b) => b,
     present: async (b) => b,
     brush: () => {
       throw new Error('not in these tests');

@@ -51,7 +51,8 @@ export function alphaOf(rgba: Uint8ClampedArray): Uint8ClampedArray {
 
 /**
  * Straight-alpha `over`, in place: the cut-out onto an opaque background, either an RGBA image of
- * the same size or one colour (r, g, b). The result is opaque. The one blend in the project.
+ * the same size or one colour (r, g, b). The result is opaque. The job's blend (cutout.ts); output
+ * presets, plain re-exports included, blend in premultiplied light in present.ts.
  */
 export function flattenOnto(
   rgba: Uint8ClampedArray,

@@ -1,8 +1,10 @@
 // Produces the file the user asked for from a finished task: the stored transparent PNG as is,
-// or re-rendered by the engine onto a colour/image or as WebP, or the mask alone.
+// or re-rendered by the engine onto a colour/image or as WebP (a plain preset, the same path as
+// every output preset), or the mask alone.
 import type { Engine } from '../../engine';
 import type { QueueApi, Task } from '../queue';
 import { FORMATS, type AlphaFormatId } from '../../shared/formats';
+import { plainPreset } from '../../shared/presets';
 
 export type BackgroundMode = 'transparent' | 'colour' | 'image';
 /** A cut-out's own formats (those that keep transparency), or its mask alone (a PNG). */
@@ -23,10 +25,12 @@ export async function produce(engine: Engine, queue: QueueApi, task: Task, c: Ex
   }
   const cut = await queue.result(task.id);
   if (!cut) throw new Error('result unavailable');
-  const background = c.mode === 'colour' ? c.colour : undefined;
-  const backgroundImage = c.mode === 'image' ? c.image : undefined;
-  if (!background && !backgroundImage && c.format === 'png') return cut;
-  return engine.render(cut, { format: c.format, background, backgroundImage });
+  // One render path: a plain download is a preset (the whole cut-out, its own size). Image mode
+  // before an image is chosen stays transparent.
+  const image = c.mode === 'image' ? c.image : undefined;
+  const colour = c.mode === 'colour' ? c.colour : undefined;
+  if (!image && !colour && c.format === 'png') return cut;
+  return engine.present(cut, plainPreset(c.format, { colour, image: !!image }), { backgroundImage: image });
 }
 
 /** The queue names every saved file (ZIP entries, single downloads and masks alike). */
