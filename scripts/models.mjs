@@ -13,9 +13,7 @@
 // Re-running is cheap: a variant whose file, size, sha256 and recipe match is left alone.
 import fs from 'node:fs';
 import path from 'node:path';
-import os from 'node:os';
 import crypto from 'node:crypto';
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { computesInFp16, decodeModel, describe, encodeModel } from './onnx/model-io.mjs';
 import { pruneOutputs } from './onnx/prune.mjs';
@@ -24,7 +22,6 @@ import { ensureFloatIO } from './onnx/float-io.mjs';
 import { assembleChunks } from './onnx/imgly.mjs';
 import { dropCeilMode } from './onnx/ceil-mode.mjs';
 import { OFFLINE_LEVEL, extendedAddsNothing, optimizeOffline } from './onnx/optimize.mjs';
-import { QUANTIZER_VERSION, checkFusion, quantizeFromCalibration } from './onnx/quantize-build.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // `--out DIR` exists for trying the script without touching the app's public/models/.
@@ -40,8 +37,6 @@ const ORT_NODE_VERSION = JSON.parse(
 ).version;
 
 const IMGLY_PKG = path.join(ROOT, 'node_modules/@imgly/background-removal-data');
-// Activation ranges and float-kept layers for isnet-int8 (scripts/onnx/quantize-calibrate.mjs).
-const CALIBRATION = path.join(ROOT, 'scripts/onnx/calibration/isnet-int8.json');
 const HUB_BASE = 'https://huggingface.co/briaai/RMBG-1.4/resolve/main/onnx/';
 const HUB_CACHE = path.join(ROOT, 'node_modules/.cache/jingjie-rmbg-1.4');
 
@@ -113,27 +108,6 @@ function imglyFamily() {
         licence,
         from: fromChunks('/models/medium'),
         upcast: true,
-      },
-      {
-        // Static QDQ int8 built from the prepared fp32 graph and the committed calibration. Research:
-        // it fails the fidelity gate (docs/models.md), so it is built only with --int8.
-        research: true,
-        id: 'isnet-int8',
-        name: `IS-Net int8 QDQ (imgly ${v})`,
-        file: 'isnet-int8.onnx',
-        precision: 'int8',
-        backends: ['wasm'],
-        source,
-        licence,
-        from: {
-          // A getter: `--calibrate` rewrites the calibration file during the run.
-          get fingerprint() {
-            const cal = fs.existsSync(CALIBRATION) ? sha256(fs.readFileSync(CALIBRATION)) : 'none';
-            return `${fromChunks('/models/medium').fingerprint}+calibration:${cal}+quantizer:${QUANTIZER_VERSION}`;
-          },
-        },
-        quantizeFrom: 'isnet-fp32',
-        upcast: false,
       },
     ],
   };
@@ -276,44 +250,6 @@ async function prepare(variant) {
   };
 }
 
-/**
- * isnet-int8: the prepared fp32 graph quantised to static QDQ int8 with the committed
- * calibration (docs/models.md, "int8 QDQ"). No offline optimisation: onnxruntime's QDQ fusion
- * into QLinearConv runs at the 'extended' level, so the browser creates it with 'all'.
- */
-async function prepareQuantized(fp32Bytes) {
-  const calibration = JSON.parse(fs.readFileSync(CALIBRATION, 'utf8'));
-  const q = quantizeFromCalibration(fp32Bytes, calibration);
-  return {
-    bytes: q.bytes,
-    steps: q.steps,
-    inputName: 'input',
-    outputName: 'output',
-    requiresF16: false,
-    quantizedConvs: q.stats.convs,
-    keptFloat: q.stats.keptFloat,
-  };
-}
-
-/**
- * The calibration recipe of the committed file (docs/models.md, "int8 QDQ"): with activation
- * equalisation, the scales are measured on the fp32 graph and the ranges on the equalised one;
- * a 'merged …' method needs a second pass whose histograms use the first pass's min/max.
- */
-function calibrationSteps(fp32Path) {
-  const cal = readJson(CALIBRATION) ?? {};
-  const steps = [];
-  let model = fp32Path;
-  if (cal.equalize) {
-    model = path.join(os.tmpdir(), 'jingjie-isnet-fp32-equalized.onnx');
-    steps.push(['quantize-equalize.mjs', '--model', fp32Path, '--model-out', model]);
-  }
-  steps.push(['quantize-calibrate.mjs', '--model', model]);
-  if (String(cal.method).startsWith('merged'))
-    steps.push(['quantize-calibrate.mjs', '--model', model, '--merge-from', CALIBRATION]);
-  return steps;
-}
-
 /** A deterministic 1×3×S×S input in the models' range (x/255 − 0.5). */
 function probeInput(dims) {
   const n = dims.reduce((a, b) => a * b, 1);
@@ -398,33 +334,12 @@ async function main() {
   const stamps = readJson(STAMPS) ?? {};
   const previous = readJson(MANIFEST);
   const entries = [];
+  // The static int8 QDQ graph is research (research/int8/build.mjs adds it here): install builds
+  // only what the app ships, so a research graph left by an earlier run goes.
+  for (const file of ['isnet-int8.onnx']) fs.rmSync(path.join(OUT_DIR, file), { force: true });
+  delete stamps['isnet-int8'];
   for (const v of family.variants) {
     const dest = path.join(OUT_DIR, v.file);
-    if (v.research && !args.has('--int8') && !args.has('--calibrate')) {
-      // Install builds only what the app ships; a research graph left by an earlier run goes.
-      if (fs.existsSync(dest)) fs.rmSync(dest);
-      delete stamps[v.id];
-      log(`${v.id}: not built (research; npm run models -- --int8)`);
-      continue;
-    }
-    const base = v.quantizeFrom && entries.find((e) => e.id === v.quantizeFrom);
-    if (v.quantizeFrom && !base) {
-      log(`${v.id}: skipped (${v.quantizeFrom} was not prepared)`);
-      continue;
-    }
-    if (base && args.has('--calibrate')) {
-      log(`${v.id}: calibrating activation ranges on ${base.file} (scripts/onnx/quantize-calibrate.mjs)`);
-      for (const step of calibrationSteps(path.join(OUT_DIR, base.file))) {
-        const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts/onnx', step[0]), ...step.slice(1)], {
-          stdio: 'inherit',
-        });
-        if (r.status !== 0) fail(`calibration failed (${step[0]})`);
-      }
-    }
-    if (base && !fs.existsSync(CALIBRATION)) {
-      log(`${v.id}: skipped (no ${path.relative(ROOT, CALIBRATION)}; run npm run models -- --calibrate)`);
-      continue;
-    }
     const recipe = sha256(
       JSON.stringify({
         RECIPE,
@@ -448,9 +363,7 @@ async function main() {
       continue;
     }
     log(`${v.id}: preparing ${v.file}`);
-    const p = base
-      ? await prepareQuantized(fs.readFileSync(path.join(OUT_DIR, base.file)))
-      : await prepare(v);
+    const p = await prepare(v);
     for (const s of p.steps) log(`  ${s}`);
     if (p.preOptimized || p.wasmLevel)
       log(
@@ -462,14 +375,6 @@ async function main() {
     }
     writeAtomic(dest, p.bytes);
     await checkLoads(dest, p.inputName, p.outputName);
-    if (base) {
-      const f = await checkFusion(p.bytes);
-      log(
-        `  onnxruntime-node at 'extended': ${f.qlinearConv} QLinearConv, ${f.floatConv} float Conv (kept float: ${p.keptFloat})`,
-      );
-      if (f.qlinearConv < p.quantizedConvs || f.qlinearConv + f.floatConv !== p.quantizedConvs + p.keptFloat)
-        fail(`${v.id}: onnxruntime did not fuse the QDQ Convs into QLinearConv`);
-    }
     const entry = {
       id: v.id,
       name: v.name,

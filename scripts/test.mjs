@@ -100,7 +100,7 @@ if (want('unit')) {
 
   const nodeTests = [
     'scripts/onnx/onnx.test.mjs',
-    'scripts/onnx/quantize.test.mjs',
+    'research/int8/quantize.test.mjs',
     'test/reference/reference.test.mjs',
   ].filter((f) => fs.existsSync(path.join(root, f)));
   if (nodeTests.length) nodeTest('unit (node:test)', nodeTests);

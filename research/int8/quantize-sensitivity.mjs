@@ -3,8 +3,8 @@
 // output min-max normalised to 0..255: p99.9 and mean of |Δ|. Budgeted for a slow machine:
 // one graph per block of Convs (IS-Net stage), then per Conv inside the worst blocks.
 //
-//   node scripts/onnx/quantize-sensitivity.mjs [--photos rocket.jpg,motorcycle_left.png]
-//        [--calibration scripts/onnx/calibration/isnet-int8.json] [--method NAME] [--top 3]
+//   node research/int8/quantize-sensitivity.mjs [--photos rocket.jpg,motorcycle_left.png]
+//        [--calibration research/int8/calibration/isnet-int8.json] [--method NAME] [--top 3]
 //        [--mode only|leave] [--convs a,b] (score these Convs one by one)
 // The calibration's biasCorrection and concatUnion apply as in quantize-build.mjs; each Conv's
 // share of the graph's multiply-accumulates is printed (what keeping it float costs).
@@ -12,10 +12,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
-import { decodeModel, encodeModel } from './model-io.mjs';
+import { decodeModel, encodeModel } from '../../scripts/onnx/model-io.mjs';
 import { quantizeQdq } from './quantize.mjs';
 import { SKIMAGE_DATA, loadPhoto } from './quantize-calibrate.mjs';
-import { inferShapes } from './shapes.mjs';
+import { inferShapes } from '../../scripts/onnx/shapes.mjs';
 import { preprocess } from '../../test/reference/reference.mjs';
 import { cliArg, readCalibrationArg } from './activations.mjs';
 

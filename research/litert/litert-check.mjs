@@ -2,10 +2,10 @@
 // a worker of a cross-origin-isolated headless Chromium page, interleaved rounds on one photo;
 // plus the fidelity gate of each mask against the fp32 reference, and a layer-by-layer check.
 //
-//   node scripts/spike-litert/litert-check.mjs --tflite-dir DIR [--photo astronaut.png]
+//   node research/litert/litert-check.mjs --tflite-dir DIR [--photo astronaut.png]
 //        [--rounds 3] [--threads 2] [--port 4232]
 //        [--setups ort:isnet-fp16.onnx,ort:isnet-fp32.onnx,litert:isnet-fp32.tflite]
-//   node scripts/spike-litert/litert-check.mjs --tflite-dir DIR --layers isnet-taps.tflite
+//   node research/litert/litert-check.mjs --tflite-dir DIR --layers isnet-taps.tflite
 //        --taps a,b,...   (the tapped tensors the .tflite was converted with)
 // ort:FILE reads public/models/FILE (onnxruntime-web 1.30, 'all', wasm EP, module worker);
 // litert:FILE reads DIR/FILE (@litertjs/core, threaded relaxed-SIMD build, XNNPACK, classic
@@ -21,9 +21,9 @@ import * as esbuild from 'esbuild';
 import * as ort from 'onnxruntime-node';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../test/chromium.mjs';
 import { decodePng, postprocess, preprocess } from '../../test/reference/reference.mjs';
-import { serveStatic } from '../serve-static.mjs';
-import { decodeModel, encodeModel } from '../onnx/model-io.mjs';
-import { maskFigures, passes } from '../onnx/quantize-check.mjs';
+import { serveStatic } from '../../scripts/serve-static.mjs';
+import { decodeModel, encodeModel } from '../../scripts/onnx/model-io.mjs';
+import { maskFigures, passes } from '../int8/quantize-check.mjs';
 import { PNG } from 'pngjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -10,9 +10,9 @@
 // Same But Different: Recovering Neural Network Quantization Error Through Weight
 // Factorization", do for activations): s_c = R / r_c, with r_c the channel's range and R the
 // tensor's widest, capped at `maxScale` so near-dead channels are not blown up.
-import { DataType, onnx } from './model-io.mjs';
+import { DataType, onnx } from '../../scripts/onnx/model-io.mjs';
 import { floatsOf } from './quantize.mjs';
-import { inferShapes } from './shapes.mjs';
+import { inferShapes } from '../../scripts/onnx/shapes.mjs';
 
 const PASS_THROUGH = new Set(['MaxPool', 'Resize', 'Concat']);
 

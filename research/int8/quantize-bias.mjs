@@ -14,12 +14,12 @@
 // quantised weights, Σ_c e_c · Σ_k ŵ[o, c, k]; upstream shifts are left to the upstream Convs,
 // so nothing is counted twice. Use it together with `biasCorrection` (the weight-rounding part).
 //
-//   node scripts/onnx/quantize-bias.mjs [--calibration scripts/onnx/calibration/isnet-int8.json]
+//   node research/int8/quantize-bias.mjs [--calibration research/int8/calibration/isnet-int8.json]
 //        [--names motorcycle_left.png,...] [--iterations 2] [--local] [--out FILE (default: in place)]
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodeModel, encodeModel } from './model-io.mjs';
+import { decodeModel, encodeModel } from '../../scripts/onnx/model-io.mjs';
 import {
   floatsOf,
   plan,

@@ -1,6 +1,6 @@
 // Spike (issue 20, part 3): converts the IS-Net ONNX graph to a TFLite flatbuffer, NHWC inside.
 //
-//   node scripts/spike-litert/onnx-to-tflite.mjs <in.onnx> <out.tflite> [--fp16] [--taps a,b,...]
+//   node research/litert/onnx-to-tflite.mjs <in.onnx> <out.tflite> [--fp16] [--taps a,b,...]
 //
 // Covers only the ops the IS-Net graph uses: Conv (+ a following Relu fused), Relu, MaxPool,
 // Resize (linear, half_pixel, constant sizes), Concat, Add, Sigmoid. Weights OIHW -> OHWI,
@@ -11,7 +11,7 @@
 // The TFLite schema tables used are written by hand with the flatbuffers Builder.
 import fs from 'node:fs';
 import * as flatbuffers from 'flatbuffers';
-import { decodeModel, dimsOf } from '../onnx/model-io.mjs';
+import { decodeModel, dimsOf } from '../../scripts/onnx/model-io.mjs';
 
 // tflite::BuiltinOperator and tflite::BuiltinOptions (union index) values from schema.fbs.
 const OP = {

@@ -21,7 +21,7 @@
 // rounding causes, Σ_c Σ_k (Ŵ − W)[o, c, k] · E[x_c], is subtracted from the bias before it is
 // quantised (border padding ignored). Or `biasShift` per Conv: the measured mean output shift of
 // the whole quantised graph (quantize-bias.mjs), subtracted from the bias.
-import { DataType, onnx } from './model-io.mjs';
+import { DataType, onnx } from '../../scripts/onnx/model-io.mjs';
 
 /** Bump when the graph this module writes changes for the same input and calibration. */
 export const QUANTIZER_VERSION = 1;

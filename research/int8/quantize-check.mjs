@@ -2,7 +2,7 @@
 // percentile and max of |Δα| per test photo, masks made the reference way at the photo's size
 // (test/reference/reference.mjs). Also the cheaper proxy used by the sensitivity pass.
 //
-//   node scripts/onnx/quantize-check.mjs public/models/isnet-int8.onnx [--level all]
+//   node research/int8/quantize-check.mjs public/models/isnet-int8.onnx [--level all]
 //        [--photos skimage:rocket.jpg,skimage:camera.png]
 // `--photos` scores held-out photos instead of the test photos (for choosing a recipe without
 // looking at the test photos): skimage:NAME is a Debian python3-skimage photo, its reference

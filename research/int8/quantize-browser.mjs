@@ -4,7 +4,7 @@
 // graph, graphs in turn, alternating order): wall ms in the page and CPU ms of all Chromium
 // processes per inference.
 //
-//   node scripts/onnx/quantize-browser.mjs [--models isnet-int8,isnet-uint8] [--rounds 5]
+//   node research/int8/quantize-browser.mjs [--models isnet-int8,isnet-uint8] [--rounds 5]
 //        [--port 4212] [--photo chelsea.png] [--threads 2]
 /* global window */
 import fs from 'node:fs';
@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../test/chromium.mjs';
 import { PNG } from 'pngjs';
-import { serveStatic } from '../serve-static.mjs';
+import { serveStatic } from '../../scripts/serve-static.mjs';
 import { decodePng, postprocess, preprocess } from '../../test/reference/reference.mjs';
 import { TEST_PHOTOS, maskFigures, passes } from './quantize-check.mjs';
 
@@ -94,7 +94,10 @@ async function main() {
   const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'public/models/models.json'), 'utf8'));
   const variants = ids.map((id) => {
     const v = manifest.variants.find((e) => e.id === id);
-    if (!v) throw new Error(`${id} is not in public/models/models.json`);
+    if (!v)
+      throw new Error(
+        `${id} is not in public/models/models.json (isnet-int8: quantize-build.mjs --register)`,
+      );
     return v;
   });
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'jingjie-qdq-browser-'));

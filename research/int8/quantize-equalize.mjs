@@ -1,13 +1,13 @@
 // Measures per-channel activation ranges on the float32 graph and stores activation
-// equalisation scales (scripts/onnx/equalize.mjs) in the calibration JSON; optionally writes
+// equalisation scales (research/int8/equalize.mjs) in the calibration JSON; optionally writes
 // the equalised float graph, whose activation ranges quantize-calibrate.mjs then measures.
 //
-//   node scripts/onnx/quantize-equalize.mjs [--calibration FILE] [--names a.png,b.jpg]
+//   node research/int8/quantize-equalize.mjs [--calibration FILE] [--names a.png,b.jpg]
 //        [--max-scale 16] [--percentile 99.99] [--model-out equalised.onnx]
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodeModel, encodeModel } from './model-io.mjs';
+import { decodeModel, encodeModel } from '../../scripts/onnx/model-io.mjs';
 import { SKIMAGE_DATA, inferShapes, loadPhoto } from './quantize-calibrate.mjs';
 import { applyEqualization, equalizationPlan, scalesFor } from './equalize.mjs';
 import { preprocess } from '../../test/reference/reference.mjs';
@@ -81,7 +81,7 @@ async function main() {
   cal.equalize = {
     maxScale,
     percentile: q,
-    about: `activation equalisation (scripts/onnx/equalize.mjs): per-channel ${q}th percentile of |x| on ${names.join(', ')}, s = R / r capped at ${maxScale}`,
+    about: `activation equalisation (research/int8/equalize.mjs): per-channel ${q}th percentile of |x| on ${names.join(', ')}, s = R / r capped at ${maxScale}`,
     scales: Object.fromEntries(
       plan.map((p) => [p.tensor, scalesFor(r.get(p.tensor), maxScale).map((v) => Number(v.toPrecision(6)))]),
     ),

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
-import { decodeModel, encodeModel, onnx, DataType } from './model-io.mjs';
+import { decodeModel, encodeModel, onnx, DataType } from '../../scripts/onnx/model-io.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** The float32 activations one batch may hold at once (one photo's worth). */
@@ -61,7 +61,7 @@ export function cliArg(key, fallback) {
 /** The calibration JSON named by `--calibration` (default: the committed one) and its path. */
 export function readCalibrationArg() {
   const file = path.resolve(
-    cliArg('--calibration', path.join(ROOT, 'scripts/onnx/calibration/isnet-int8.json')),
+    cliArg('--calibration', path.join(ROOT, 'research/int8/calibration/isnet-int8.json')),
   );
   return { file, calibration: JSON.parse(fs.readFileSync(file, 'utf8')) };
 }

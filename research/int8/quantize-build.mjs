@@ -1,12 +1,14 @@
-// Builds the isnet-int8 graph for `npm run models`: the prepared fp32 graph quantised with the
-// committed calibration JSON (ranges of the chosen method, Convs kept float), deterministic and
-// quick; and the check that onnxruntime really fuses it into QLinearConv.
+// Builds the isnet-int8 graph (research: it fails the fidelity gate, docs/models.md "int8 QDQ"):
+// the prepared fp32 graph quantised with the committed calibration JSON (ranges of the chosen
+// method, Convs kept float), deterministic and quick; and the check that onnxruntime really fuses
+// it into QLinearConv. `--register` writes it beside the app's graphs and lists it in models.json
+// (never as a default) for the browser studies; the next `npm run models` takes it away again.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { decodeModel, encodeModel } from './model-io.mjs';
+import { decodeModel, encodeModel } from '../../scripts/onnx/model-io.mjs';
 import { QUANTIZER_VERSION, quantizeQdq } from './quantize.mjs';
-import { noteInMetadata } from './upcast.mjs';
+import { noteInMetadata } from '../../scripts/onnx/upcast.mjs';
 import { applyEqualization, equalizationPlan } from './equalize.mjs';
 
 export { QUANTIZER_VERSION };
@@ -69,10 +71,11 @@ export async function checkFusion(bytes) {
 }
 
 // CLI for trying a recipe without touching the committed calibration:
-//   node scripts/onnx/quantize-build.mjs --out /tmp/candidate.onnx
-//        [--calibration scripts/onnx/calibration/isnet-int8.json] [--method 'percentile 99.99']
+//   node research/int8/quantize-build.mjs --out /tmp/candidate.onnx
+//        [--calibration research/int8/calibration/isnet-int8.json] [--method 'percentile 99.99']
 //        [--keep-float a,b] [--bias-correction on|off] [--concat-union on|off]
 //        [--bias-shift on|off] [--float-weights (diagnosis: activations only)]
+//   node research/int8/quantize-build.mjs --register   (public/models/isnet-int8.onnx + models.json)
 async function main() {
   const { fileURLToPath } = await import('node:url');
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -82,7 +85,7 @@ async function main() {
   };
   const calibration = JSON.parse(
     fs.readFileSync(
-      arg('--calibration', path.join(root, 'scripts/onnx/calibration/isnet-int8.json')),
+      arg('--calibration', path.join(root, 'research/int8/calibration/isnet-int8.json')),
       'utf8',
     ),
   );
@@ -98,8 +101,37 @@ async function main() {
   if (bias) calibration.biasCorrection = bias === 'on';
   const fp32 = fs.readFileSync(arg('--model', path.join(root, 'public/models/isnet-fp32.onnx')));
   const q = quantizeFromCalibration(fp32, calibration);
-  fs.writeFileSync(arg('--out'), q.bytes);
+  const register = process.argv.includes('--register');
+  const out = arg('--out', register ? path.join(root, 'public/models/isnet-int8.onnx') : undefined);
+  if (!out) throw new Error('--out FILE or --register');
+  fs.writeFileSync(out, q.bytes);
   console.log(q.steps.join('\n'));
+  const f = await checkFusion(q.bytes);
+  console.log(`onnxruntime-node at 'extended': ${f.qlinearConv} QLinearConv, ${f.floatConv} float Conv`);
+  if (f.qlinearConv < q.stats.convs)
+    throw new Error('onnxruntime did not fuse the QDQ Convs into QLinearConv');
+  if (!register) return;
+  const { createHash } = await import('node:crypto');
+  const manifestPath = path.join(root, 'public/models/models.json');
+  const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
+  const base = manifest.variants.find((v) => v.id === 'isnet-fp32');
+  if (!base) throw new Error('models.json has no isnet-fp32: run npm run models');
+  manifest.variants = manifest.variants.filter((v) => v.id !== 'isnet-int8');
+  manifest.variants.push({
+    ...base,
+    id: 'isnet-int8',
+    name: base.name.replace(/fp32/, 'int8 QDQ'),
+    file: 'isnet-int8.onnx',
+    bytes: q.bytes.length,
+    sha256: createHash('sha256').update(q.bytes).digest('hex'),
+    precision: 'int8',
+    backends: ['wasm'],
+    // QDQ → QLinearConv fusion happens at 'extended': the browser must not skip it.
+    preOptimized: undefined,
+    wasmGraphOptimization: undefined,
+  });
+  fs.writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
+  console.log(`listed isnet-int8 in ${path.relative(root, manifestPath)} (not a default)`);
 }
 
 if (process.argv[1] && process.argv[1].endsWith('quantize-build.mjs'))

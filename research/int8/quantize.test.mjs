@@ -3,7 +3,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-node';
-import { DataType, decodeModel, encodeModel, onnx } from './model-io.mjs';
+import { DataType, decodeModel, encodeModel, onnx } from '../../scripts/onnx/model-io.mjs';
 import {
   correctBias,
   plan,

@@ -3,8 +3,8 @@
 // min/max and the percentile range. Writes the committed calibration JSON that
 // `npm run models` builds isnet-int8 from (docs/models.md, "int8 QDQ").
 //
-//   node scripts/onnx/quantize-calibrate.mjs [--model public/models/isnet-fp32.onnx]
-//        [--photos DIR] [--out scripts/onnx/calibration/isnet-int8.json]
+//   node research/int8/quantize-calibrate.mjs [--model public/models/isnet-fp32.onnx]
+//        [--photos DIR] [--out research/int8/calibration/isnet-int8.json]
 // The photos come from Debian's python3-skimage (not the test photos); keepFloat and the
 // chosen method in an existing output file are kept (quantize-sensitivity.mjs sets them).
 import fs from 'node:fs';
@@ -12,9 +12,9 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { decodeModel } from './model-io.mjs';
+import { decodeModel } from '../../scripts/onnx/model-io.mjs';
 import { plan } from './quantize.mjs';
-import { inferShapes } from './shapes.mjs';
+import { inferShapes } from '../../scripts/onnx/shapes.mjs';
 
 export { inferShapes };
 import { preprocess } from '../../test/reference/reference.mjs';
@@ -279,7 +279,7 @@ async function main() {
   };
   const modelPath = path.resolve(arg('--model', path.join(ROOT, 'public/models/isnet-fp32.onnx')));
   const dir = arg('--photos', SKIMAGE_DATA);
-  const out = path.resolve(arg('--out', path.join(ROOT, 'scripts/onnx/calibration/isnet-int8.json')));
+  const out = path.resolve(arg('--out', path.join(ROOT, 'research/int8/calibration/isnet-int8.json')));
   // The photos of the existing calibration file, so a re-calibration measures the same set.
   const previous = fs.existsSync(out) ? JSON.parse(fs.readFileSync(out, 'utf8')) : undefined;
   const names = arg(
@@ -304,8 +304,8 @@ async function main() {
   const old = fs.existsSync(out) ? JSON.parse(fs.readFileSync(out, 'utf8')) : {};
   const result = {
     about:
-      'Activation ranges for the static QDQ int8 IS-Net graph (scripts/onnx/quantize.mjs), ' +
-      'measured on the float32 graph by scripts/onnx/quantize-calibrate.mjs; see docs/models.md.',
+      'Activation ranges for the static QDQ int8 IS-Net graph (research/int8/quantize.mjs), ' +
+      'measured on the float32 graph by research/int8/quantize-calibrate.mjs; see docs/models.md.',
     model: `isnet-fp32.onnx sha256 ${r.modelSha256}`,
     photos: names.map((f) => `skimage/data/${f}`),
     method: old.method ?? 'percentile 99.99',
