@@ -18,7 +18,8 @@ import {
 } from '../../workers/refine/index';
 import { MODEL_SIZE, preprocess } from '../../workers/pipeline/preprocess';
 import { minMaxNormalize, upsampleMask } from '../../workers/pipeline/postprocess';
-import { bandErrors, type BandErrors, defaultWasmModel, edgeBand, gradientMagnitude } from './edges';
+import { bandErrors, type BandErrors, defaultWasmModel, edgeBand } from './edges';
+import { gradientMagnitude } from '../support/edge-metrics';
 import {
   describeParams,
   familyParams,
@@ -27,7 +28,7 @@ import {
   type FamilyParams,
   TUNING_SEEDS,
 } from './family';
-import { blurRgba, proceduralBackground, type Scene } from './scenes';
+import { blurRgba, proceduralBackground, type Scene } from '../support/scenes';
 
 /**
  * plain: bilinear alpha, the photo's colours (the unrefined pipeline). plain+fg: same alpha,

@@ -10,7 +10,6 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { inflateSync } from 'node:zlib';
 import {
   estimateForeground,
   upsampleAlphaGuided,
@@ -32,246 +31,30 @@ import {
   type Scene,
   SCENE_KINDS,
   type SceneKind,
-} from './scenes';
-
-// ---------------------------------------------------------------------------------- metrics
-
-export interface AlphaErrors {
-  /** Σ|Δα| / 1000 (alphamatting.com convention, α in 0..1). */
-  sad: number;
-  /** mean Δα². */
-  mse: number;
-  /** Σ(|∇α̂| − |∇α|)² with Gaussian-derivative gradients, σ = 1.4 (Rhemann et al.), α in 0..1. */
-  grad: number;
-  pixels: number;
-}
-
-function gaussKernels(sigma: number): { g: Float32Array; dg: Float32Array; r: number } {
-  const r = Math.ceil(3 * sigma);
-  const g = new Float32Array(2 * r + 1),
-    dg = new Float32Array(2 * r + 1);
-  let sg = 0,
-    sd = 0;
-  for (let i = -r; i <= r; i++) {
-    const v = Math.exp((-i * i) / (2 * sigma * sigma));
-    g[i + r] = v;
-    dg[i + r] = (-i / (sigma * sigma)) * v;
-    sg += v;
-    sd += -i * dg[i + r];
-  }
-  for (let i = 0; i < g.length; i++) {
-    g[i] /= sg;
-    dg[i] /= sd; // a unit ramp has derivative 1
-  }
-  return { g, dg, r };
-}
-
-function convRows(
-  src: Float32Array,
-  dst: Float32Array,
-  w: number,
-  h: number,
-  k: Float32Array,
-  r: number,
-): void {
-  for (let y = 0; y < h; y++) {
-    const o = y * w;
-    for (let x = 0; x < w; x++) {
-      let s = 0;
-      for (let i = -r; i <= r; i++) {
-        let xx = x + i;
-        xx = xx < 0 ? 0 : xx >= w ? w - 1 : xx;
-        s += k[i + r] * src[o + xx];
-      }
-      dst[o + x] = s;
-    }
-  }
-}
-
-function convCols(
-  src: Float32Array,
-  dst: Float32Array,
-  w: number,
-  h: number,
-  k: Float32Array,
-  r: number,
-): void {
-  for (let y = 0; y < h; y++) {
-    const o = y * w;
-    dst.fill(0, o, o + w);
-    for (let i = -r; i <= r; i++) {
-      let yy = y + i;
-      yy = yy < 0 ? 0 : yy >= h ? h - 1 : yy;
-      const kv = k[i + r],
-        so = yy * w;
-      for (let x = 0; x < w; x++) dst[o + x] += kv * src[so + x];
-    }
-  }
-}
-
-/** Gaussian-derivative gradient magnitude of an alpha in 0..1. */
-export function gradientMagnitude(a: Float32Array, w: number, h: number, sigma = 1.4): Float32Array {
-  const { g, dg, r } = gaussKernels(sigma);
-  const t = new Float32Array(w * h),
-    gx = new Float32Array(w * h),
-    gy = new Float32Array(w * h);
-  convRows(a, t, w, h, dg, r);
-  convCols(t, gx, w, h, g, r);
-  convRows(a, t, w, h, g, r);
-  convCols(t, gy, w, h, dg, r);
-  for (let i = 0; i < w * h; i++) gx[i] = Math.sqrt(gx[i] * gx[i] + gy[i] * gy[i]);
-  return gx;
-}
-
-export function toFloatAlpha(a: Uint8ClampedArray | Uint8Array): Float32Array {
-  const out = new Float32Array(a.length);
-  for (let i = 0; i < a.length; i++) out[i] = a[i] / 255;
-  return out;
-}
-
-export type Region = 'all' | 'opaque' | 'transparent';
-
-/** Errors of a predicted alpha against the truth; `gradTrue` may be passed to reuse it. */
-export function alphaErrors(
-  pred: Float32Array,
-  truth: Float32Array,
-  w: number,
-  h: number,
-  region: Region,
-  gradTrue?: Float32Array,
-  gradPred?: Float32Array,
-): AlphaErrors {
-  const gt = gradTrue ?? gradientMagnitude(truth, w, h);
-  const gp = gradPred ?? gradientMagnitude(pred, w, h);
-  let sad = 0,
-    sq = 0,
-    ge = 0,
-    n = 0;
-  for (let i = 0; i < w * h; i++) {
-    const t = truth[i];
-    if (region === 'opaque' && t < 1 - 1e-4) continue;
-    if (region === 'transparent' && t > 1e-4) continue;
-    const d = pred[i] - t;
-    sad += Math.abs(d);
-    sq += d * d;
-    const dg = gp[i] - gt[i];
-    ge += dg * dg;
-    n++;
-  }
-  return { sad: sad / 1000, mse: n ? sq / n : 0, grad: ge, pixels: n };
-}
-
-export interface ColourErrors {
-  /** mean squared error per channel, 8-bit levels², over 0 < α < 1. */
-  mse: number;
-  /** mean absolute error per channel, 8-bit levels, over 0 < α < 1. */
-  mae: number;
-  pixels: number;
-}
-
-/**
- * Re-composite F̂ onto `bg2` with alpha a8 and compare with the true foreground re-composited
- * the same way, over the partially transparent pixels (elsewhere both agree by construction).
- */
-export function recompositeErrors(
-  fgEst: Uint8ClampedArray,
-  fgTrue: Uint8ClampedArray,
-  a8: Uint8ClampedArray,
-  bg2: Uint8ClampedArray,
-): ColourErrors {
-  let sq = 0,
-    ab = 0,
-    n = 0;
-  for (let i = 0; i < a8.length; i++) {
-    const av = a8[i];
-    if (av === 0 || av === 255) continue;
-    const a = av / 255,
-      b = 1 - a,
-      o = i * 4;
-    for (let c = 0; c < 3; c++) {
-      const est = a * fgEst[o + c] + b * bg2[o + c];
-      const tru = a * fgTrue[o + c] + b * bg2[o + c];
-      const d = est - tru;
-      sq += d * d;
-      ab += Math.abs(d);
-    }
-    n++;
-  }
-  return { mse: n ? sq / (3 * n) : 0, mae: n ? ab / (3 * n) : 0, pixels: n };
-}
+} from '../support/scenes';
+import {
+  alphaErrors,
+  gradientMagnitude,
+  recompositeErrors,
+  toFloatAlpha,
+  type AlphaErrors,
+  type ColourErrors,
+  type Region,
+} from '../support/edge-metrics';
+import { decodePng as decodeRgba } from '../support/png';
 
 // ------------------------------------------------------------------------ background photos
 
-/** Minimal PNG decoder (8-bit grey / grey+alpha / RGB / RGBA, not interlaced). */
+/** A background photo as opaque RGB (any alpha dropped), or null when it is not a PNG. */
 export function decodePng(buf: Uint8Array): RgbImage | null {
-  const sig = [137, 80, 78, 71, 13, 10, 26, 10];
-  for (let i = 0; i < 8; i++) if (buf[i] !== sig[i]) return null;
-  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  let p = 8,
-    w = 0,
-    h = 0,
-    depth = 0,
-    ctype = 0,
-    interlace = 0;
-  const idat: Uint8Array[] = [];
-  while (p + 8 <= buf.length) {
-    const len = dv.getUint32(p);
-    const type = String.fromCharCode(buf[p + 4], buf[p + 5], buf[p + 6], buf[p + 7]);
-    const data = buf.subarray(p + 8, p + 8 + len);
-    if (type === 'IHDR') {
-      w = dv.getUint32(p + 8);
-      h = dv.getUint32(p + 12);
-      depth = data[8];
-      ctype = data[9];
-      interlace = data[12];
-    } else if (type === 'IDAT') idat.push(data);
-    else if (type === 'IEND') break;
-    p += 12 + len;
+  try {
+    const img = decodeRgba(buf);
+    const data = new Uint8ClampedArray(img.data.buffer, img.data.byteOffset, img.data.length);
+    for (let i = 3; i < data.length; i += 4) data[i] = 255;
+    return { width: img.width, height: img.height, data };
+  } catch {
+    return null;
   }
-  const channels = ({ 0: 1, 2: 3, 4: 2, 6: 4 } as Record<number, number>)[ctype];
-  if (depth !== 8 || interlace !== 0 || !channels) return null;
-  let total = 0;
-  for (const c of idat) total += c.length;
-  const z = new Uint8Array(total);
-  let off = 0;
-  for (const c of idat) {
-    z.set(c, off);
-    off += c.length;
-  }
-  const raw = inflateSync(z);
-  const stride = w * channels;
-  const img = new Uint8Array(h * stride);
-  for (let y = 0; y < h; y++) {
-    const f = raw[y * (stride + 1)];
-    const line = raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
-    const o = y * stride;
-    for (let x = 0; x < stride; x++) {
-      const a = x >= channels ? img[o + x - channels] : 0;
-      const b = y > 0 ? img[o - stride + x] : 0;
-      const c = x >= channels && y > 0 ? img[o - stride + x - channels] : 0;
-      let v = line[x];
-      if (f === 1) v += a;
-      else if (f === 2) v += b;
-      else if (f === 3) v += (a + b) >> 1;
-      else if (f === 4) {
-        const pa = Math.abs(b - c),
-          pb = Math.abs(a - c),
-          pc = Math.abs(a + b - 2 * c);
-        v += pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-      }
-      img[o + x] = v & 255;
-    }
-  }
-  const data = new Uint8ClampedArray(w * h * 4);
-  for (let i = 0; i < w * h; i++) {
-    const s = i * channels;
-    const grey = channels < 3;
-    data[i * 4] = img[s];
-    data[i * 4 + 1] = grey ? img[s] : img[s + 1];
-    data[i * 4 + 2] = grey ? img[s] : img[s + 2];
-    data[i * 4 + 3] = 255;
-  }
-  return { width: w, height: h, data };
 }
 
 const PHOTOS = ['astronaut.png', 'coffee.png', 'chelsea.png', 'motorcycle_left.png', 'ihc.png'];

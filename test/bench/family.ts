@@ -15,7 +15,8 @@ import {
   proceduralBackground,
   type RgbImage,
   type Scene,
-} from './scenes';
+  paintHeadAndBody,
+} from '../support/scenes';
 
 /**
  * The split, fixed before any tuning (issue #22): parameters may be tuned on TUNING_SEEDS and
@@ -318,40 +319,22 @@ function hairSubject(p: FamilyParams): { alpha: Float32Array; fg: Uint8ClampedAr
   const ca = Math.cos(sa0),
     sa = Math.sin(sa0);
   const bodySoft = p.softEdge > 0 ? 1 + 0.3 * p.softEdge * unit : 1;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const dx = x + 0.5 - hx,
-        dy = y + 0.5 - hy;
-      const rr = Math.sqrt(dx * dx + dy * dy);
-      const th = Math.atan2(dy, dx);
-      const sw = edgeWidth(th);
-      let ah = (headR(th) - rr) / sw + 0.5;
-      ah = ah <= 0 ? 0 : ah >= 1 ? 1 : sw > 1.5 ? ah * ah * (3 - 2 * ah) : ah;
-      const u = (x + 0.5 - sx) / srx,
-        v = (y + 0.5 - sy) / sry;
-      const e = Math.sqrt(u * u + v * v);
-      let as = ((1 - e) * Math.min(srx, sry)) / bodySoft + 0.5;
-      as = as <= 0 ? 0 : as >= 1 ? 1 : as;
-      const a = Math.max(ah, as);
-      alpha[y * w + x] = a;
-      const o = (y * w + x) * 4;
-      if (ah >= as) {
-        hairField.at(x, y, c);
-        const t = Math.sin((x * ca + y * sa) / stripe + 3 * Math.sin((x * sa - y * ca) / (40 * stripe)));
-        const k = 1 + 0.25 * t;
-        fg[o] = c[0] * k;
-        fg[o + 1] = c[1] * k;
-        fg[o + 2] = c[2] * k;
-      } else {
-        clothField.at(x, y, c);
-        const t = ((Math.floor(x / (6 * stripe)) + Math.floor(y / (6 * stripe))) & 1) * 30 - 15;
-        fg[o] = c[0] + t;
-        fg[o + 1] = c[1] + t;
-        fg[o + 2] = c[2] + t;
-      }
-      fg[o + 3] = 255;
-    }
-  }
+  paintHeadAndBody(alpha, fg, w, h, {
+    hx,
+    hy,
+    headR,
+    edgeWidth,
+    sx,
+    sy,
+    srx,
+    sry,
+    bodySoft,
+    hairField,
+    clothField,
+    stripe,
+    ca,
+    sa,
+  });
   // strands: curved, tapered polylines from inside the outline outwards, exact 1-D coverage
   const stamp = new Int32Array(w * h).fill(-1);
   const cov = new Float32Array(w * h);

@@ -25,7 +25,7 @@ function jingjie(args) {
   return { status: r.status, summary: r.stdout ? JSON.parse(r.stdout) : undefined, stderr: r.stderr };
 }
 
-/** Mean |Δα| and IoU at 128 (test/e2e/helpers/png.ts's measure). */
+/** Mean |Δα| and IoU at 128 (test/support/png.ts's measure). */
 function compare(a, b) {
   let sum = 0;
   let inter = 0;

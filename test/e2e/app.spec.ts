@@ -5,7 +5,7 @@ import { expect, type Page } from '@playwright/test';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasFixture, photoPath, readFixture, referencePath } from './helpers/fixtures';
-import { compareMasks, decodePng, maskOf, pixel } from './helpers/png';
+import { compareMasks, decodePng, maskOf, pixel } from '../support/png';
 import { downloadFrom, dropFiles, waitForModelStored } from './helpers/page';
 import { sharedProfileTest } from './helpers/profile';
 

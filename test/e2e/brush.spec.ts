@@ -8,7 +8,7 @@ import { unzipSync } from 'fflate';
 import { applyStrokes, type BrushStroke } from '../../src/shared/brush';
 import { photoPath, readFixture } from './helpers/fixtures';
 import { downloadFrom, queueReady } from './helpers/page';
-import { alphaOf, decodePng } from './helpers/png';
+import { alphaOf, decodePng } from '../support/png';
 import { expect, test } from './helpers/stand-in';
 
 type Q = import('../../src/features/queue/queue').PersistentQueueApi;

@@ -9,7 +9,7 @@ import type { BrowserContext } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { alphaOf, compareMasks, decodePng } from './helpers/png';
+import { alphaOf, compareMasks, decodePng } from '../support/png';
 import { ROOT, photoPath, readFixture, referencePath } from './helpers/fixtures';
 import { serveExample } from '../../examples/plain/serve.mjs';
 import { serveViteExample } from '../../examples/vite/build.mjs';

@@ -3,7 +3,7 @@
 import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { alphaOf, compareMasks, decodePng } from '../e2e/helpers/png';
+import { alphaOf, compareMasks, decodePng } from '../support/png';
 import { photoPath, readFixture, referencePath } from '../e2e/helpers/fixtures';
 import type { Driver } from './drivers';
 import type { TestServer } from './server';

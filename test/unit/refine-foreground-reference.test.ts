@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { multiLevel } from '../../workers/refine/foreground';
-import { prng } from '../bench/scenes';
+import { prng } from '../support/scenes';
 
 /**
  * The objective of Germer et al. (their eq. 4), for one colour channel:

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { refineAlpha, unrefinedCrop, upsampleAlphaMatting } from '../../workers/refine/index';
 import { upsampleMask } from '../../workers/pipeline/postprocess';
 import { trimapFromLowRes } from '../../workers/refine/resample';
-import { downsampleAlphaArea, proceduralBackground } from '../bench/scenes';
+import { downsampleAlphaArea, proceduralBackground } from '../support/scenes';
 
 /** Two colours, red over blue, mixed by a known alpha: I = αF + (1 − α)B exactly (8-bit). */
 function twoColour(alpha: Float32Array, w: number, h: number): Uint8ClampedArray {

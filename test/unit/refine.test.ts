@@ -5,8 +5,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { estimateForeground, upsampleAlphaGuided } from '../../workers/refine/index';
 import { upsampleMask } from '../../workers/pipeline/postprocess';
-import { alphaErrors, gradientMagnitude, recompositeErrors, toFloatAlpha } from '../bench/edges';
-import { downsampleAlphaArea, makeScene, proceduralBackground, type Scene } from '../bench/scenes';
+import { alphaErrors, gradientMagnitude, recompositeErrors, toFloatAlpha } from '../support/edge-metrics';
+import { downsampleAlphaArea, makeScene, proceduralBackground, type Scene } from '../support/scenes';
 
 describe('refine on a procedural scene (600×400, model grid 160×160)', () => {
   const w = 600,

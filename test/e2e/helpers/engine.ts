@@ -1,7 +1,7 @@
 // Drive the engine API (window.jingjie.createEngine) inside the page and check its masks
 // against the native reference fixtures.
 import { expect, type BrowserContext, type Page } from '@playwright/test';
-import { alphaOf, compareMasks, decodePng } from './png';
+import { alphaOf, compareMasks, decodePng } from '../../support/png';
 import { readFixture, referencePath } from './fixtures';
 
 export interface PageResult {

@@ -199,6 +199,77 @@ export function proceduralBackground(w: number, h: number, seed: number): Uint8C
   return out;
 }
 
+/** The head-over-shoulders subject of the hair scenes (makeScene, and the bench's photo family). */
+export interface HeadAndBody {
+  /** Head centre, its outline radius and edge softness (pixels) by angle. */
+  hx: number;
+  hy: number;
+  headR: (th: number) => number;
+  edgeWidth: (th: number) => number;
+  /** Shoulders: an ellipse centred (sx, sy) with radii (srx, sry); its edge blurred by bodySoft. */
+  sx: number;
+  sy: number;
+  srx: number;
+  sry: number;
+  bodySoft: number;
+  hairField: ColourField;
+  clothField: ColourField;
+  /** Hair texture: stripe period and direction (cos, sin). */
+  stripe: number;
+  ca: number;
+  sa: number;
+}
+
+/**
+ * Paint the head (hair texture) over the shoulders (a checked cloth) into `alpha` (0..1) and
+ * `fg` (straight RGBA): the head's outline smoothstepped where it is soft, the body's linear.
+ */
+export function paintHeadAndBody(
+  alpha: Float32Array,
+  fg: Uint8ClampedArray,
+  w: number,
+  h: number,
+  s: HeadAndBody,
+): void {
+  const { hx, hy, headR, edgeWidth, sx, sy, srx, sry, bodySoft, hairField, clothField, stripe, ca, sa } = s;
+  const c = new Float32Array(3);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const dx = x + 0.5 - hx,
+        dy = y + 0.5 - hy;
+      const rr = Math.sqrt(dx * dx + dy * dy);
+      const th = Math.atan2(dy, dx);
+      const sw = edgeWidth(th);
+      let ah = (headR(th) - rr) / sw + 0.5;
+      ah = ah <= 0 ? 0 : ah >= 1 ? 1 : sw > 1.5 ? ah * ah * (3 - 2 * ah) : ah;
+      const u = (x + 0.5 - sx) / srx,
+        v = (y + 0.5 - sy) / sry;
+      const e = Math.sqrt(u * u + v * v);
+      let as = ((1 - e) * Math.min(srx, sry)) / bodySoft + 0.5;
+      as = as <= 0 ? 0 : as >= 1 ? 1 : as;
+      const a = Math.max(ah, as);
+      alpha[y * w + x] = a;
+      const o = (y * w + x) * 4;
+      if (ah >= as) {
+        hairField.at(x, y, c);
+        // fine strand texture inside the hair mass
+        const t = Math.sin((x * ca + y * sa) / stripe + 3 * Math.sin((x * sa - y * ca) / (40 * stripe)));
+        const k = 1 + 0.25 * t;
+        fg[o] = c[0] * k;
+        fg[o + 1] = c[1] * k;
+        fg[o + 2] = c[2] * k;
+      } else {
+        clothField.at(x, y, c);
+        const t = ((Math.floor(x / (6 * stripe)) + Math.floor(y / (6 * stripe))) & 1) * 30 - 15;
+        fg[o] = c[0] + t;
+        fg[o + 1] = c[1] + t;
+        fg[o + 2] = c[2] + t;
+      }
+      fg[o + 3] = 255;
+    }
+  }
+}
+
 export function makeScene(opts: SceneOptions): Scene {
   const { width: w, height: h, seed } = opts;
   const rand = prng(seed);
@@ -241,41 +312,22 @@ export function makeScene(opts: SceneOptions): Scene {
   const stripeAngle = rand() * 3.14;
   const ca = Math.cos(stripeAngle),
     sa = Math.sin(stripeAngle);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const dx = x + 0.5 - hx,
-        dy = y + 0.5 - hy;
-      const rr = Math.sqrt(dx * dx + dy * dy);
-      const th = Math.atan2(dy, dx);
-      const sw = edgeWidth(th);
-      let ah = (headR(th) - rr) / sw + 0.5;
-      ah = ah <= 0 ? 0 : ah >= 1 ? 1 : sw > 1.5 ? ah * ah * (3 - 2 * ah) : ah;
-      const u = (x + 0.5 - sx) / srx,
-        v = (y + 0.5 - sy) / sry;
-      const e = Math.sqrt(u * u + v * v);
-      let as = ((1 - e) * Math.min(srx, sry)) / 1.0 + 0.5;
-      as = as <= 0 ? 0 : as >= 1 ? 1 : as;
-      const a = Math.max(ah, as);
-      alpha[y * w + x] = a;
-      const o = (y * w + x) * 4;
-      if (ah >= as) {
-        hairField.at(x, y, c);
-        // fine strand texture inside the hair mass
-        const t = Math.sin((x * ca + y * sa) / stripe + 3 * Math.sin((x * sa - y * ca) / (40 * stripe)));
-        const k = 1 + 0.25 * t;
-        fg[o] = c[0] * k;
-        fg[o + 1] = c[1] * k;
-        fg[o + 2] = c[2] * k;
-      } else {
-        clothField.at(x, y, c);
-        const t = ((Math.floor(x / (6 * stripe)) + Math.floor(y / (6 * stripe))) & 1) * 30 - 15;
-        fg[o] = c[0] + t;
-        fg[o + 1] = c[1] + t;
-        fg[o + 2] = c[2] + t;
-      }
-      fg[o + 3] = 255;
-    }
-  }
+  paintHeadAndBody(alpha, fg, w, h, {
+    hx,
+    hy,
+    headR,
+    edgeWidth,
+    sx,
+    sy,
+    srx,
+    sry,
+    bodySoft: 1,
+    hairField,
+    clothField,
+    stripe,
+    ca,
+    sa,
+  });
 
   // Hair strands: curved polylines from inside the head outline outwards, sub-pixel wide,
   // anti-aliased by exact 1-D overlap of the strand's cross-section with the pixel.
