@@ -25,6 +25,58 @@ export function axisTable(inSize: number, outSize: number): AxisTable {
   return { i0, i1, w1 };
 }
 
+/** Output pixel (x, y)'s four source neighbours (element indices into a plane `stride` wide) and
+ * their bilinear weights, from two axisTable()s: the one bilinear tap of the project. */
+export interface BilinearTap {
+  i00: number;
+  i01: number;
+  i10: number;
+  i11: number;
+  w00: number;
+  w01: number;
+  w10: number;
+  w11: number;
+}
+
+export function newTap(): BilinearTap {
+  return { i00: 0, i01: 0, i10: 0, i11: 0, w00: 0, w01: 0, w10: 0, w11: 0 };
+}
+
+/** Fill `t` with the tap of output pixel (x, y); hot loops reuse one `t` (no allocation). */
+export function bilinearTap(
+  X: AxisTable,
+  Y: AxisTable,
+  x: number,
+  y: number,
+  stride: number,
+  t: BilinearTap,
+): void {
+  const r0 = Y.i0[y] * stride,
+    r1 = Y.i1[y] * stride,
+    fy = Y.w1[y];
+  const c0 = X.i0[x],
+    c1 = X.i1[x],
+    fx = X.w1[x];
+  t.w00 = (1 - fx) * (1 - fy);
+  t.w01 = fx * (1 - fy);
+  t.w10 = (1 - fx) * fy;
+  t.w11 = fx * fy;
+  t.i00 = r0 + c0;
+  t.i01 = r0 + c1;
+  t.i10 = r1 + c0;
+  t.i11 = r1 + c1;
+}
+
+/** The tapped value of channel `k` of an interleaved field with `step` channels per element. */
+export function tapValue(a: ArrayLike<number>, t: BilinearTap, step: number, k: number): number {
+  return (
+    t.w00 * a[t.i00 * step + k] +
+    t.w01 * a[t.i01 * step + k] +
+    t.w10 * a[t.i10 * step + k] +
+    t.w11 * a[t.i11 * step + k]
+  );
+}
+
 /**
  * Resize one float plane (row-major, inW×inH) to outW×outH.
  * Separable: rows are interpolated horizontally once, then blended vertically.

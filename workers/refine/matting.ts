@@ -2,8 +2,9 @@
 // from the full-resolution colours by local colour sampling (foreground and background colour
 // fields pushed-pulled from the sure regions, re-estimated from the first pass, projected).
 
-import { axisTable } from '../pipeline/resize';
+import { axisTable, bilinearTap, newTap, tapValue } from '../pipeline/resize';
 import { type AlphaInput, alphaToFloat, runStarts, trimapFromLowRes } from './resample';
+import { stageTimer } from '../../src/shared/stage-timer';
 
 export interface MattingOptions {
   /** Low-res alpha ≤ threshold is sure background, ≥ 1 − threshold sure foreground. Default 5/255. */
@@ -67,18 +68,12 @@ export function upsampleAlphaMatting(
   const t = opts.threshold ?? 5 / 255;
   const sigma = opts.sigma ?? 0.12;
   const passes = Math.max(1, opts.passes ?? 2);
-  const tm = opts.timings;
-  let t0 = tm ? performance.now() : 0;
-  const lap = (name: string) => {
-    if (!tm) return;
-    const now = performance.now();
-    tm[name] = (tm[name] ?? 0) + now - t0;
-    t0 = now;
-  };
+  const lap = stageTimer(opts.timings);
   const p = alphaToFloat(lowAlpha);
   const { state, anyUnknown } = trimapFromLowRes(p, lw, lh, t);
   const X = axisTable(lw, w);
   const Y = axisTable(lh, h);
+  const tap = newTap();
   const out = new Uint8ClampedArray(w * h);
   // Certain runs first: the band is filled below.
   const runStart = runStarts(X, lw, w);
@@ -201,26 +196,13 @@ export function upsampleAlphaMatting(
       const i = idx[q];
       const y = (i / w) | 0,
         x = i - y * w;
-      const r0 = Y.i0[y] * lw,
-        r1 = Y.i1[y] * lw,
-        fy = Y.w1[y];
-      const c0 = X.i0[x],
-        c1 = X.i1[x],
-        fx = X.w1[x];
-      const w00 = (1 - fx) * (1 - fy),
-        w01 = fx * (1 - fy),
-        w10 = (1 - fx) * fy,
-        w11 = fx * fy;
-      const a00 = (r0 + c0) * 4,
-        a01 = (r0 + c1) * 4,
-        a10 = (r1 + c0) * 4,
-        a11 = (r1 + c1) * 4;
+      bilinearTap(X, Y, x, y, lw, tap);
       const o = i * 4;
       let num = 0,
         den = 0;
       for (let k = 0; k < 3; k++) {
-        const f = w00 * F[a00 + k] + w01 * F[a01 + k] + w10 * F[a10 + k] + w11 * F[a11 + k];
-        const b = w00 * B[a00 + k] + w01 * B[a01 + k] + w10 * B[a10 + k] + w11 * B[a11 + k];
+        const f = tapValue(F, tap, 4, k);
+        const b = tapValue(B, tap, 4, k);
         const d = f - b;
         fb[k] = b;
         fd[k] = d;
@@ -236,8 +218,8 @@ export function upsampleAlphaMatting(
         res += e * e;
       }
       // trust the sample only where F and B differ and both were sampled nearby
-      const sf = w00 * F[a00 + 3] + w01 * F[a01 + 3] + w10 * F[a10 + 3] + w11 * F[a11 + 3];
-      const sb = w00 * B[a00 + 3] + w01 * B[a01 + 3] + w10 * B[a10 + 3] + w11 * B[a11 + 3];
+      const sf = tapValue(F, tap, 4, 3);
+      const sb = tapValue(B, tap, 4, 3);
       const near = Math.min(1, reach * sf) * Math.min(1, reach * sb);
       const tol = fit2 + rel * den; // strands vary in tint: allow more where F and B are far apart
       const conf = ((near * den) / (den + sig2)) * (tol / (tol + res));
@@ -353,10 +335,9 @@ function recoverStrands(
       for (let k = 0; k < lw * 5; k++) S[d0 + k] += T[so + k];
     }
   const noise2 = 3 * (2 / 255) ** 2;
+  const t = newTap();
   for (let y = 0; y < h; y++) {
     const r0 = Y.i0[y] * lw,
-      r1 = Y.i1[y] * lw,
-      fy = Y.w1[y],
       cy = rowY[y] * lw;
     for (let x = 0; x < w; x++) {
       if (!ext[r0 + X.i0[x]]) continue;
@@ -368,24 +349,14 @@ function recoverStrands(
         b1 = S[c + 1] * inv,
         b2 = S[c + 2] * inv;
       const varB = Math.max(0, S[c + 3] * inv - b0 * b0 - b1 * b1 - b2 * b2) + noise2;
-      const j0 = X.i0[x],
-        j1 = X.i1[x],
-        fx = X.w1[x];
-      const w00 = (1 - fx) * (1 - fy),
-        w01 = fx * (1 - fy),
-        w10 = (1 - fx) * fy,
-        w11 = fx * fy;
-      const a00 = (r0 + j0) * 4,
-        a01 = (r0 + j1) * 4,
-        a10 = (r1 + j0) * 4,
-        a11 = (r1 + j1) * 4;
+      bilinearTap(X, Y, x, y, lw, t);
       const o = (y * w + x) * 4;
       const i0 = rgba[o] * (1 / 255) - b0,
         i1 = rgba[o + 1] * (1 / 255) - b1,
         i2 = rgba[o + 2] * (1 / 255) - b2;
-      const d0 = w00 * F[a00] + w01 * F[a01] + w10 * F[a10] + w11 * F[a11] - b0;
-      const d1 = w00 * F[a00 + 1] + w01 * F[a01 + 1] + w10 * F[a10 + 1] + w11 * F[a11 + 1] - b1;
-      const d2 = w00 * F[a00 + 2] + w01 * F[a01 + 2] + w10 * F[a10 + 2] + w11 * F[a11 + 2] - b2;
+      const d0 = tapValue(F, t, 4, 0) - b0;
+      const d1 = tapValue(F, t, 4, 1) - b1;
+      const d2 = tapValue(F, t, 4, 2) - b2;
       const den = d0 * d0 + d1 * d1 + d2 * d2;
       let as = (i0 * d0 + i1 * d1 + i2 * d2) / (den + 1e-6);
       if (as <= 0) continue;

@@ -2,7 +2,7 @@
 // columns per bilinear tap and an edge-normalised box filter. Pure typed-array code, no DOM.
 // The align_corners=False tap tables are the pipeline's own (`axisTable` in pipeline/resize).
 
-import { type AxisTable, axisTable } from '../pipeline/resize';
+import { type AxisTable, axisTable, bilinearTap, newTap, tapValue } from '../pipeline/resize';
 
 /** Input alpha at low resolution: Float32Array in 0..1, or 8-bit 0..255. */
 export type AlphaInput = Float32Array | Uint8Array | Uint8ClampedArray;
@@ -188,29 +188,15 @@ function sampleBilinear(
   const X = axisTable(w, lw);
   const Y = axisTable(h, lh);
   const k = 1 / 255;
+  const t = newTap();
   for (let y = rect[1]; y < rect[3]; y++) {
-    const r0 = Y.i0[y] * w,
-      r1 = Y.i1[y] * w,
-      fy = Y.w1[y];
     for (let x = rect[0]; x < rect[2]; x++) {
-      const c0 = X.i0[x],
-        c1 = X.i1[x],
-        fx = X.w1[x];
-      const w00 = (1 - fx) * (1 - fy),
-        w01 = fx * (1 - fy),
-        w10 = (1 - fx) * fy,
-        w11 = fx * fy;
-      const a = r0 + c0,
-        b = r0 + c1,
-        c = r1 + c0,
-        d = r1 + c1;
+      bilinearTap(X, Y, x, y, w, t);
       const o = y * lw + x;
-      outR[o] = (w00 * rgba[a * 4] + w01 * rgba[b * 4] + w10 * rgba[c * 4] + w11 * rgba[d * 4]) * k;
-      outG[o] =
-        (w00 * rgba[a * 4 + 1] + w01 * rgba[b * 4 + 1] + w10 * rgba[c * 4 + 1] + w11 * rgba[d * 4 + 1]) * k;
-      outB[o] =
-        (w00 * rgba[a * 4 + 2] + w01 * rgba[b * 4 + 2] + w10 * rgba[c * 4 + 2] + w11 * rgba[d * 4 + 2]) * k;
-      if (alpha && outA) outA[o] = (w00 * alpha[a] + w01 * alpha[b] + w10 * alpha[c] + w11 * alpha[d]) * k;
+      outR[o] = tapValue(rgba, t, 4, 0) * k;
+      outG[o] = tapValue(rgba, t, 4, 1) * k;
+      outB[o] = tapValue(rgba, t, 4, 2) * k;
+      if (alpha && outA) outA[o] = tapValue(alpha, t, 1, 0) * k;
     }
   }
 }
