@@ -16,40 +16,7 @@ import { FORMAT_IDS, FORMATS, formatSpec, isFormatId } from '../../shared/format
 import { zipRender } from './apply';
 import { presetBackground, presetStore, usePresets, type PickSlot } from './store';
 import './presets.css';
-
-/**
- * A labelled number (or slider) of the editor. An emptied number box gives NaN, which
- * validatePreset reports, rather than 0.
- */
-function NumberField(props: {
-  label: string;
-  value: number;
-  min: number;
-  max: number;
-  step?: number;
-  type?: 'number' | 'range';
-  testId?: string;
-  onValue: (v: number) => void;
-}) {
-  const { label, value, min, max, step, type = 'number', testId, onValue } = props;
-  return (
-    <label>
-      {label}{' '}
-      <input
-        type={type}
-        min={min}
-        max={max}
-        step={step}
-        value={value}
-        data-testid={testId}
-        onChange={(e) => {
-          const v = e.currentTarget.value;
-          onValue(v.trim() === '' ? NaN : Number(v));
-        }}
-      />
-    </label>
-  );
-}
+import { NumberField } from '../../ui/NumberField';
 
 export function presetLabel(t: TFunction, p: Preset): string {
   return p.builtIn ? t(`preset.builtin.${p.id.replace(/^builtin:/, '')}` as MessageKey) : p.name;

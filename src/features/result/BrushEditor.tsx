@@ -17,6 +17,7 @@ import { asJingjieError } from '../../shared/errors';
 import { MAX_RADIUS, MIN_RADIUS, roundPoint, roundPressure, type BrushMode } from '../../shared/brush';
 import { usePinch, useViewport, ZoomControls } from './viewport';
 import { Spinner } from '../../ui/stepped';
+import { NumberField } from '../../ui/NumberField';
 
 interface Props {
   task: Task;
@@ -53,7 +54,7 @@ export function BrushEditor({ task, engine, queue, originalUrl, onClose }: Props
   const [hist, setHist] = useState<BrushHistory>({ pos: 0, len: 0 });
   const [error, setError] = useState<string>();
   const [panning, setPanning] = useState(false);
-  const ids = { size: useId(), hard: useId(), hint: useId(), discard: useId() };
+  const ids = { tool: useId(), hint: useId(), discard: useId() };
   /** The latest wording of errors (a language switch must not restart the painter). */
   const teRef = useRef(te);
   teRef.current = te;
@@ -330,7 +331,7 @@ export function BrushEditor({ task, engine, queue, originalUrl, onClose }: Props
             <label key={m} className={`segmented__item${tool === m ? ' is-on' : ''}`}>
               <input
                 type="radio"
-                name={`${ids.size}-tool`}
+                name={ids.tool}
                 value={m}
                 checked={tool === m}
                 onChange={() => setTool(m)}
@@ -342,35 +343,31 @@ export function BrushEditor({ task, engine, queue, originalUrl, onClose }: Props
             </label>
           ))}
         </div>
-        <label className="brush__slider" htmlFor={ids.size}>
-          <span>{t('brush.size')}</span>
-          <input
-            id={ids.size}
-            type="range"
-            min={1}
-            max={maxR * 2}
-            step={1}
-            value={Math.round(radius * 2)}
-            onChange={(e) => setRadius(clampR(Number(e.currentTarget.value) / 2, maxR))}
-            aria-valuetext={t('brush.sizeValue', { n: Math.round(radius * 2) })}
-            data-testid="brush-size"
-          />
-          <output className="brush__value">{t('brush.sizeValue', { n: Math.round(radius * 2) })}</output>
-        </label>
-        <label className="brush__slider" htmlFor={ids.hard}>
-          <span>{t('brush.hardness')}</span>
-          <input
-            id={ids.hard}
-            type="range"
-            min={0}
-            max={100}
-            step={5}
-            value={Math.round(hardness * 100)}
-            onChange={(e) => setHardness(Number(e.currentTarget.value) / 100)}
-            aria-valuetext={`${Math.round(hardness * 100)}%`}
-          />
-          <output className="brush__value">{Math.round(hardness * 100)}%</output>
-        </label>
+        <NumberField
+          className="brush__slider"
+          valueClassName="brush__value"
+          type="range"
+          label={t('brush.size')}
+          min={1}
+          max={maxR * 2}
+          step={1}
+          value={Math.round(radius * 2)}
+          valueText={t('brush.sizeValue', { n: Math.round(radius * 2) })}
+          testId="brush-size"
+          onValue={(v) => setRadius(clampR(v / 2, maxR))}
+        />
+        <NumberField
+          className="brush__slider"
+          valueClassName="brush__value"
+          type="range"
+          label={t('brush.hardness')}
+          min={0}
+          max={100}
+          step={5}
+          value={Math.round(hardness * 100)}
+          valueText={`${Math.round(hardness * 100)}%`}
+          onValue={(v) => setHardness(v / 100)}
+        />
         <label className="brush__check" title={t('brush.pressureHint')}>
           <input
             type="checkbox"
