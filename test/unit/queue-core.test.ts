@@ -4,6 +4,10 @@ import { describe, expect, it } from 'vitest';
 import {
   canRun,
   createState,
+  endRun,
+  runLive,
+  runStep,
+  startRun,
   lift,
   loadTask,
   nextQueued,
@@ -171,5 +175,57 @@ describe('queue core: order, recovery and rate', () => {
     const st = stats(s);
     expect(st.perMinute).toBeCloseTo(60);
     expect(st.etaMs).toBeCloseTo(2000);
+  });
+});
+
+describe('queue core: the run phases of a task', () => {
+  it('queued → loading → running → writing → done, each step once and in order', () => {
+    const s = withTasks(1);
+    const t = nextQueued(s)!;
+    const r = startRun(s, t.id)!;
+    expect(s.tasks.get(t.id)!.state).toBe('processing');
+    expect(r.phase).toBe('loading');
+    expect(runStep(s, r, { type: 'inferred' })).toBe(false); // not before it is loaded
+    expect(runStep(s, r, { type: 'loaded' })).toBe(true);
+    expect(r.phase).toBe('running');
+    expect(runStep(s, r, { type: 'loaded' })).toBe(false);
+    expect(runStep(s, r, { type: 'inferred' })).toBe(true);
+    expect(r.phase).toBe('writing');
+    taskDone(s, { ...s.tasks.get(t.id)!, state: 'done' }, 10);
+    endRun(s, r);
+    expect(s.run).toBeUndefined();
+    expect(s.counts).toMatchObject({ done: 1, processing: 0 });
+  });
+
+  it('cancel ends a loading or running task as cancelled; while writing it is too late', () => {
+    for (const steps of [[], ['loaded']] as const) {
+      const s = withTasks(1);
+      const r = startRun(s, nextQueued(s)!.id)!;
+      for (const e of steps) runStep(s, r, { type: e });
+      expect(runStep(s, r, { type: 'cancel' }, 5)).toBe(true);
+      expect(s.tasks.get(r.id)).toMatchObject({ state: 'cancelled', finishedAt: 5 });
+      expect(runLive(s, r)).toBe(false);
+      // The runner's next step is refused: its outcome is thrown away.
+      expect(runStep(s, r, { type: steps.length ? 'inferred' : 'loaded' })).toBe(false);
+    }
+    const s = withTasks(1);
+    const r = startRun(s, nextQueued(s)!.id)!;
+    runStep(s, r, { type: 'loaded' });
+    runStep(s, r, { type: 'inferred' });
+    expect(runStep(s, r, { type: 'cancel' })).toBe(false);
+    expect(s.tasks.get(r.id)!.state).toBe('processing');
+    expect(runLive(s, r)).toBe(true);
+  });
+
+  it('drop (removed, cleared, disposed) throws the outcome away in any phase, writing too', () => {
+    const s = withTasks(1);
+    const r = startRun(s, nextQueued(s)!.id)!;
+    runStep(s, r, { type: 'loaded' });
+    runStep(s, r, { type: 'inferred' });
+    expect(runStep(s, r, { type: 'drop' })).toBe(true);
+    expect(runLive(s, r)).toBe(false);
+    endRun(s, r);
+    // A run that ended is no longer the current one: nothing it says is taken.
+    expect(runStep(s, r, { type: 'drop' })).toBe(false);
   });
 });

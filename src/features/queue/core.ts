@@ -31,6 +31,8 @@ export interface CoreState {
   marks: number[];
   /** RuntimeFailed errors in a row. */
   runtimeStreak: number;
+  /** The task being run, and how far it got (at most one at a time). */
+  run?: Run;
 }
 
 export function createState(): CoreState {
@@ -137,6 +139,81 @@ export function nextQueued(s: CoreState): Task | undefined {
     const t = s.tasks.get(top.id);
     if (t && t.state === 'queued' && t.seq === top.seq) return t;
   }
+}
+
+// ---- the run of one task -----------------------------------------------------------------------
+//
+// queued ──start──▶ loading (reading the original) ──loaded──▶ running (the engine) ──inferred──▶
+// writing (the result and `done` in one transaction) ──▶ done | failed | queued again (quota, halt)
+//
+// `cancel` (the user) ends a loading or running task as cancelled; once writing it is too late.
+// `drop` (removed, cleared, disposed) throws the run's outcome away in any phase. A dropped run's
+// later steps are refused, so the runner's I/O never writes over what the user did meanwhile.
+
+export type RunPhase = 'loading' | 'running' | 'writing' | 'dropped';
+
+export interface Run {
+  readonly id: string;
+  phase: RunPhase;
+}
+
+export type RunEvent =
+  | { type: 'loaded' } // the original was read
+  | { type: 'inferred' } // the engine answered: the result is about to be written
+  | { type: 'cancel' } // the user cancelled this task
+  | { type: 'drop' }; // the task or the queue went away
+
+const NEXT: Record<'loaded' | 'inferred', [from: RunPhase, to: RunPhase]> = {
+  loaded: ['loading', 'running'],
+  inferred: ['running', 'writing'],
+};
+
+/** queued → processing: the run of `id` starts in the loading phase. */
+export function startRun(s: CoreState, id: string): Run | undefined {
+  const task = patchTask(s, id, {
+    state: 'processing',
+    error: undefined,
+    result: undefined,
+    finishedAt: undefined,
+  });
+  if (!task) return undefined;
+  s.run = { id, phase: 'loading' };
+  return s.run;
+}
+
+/**
+ * One step of the current run; returns whether it was taken. The caller stops the run when a
+ * step is refused (it was cancelled or dropped meanwhile, or `r` is no longer the current run).
+ */
+export function runStep(s: CoreState, r: Run, ev: RunEvent, now = 0): boolean {
+  if (s.run !== r || r.phase === 'dropped') return false;
+  switch (ev.type) {
+    case 'loaded':
+    case 'inferred': {
+      const [from, to] = NEXT[ev.type];
+      if (r.phase !== from) return false;
+      r.phase = to;
+      return true;
+    }
+    case 'cancel':
+      if (r.phase === 'writing') return false; // too late: the result is landing
+      r.phase = 'dropped';
+      patchTask(s, r.id, { state: 'cancelled', finishedAt: now });
+      return true;
+    case 'drop':
+      r.phase = 'dropped';
+      return true;
+  }
+}
+
+/** Whether the run's outcome still counts (not cancelled, removed or cleared meanwhile). */
+export function runLive(s: CoreState, r: Run): boolean {
+  return s.run === r && r.phase !== 'dropped';
+}
+
+/** The run is over, whatever its outcome. */
+export function endRun(s: CoreState, r: Run): void {
+  if (s.run === r) s.run = undefined;
 }
 
 // ---- outcomes of a run ------------------------------------------------------------------------
