@@ -4,6 +4,7 @@
 import { useId } from 'react';
 import { useI18n } from '../../i18n';
 import { usePickers } from './FilePickers';
+import './input.css';
 
 interface Props {
   compact?: boolean;

@@ -14,6 +14,7 @@ import type { Engine } from '../../engine';
 import { useI18n, type MessageKey } from '../../i18n';
 import { visibleRange } from './visible-range';
 import { Spinner } from '../../ui/stepped';
+import './queue.css';
 
 interface Props {
   snapshot: QueueSnapshot;

@@ -32,6 +32,7 @@ import {
   usePresets,
 } from '../presets';
 import { modelName } from '../settings';
+import './result.css';
 
 interface Props {
   task: Task;

@@ -10,6 +10,7 @@ import { useI18n } from '../../i18n';
 import { formatBytes } from '../../shared/bytes';
 import { modelName } from './model-name';
 import { saveModel, savedModel } from './model-choice';
+import './settings.css';
 
 type State =
   | { kind: 'idle' }
