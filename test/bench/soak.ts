@@ -13,6 +13,7 @@ import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from '@playwright/test';
 import { CHROMIUM_PATH } from '../chromium.mjs';
 import { standInEngineScript } from '../support/stand-in-engine';
+import { countRecords } from '../support/idb';
 
 export interface SoakOptions {
   baseURL: string;
@@ -279,21 +280,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     longestTask = Math.max(longestTask, await longest(page));
 
     const list = await tasksOf(page);
-    const stored = await page.evaluate(async () => {
-      const db = await new Promise<IDBDatabase>((res, rej) => {
-        const r = indexedDB.open('jingjie-queue');
-        r.onsuccess = () => res(r.result);
-        r.onerror = () => rej(r.error ?? new Error('indexedDB.open failed'));
-      });
-      const n = (s: string) =>
-        new Promise<number>((res) => {
-          const r = db.transaction(s).objectStore(s).count();
-          r.onsuccess = () => res(r.result);
-        });
-      const out = { tasks: await n('tasks'), originals: await n('originals'), results: await n('results') };
-      db.close();
-      return out;
-    });
+    const stored = await countRecords(page, 'jingjie-queue', ['tasks', 'originals', 'results']);
     const failed = list.filter((t) => t.state === 'failed');
     const failedBy: Record<string, number> = {};
     for (const t of failed)

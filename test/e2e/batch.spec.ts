@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { unzipSync } from 'fflate';
 import { pngHeader, type PngHeader } from '../../workers/pipeline/sniff';
+import { countRecords } from '../support/idb';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -347,25 +348,7 @@ test('reload in the middle of a batch: every task ends done, none lost, none dup
   // Those done before the reload were not run again.
   for (const t of doneBefore) expect(all.find((x) => x.id === t.id)!.finishedAt).toBe(t.finishedAt);
   // Storage holds exactly one record, original and result per task.
-  const counts = await page.evaluate(async () => {
-    const db = await new Promise<IDBDatabase>((res, rej) => {
-      const r = indexedDB.open('jingjie-queue');
-      r.onsuccess = () => res(r.result);
-      r.onerror = () => rej(r.error ?? new Error('open failed'));
-    });
-    const count = (s: string) =>
-      new Promise<number>((res) => {
-        const r = db.transaction(s).objectStore(s).count();
-        r.onsuccess = () => res(r.result);
-      });
-    const out = {
-      tasks: await count('tasks'),
-      originals: await count('originals'),
-      results: await count('results'),
-    };
-    db.close();
-    return out;
-  });
+  const counts = await countRecords(page, 'jingjie-queue', ['tasks', 'originals', 'results']);
   const doneCount = all.filter((t) => t.state === 'done').length;
   expect(counts).toEqual({ tasks: all.length, originals: all.length, results: doneCount });
 });

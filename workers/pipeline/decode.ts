@@ -41,18 +41,21 @@ export function deviceMaxPixels(): number {
 
 export async function decodeToBitmap(blob: Blob): Promise<ImageBitmap> {
   if (blob.size === 0) throw new JingjieError('EmptyFile', 'The file is empty (0 bytes).');
+  let bmp: ImageBitmap | undefined;
   try {
-    return await createImageBitmap(blob, {
-      imageOrientation: 'from-image',
-      premultiplyAlpha: 'none',
-      colorSpaceConversion: 'default',
-    });
+    bmp = await browserBitmap(blob);
   } catch (err) {
     throw new JingjieError(
       'DecodeFailed',
-      `The image could not be decoded; the file may be truncated or corrupt (${(err as Error).message || 'decoder error'}).`,
+      `The image could not be decoded (${(err as Error).message || 'decoder error'}).`,
     );
   }
+  if (!bmp)
+    throw new JingjieError(
+      'DecodeFailed',
+      'The image could not be decoded; the file may be truncated or corrupt.',
+    );
+  return bmp;
 }
 
 /** Draw a bitmap (optionally scaled) and read its pixels back. Closes the bitmap. */

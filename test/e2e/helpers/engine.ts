@@ -3,6 +3,7 @@
 import { expect, type BrowserContext, type Page } from '@playwright/test';
 import { alphaOf, compareMasks, decodePng } from '../../support/png';
 import { readFixture, referencePath } from './fixtures';
+import { countRecords } from '../../support/idb';
 
 export interface PageResult {
   ok: boolean;
@@ -79,19 +80,6 @@ export function recordModelRequests(context: BrowserContext): string[] {
  * exist yet). Checks `indexedDB.databases()` first: a versionless `open` here would create the
  * database empty before the app does.
  */
-export function storedModels(page: Page): Promise<number> {
-  return page.evaluate(async () => {
-    if (!(await indexedDB.databases()).some((d) => d.name === 'jingjie-models')) return 0;
-    return new Promise<number>((resolve) => {
-      const req = indexedDB.open('jingjie-models');
-      req.onerror = () => resolve(-1);
-      req.onsuccess = () => {
-        const db = req.result;
-        if (!db.objectStoreNames.contains('models')) return (db.close(), resolve(0));
-        const c = db.transaction('models').objectStore('models').count();
-        c.onsuccess = () => (db.close(), resolve(c.result));
-        c.onerror = () => (db.close(), resolve(-1));
-      };
-    });
-  });
+export async function storedModels(page: Page): Promise<number> {
+  return (await countRecords(page, 'jingjie-models', ['models'])).models;
 }
