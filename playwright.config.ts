@@ -12,12 +12,6 @@ const server = process.env.JJ_SKIP_BUILD ? preview : `npm run build && ${preview
 const baseURL = `http://127.0.0.1:${port}`;
 /** Specs that run against the stand-in engine (test/e2e/helpers/stand-in.ts). */
 const UI_SPECS = /\/(ui|batch|presets|brush)\.spec\.ts$/;
-/**
- * Real-model specs about where the app and its model come from (deploy configs, the package on
- * another origin, the requests a session makes, imported model files): the `host` tier, which
- * `npm test` runs in the second lane so both lanes take about as long (scripts/test.mjs).
- */
-const HOST_SPECS = /\/(deploy|lib|privacy|model-import)\.spec\.ts$/;
 
 export default defineConfig({
   testDir: 'test/e2e',
@@ -42,15 +36,13 @@ export default defineConfig({
       args: CHROMIUM_ARGS,
     },
   },
-  // Tiers (issue 12). `ui`: the page's own behaviour (UI, queue, export, language, a11y) against
-  // the stand-in engine, seconds per test. `engine` and `host`: what needs the real model (pixels,
-  // model download and cache, hostile inputs, offline; deploy, the package, privacy, imported
-  // models). `--project=ui` runs the fast one.
+  // Two tiers (issue 12). `ui`: the page's own behaviour (UI, queue, export, language, a11y)
+  // against the stand-in engine, seconds per test. `engine`: what needs the real model (pixels,
+  // model download and cache, hostile inputs, deploy, offline). `--project=ui` runs the fast one.
   projects: [
     // Seconds per test: a state not reached in 30 s is a failure, not a slow machine.
     { name: 'ui', testMatch: UI_SPECS, timeout: 240_000, expect: { timeout: 30_000 } },
-    { name: 'engine', testIgnore: [UI_SPECS, HOST_SPECS] },
-    { name: 'host', testMatch: HOST_SPECS },
+    { name: 'engine', testIgnore: UI_SPECS },
   ],
   webServer: {
     command: server,

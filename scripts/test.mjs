@@ -167,10 +167,9 @@ async function engines() {
 if (built) {
   if (wantE2e && only.length > 1) await playwright('e2e (playwright)', only.slice(1));
   else if (wantE2e) {
-    // Two lanes at once, each Playwright run with its own server port and output folder: the
-    // `engine` tier; beside it the `ui` tier (stand-in engine), the cross-engine tier and the `host`
-    // tier (deploy, package, privacy, imported models: real-model specs split off so that both
-    // lanes take about as long: 775 s against 311 s on two cores before the split).
+    // Two lanes at once: the `engine` tier is bound by the model's two WASM threads, the `ui` tier
+    // (stand-in engine) and the cross-engine tier mostly wait on browsers, so they run beside it,
+    // each Playwright run with its own server port and output folder.
     await Promise.all([
       playwright('e2e engine tier (playwright)', ['--project=engine', '--output=test-results/engine']),
       (async () => {
@@ -178,9 +177,6 @@ if (built) {
           JJ_PORT: '4174',
         });
         if (wantEngines) await engines();
-        await playwright('e2e host tier (playwright)', ['--project=host', '--output=test-results/host'], {
-          JJ_PORT: '4174',
-        });
       })(),
     ]);
   } else if (wantEngines) await engines();
