@@ -1,7 +1,16 @@
 // The output format registry (src/shared/formats.ts): complete entries, names in every language,
 // and the presets' extension, MIME type and validation read from it.
 import { describe, expect, it } from 'vitest';
-import { ALPHA_FORMAT_IDS, FORMAT_IDS, FORMATS, isFormatId } from '../../src/shared/formats';
+import {
+  ALPHA_FORMAT_IDS,
+  FORMAT_IDS,
+  FORMATS,
+  isFormatId,
+  type FormatId,
+  type FormatSpec,
+} from '../../src/shared/formats';
+import { encoderWith } from '../../workers/pipeline/encode-core';
+import { ResultNamer } from '../../src/shared/names';
 import { presetExtension, presetMime, validatePreset, type Preset } from '../../src/shared/presets';
 import { en } from '../../src/i18n/en';
 import { zh } from '../../src/i18n/zh';
@@ -45,5 +54,31 @@ describe('format registry', () => {
     expect(validatePreset(preset({ format: 'jpeg', background: { kind: 'white' } }))).toEqual([]);
     expect(validatePreset(preset({ format: 'gif' as Preset['format'] }))).toContain('badFormat');
     expect(validatePreset(preset({ format: 'webp', quality: 0 }))).toContain('badQuality');
+  });
+});
+
+describe('adding a format = one entry + its encoder', () => {
+  it('routes every format to the colour encoder with its own default quality', async () => {
+    const seen: [FormatId, number][] = [];
+    const encode = encoderWith(async (_p, _w, _h, format, quality) => {
+      seen.push([format, quality]);
+      return new Blob([], { type: FORMATS[format].mime });
+    });
+    for (const id of FORMAT_IDS) {
+      const blob = await encode(new Uint8ClampedArray(4), 1, 1, id, 'rgba');
+      expect(blob.type).toBe(FORMATS[id].mime);
+    }
+    expect(seen).toEqual(
+      FORMAT_IDS.map((id) => [id, ((FORMATS[id] as FormatSpec).quality?.default ?? 100) / 100]),
+    );
+  });
+
+  it('names every format by its registry extension', () => {
+    const namer = new ResultNamer();
+    for (const id of FORMAT_IDS) {
+      expect(namer.name({ id: 't', name: 'photo.heic' }, presetExtension({ format: id }))).toBe(
+        `photo-nobg.${FORMATS[id].ext}`,
+      );
+    }
   });
 });
