@@ -21,6 +21,7 @@ import {
   taskDone,
   taskFailed,
   taskOverQuota,
+  userPause,
   type CoreState,
 } from '../../src/features/queue/core';
 import type { Task } from '../../src/shared/task';
@@ -53,6 +54,18 @@ describe('queue core: stop reasons', () => {
     lift(s, 'quota');
     expect(canRun(s)).toBe(false); // the pause still holds
     lift(s, 'user');
+    expect(canRun(s)).toBe(true);
+  });
+
+  it('a pause or resume by call is kept, so it outranks the stored one', () => {
+    const s = createState();
+    expect(s.pauseCall).toBeUndefined();
+    expect(userPause(s, true)).toBe(true);
+    expect(userPause(s, true)).toBe(false);
+    expect(s.pauseCall).toBe(true);
+    expect(snapshotOf(s).stops).toEqual(['user']);
+    expect(userPause(s, false)).toBe(true);
+    expect(s.pauseCall).toBe(false);
     expect(canRun(s)).toBe(true);
   });
 

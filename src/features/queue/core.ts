@@ -33,6 +33,9 @@ export interface CoreState {
   runtimeStreak: number;
   /** The task being run, and how far it got (at most one at a time). */
   run?: Run;
+  /** The user's last pause (true) or resume (false) by a call in this session; it outranks the
+   * pause stored by an earlier session when storage is read again (start-up, a tab taking over). */
+  pauseCall?: boolean;
 }
 
 export function createState(): CoreState {
@@ -66,6 +69,12 @@ export function lift(s: CoreState, reason: StopReason): boolean {
   }
   if (reason === 'quota') s.storage = undefined;
   return true;
+}
+
+/** The user pauses (`on`) or resumes by a call; returns whether the set changed. */
+export function userPause(s: CoreState, on: boolean): boolean {
+  s.pauseCall = on;
+  return on ? stop(s, 'user') : lift(s, 'user');
 }
 
 /** The runner may start the next task. */

@@ -21,6 +21,7 @@ import {
   patchTask,
   snapshotOf,
   stop,
+  userPause,
 } from './core';
 import { ResultNamer, type ResultKind } from '../../shared/names';
 import { adder } from './add';
@@ -94,7 +95,6 @@ function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
 
   let store: QueueStore | undefined;
   /** The user's pause()/resume() made before the stored state was read: it wins over the stored one. */
-  let pausedByCall: boolean | undefined;
   let idleWaiters: (() => void)[] = [];
 
   // ---- the context every adapter shares --------------------------------------------------------
@@ -168,7 +168,7 @@ function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
       }
     });
     if (interrupted.length) await store.putTasks(interrupted);
-    if (pausedByCall !== undefined) void store.setMeta('paused', pausedByCall).catch(() => undefined);
+    if (s.pauseCall !== undefined) void store.setMeta('paused', s.pauseCall).catch(() => undefined);
     else if (await store.getMeta<boolean>('paused')) stop(s, 'user');
     ctx.changed();
   }
@@ -255,8 +255,7 @@ function makeQueue(engine: Engine, opts: QueueOptions): PersistentQueueApi {
   }
 
   function setUserStop(on: boolean): void {
-    pausedByCall = on;
-    if (on ? stop(s, 'user') : lift(s, 'user')) ctx.changed();
+    if (userPause(s, on)) ctx.changed();
     void store?.setMeta('paused', on).catch(() => undefined);
   }
 
