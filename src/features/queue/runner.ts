@@ -38,20 +38,25 @@ export function createRunner(ctx: QueueContext): Runner {
   let abort: AbortController | undefined;
   let progress: QueueSnapshot['progress'];
 
+  /**
+   * The loop. It clears `loop` itself, in the same step as it finds nothing more to run: a task
+   * added at that moment starts a new loop rather than joining one that is ending (a `.finally`
+   * on the promise would run a microtask later and leave that task waiting).
+   */
   async function runAll(): Promise<void> {
-    startRateWindow(s, Date.now());
-    let db: QueueStore;
     try {
-      db = await ctx.storeReady();
-    } catch {
-      return;
-    }
-    while (canRun(s)) {
-      const t = nextQueued(s);
-      if (!t) break;
-      await runTask(t, db);
-      // Let rendering and input in between tasks.
-      await new Promise((r) => setTimeout(r, 0));
+      startRateWindow(s, Date.now());
+      const db = await ctx.storeReady().catch(() => undefined);
+      while (db && canRun(s)) {
+        const t = nextQueued(s);
+        if (!t) break;
+        await runTask(t, db);
+        // Let rendering and input in between tasks.
+        await new Promise((r) => setTimeout(r, 0));
+      }
+    } finally {
+      loop = undefined;
+      ctx.settleIdle();
     }
   }
 
@@ -147,10 +152,7 @@ export function createRunner(ctx: QueueContext): Runner {
 
   return {
     pump() {
-      loop ??= runAll().finally(() => {
-        loop = undefined;
-        ctx.settleIdle();
-      });
+      loop ??= runAll();
       return loop;
     },
     cancel(id) {
