@@ -63,41 +63,34 @@ async function appStarted(page: Page): Promise<void> {
   });
 }
 
-/** Runs one photo through window.jingjie.createEngine() in the page (model download on first use). */
+/**
+ * Runs one photo through the app's own engine (`window.jingjie.queue.engine`, the one the app
+ * started on opening, with the variant newContext chose), waiting for its load (the model download
+ * on a first visit). One engine per page: a second one would download and start a second model.
+ */
 async function processPhoto(page: Page, file = photo): Promise<Processed> {
   const b64 = readFileSync(file).toString('base64');
-  // Create the engine first so its worker exists (and gets CSP listeners) before the model loads.
-  const spawned = page.waitForEvent('worker', { predicate: (w) => w.url().includes('inference.worker') });
-  await page.evaluate((v) => {
-    const w = window as unknown as { jingjie: { createEngine(o: object): unknown }; __e2eEngine: unknown };
-    w.__e2eEngine = w.jingjie.createEngine({ variant: v, backend: 'wasm' });
-  }, variant);
-  await spawned;
-  return page.evaluate(async (data) => {
-    type Eng = {
-      load(): Promise<{ threads: number; crossOriginIsolated: boolean; modelFrom: string }>;
-      removeBackground(b: Blob): Promise<{ blob: Blob; width: number; height: number; backend: string }>;
-      dispose(): Promise<void>;
+  await page.waitForFunction(() => !!window.jingjie?.queue, undefined, { timeout: 60_000 });
+  const r = await page.evaluate(async (data) => {
+    const eng = window.jingjie.queue!.engine;
+    const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+    const info = await eng.load();
+    const r = await eng.removeBackground(new Blob([bytes], { type: 'image/png' }));
+    return {
+      width: r.width,
+      height: r.height,
+      type: r.blob.type,
+      size: r.blob.size,
+      backend: r.backend,
+      variant: r.variant,
+      threads: info.threads,
+      isolated: info.crossOriginIsolated,
+      modelFrom: info.modelFrom,
     };
-    const eng = (window as unknown as { __e2eEngine: Eng }).__e2eEngine;
-    try {
-      const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
-      const info = await eng.load();
-      const r = await eng.removeBackground(new Blob([bytes], { type: 'image/png' }));
-      return {
-        width: r.width,
-        height: r.height,
-        type: r.blob.type,
-        size: r.blob.size,
-        backend: r.backend,
-        threads: info.threads,
-        isolated: info.crossOriginIsolated,
-        modelFrom: info.modelFrom,
-      };
-    } finally {
-      await eng.dispose();
-    }
   }, b64);
+  const { variant: ran, ...rest } = r;
+  expect(ran, 'the variant newContext chose').toBe(variant);
+  return rest;
 }
 
 /**
@@ -160,7 +153,13 @@ async function newContext(
   browser: Browser,
   opts: Parameters<Browser['newContext']>[0] = {},
 ): Promise<BrowserContext> {
-  return browser.newContext({ locale: 'en-US', ...opts });
+  const context = await browser.newContext({ locale: 'en-US', ...opts });
+  // The app's own engine loads `variant` (a person's saved model choice), so each page downloads
+  // and starts one model, the small one.
+  await context.addInitScript((v) => {
+    if (!localStorage.getItem('jingjie.model')) localStorage.setItem('jingjie.model', v);
+  }, variant);
+  return context;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -311,7 +310,10 @@ test.describe('behind nginx (deploy/nginx.conf)', () => {
     expect((await health.text()).trim()).toBe('ok');
   });
 
-  test('isolated app processes a photo without any CSP violation, then reloads offline', async ({
+  // Also what a visitor who used the app once and then goes offline needs: the photo is processed
+  // before the service worker takes over (as on a first visit), then, offline, the app shell comes
+  // from the precache, models.json from the service worker's copy, the model bytes from IndexedDB.
+  test('isolated app processes a photo without any CSP violation, then works offline', async ({
     browser,
   }) => {
     const context = await newContext(browser);
@@ -337,35 +339,17 @@ test.describe('behind nginx (deploy/nginx.conf)', () => {
       expect(r.threads).toBeGreaterThan(1);
       expect(r.size).toBeGreaterThan(10_000);
 
+      await waitForModelStored(page);
       await waitForServiceWorkerControl(page);
       await context.setOffline(true);
       await page.reload();
       await expect(page.getByTestId('file-input')).toBeAttached();
       expect(await page.evaluate(() => self.crossOriginIsolated)).toBe(true);
+      const offline = await processPhoto(page);
+      expect(offline).toMatchObject({ width: 451, height: 300, modelFrom: 'indexeddb', isolated: true });
       await context.setOffline(false);
 
       expect(violations, 'Content Security Policy violations').toEqual([]);
-    } finally {
-      await context.close();
-    }
-  });
-
-  // A visitor who used the app once (photo processed before the service worker took over, as
-  // happens on a first visit) and then goes offline must still be able to process photos:
-  // the app shell from the precache, models.json from the service worker's copy, the model
-  // bytes from IndexedDB.
-  test('after a first visit, a photo is processed offline with the stored model', async ({ browser }) => {
-    const context = await newContext(browser);
-    try {
-      const page = await context.newPage();
-      await page.goto(`${server!.url}/`);
-      expect((await processPhoto(page)).modelFrom).toBe('network');
-      await waitForModelStored(page);
-      await waitForServiceWorkerControl(page);
-      await context.setOffline(true);
-      await page.reload();
-      const offline = await processPhoto(page);
-      expect(offline).toMatchObject({ width: 451, height: 300, modelFrom: 'indexeddb', isolated: true });
     } finally {
       await context.close();
     }

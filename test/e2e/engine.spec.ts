@@ -1,5 +1,5 @@
 // The engine in a real browser on WASM: results against the native reference masks, the
-// IndexedDB model cache, and typed errors for bad input. WebGPU: engine-webgpu.spec.ts.
+// IndexedDB model cache, and typed errors for bad input (one page: one model start). WebGPU: engine-webgpu.spec.ts.
 import { test, expect } from './helpers/profile';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,7 +15,7 @@ const photo = (name: string) => readFixture(photoPath(name));
 test.describe('engine on WASM', () => {
   test.describe.configure({ mode: 'serial' });
 
-  test('a real photo matches the native reference; a reload reads the model from IndexedDB', async ({
+  test('a real photo matches the native reference; after a reload the model comes from IndexedDB, bad input gives typed errors and the same engine goes on', async ({
     page,
     context,
   }) => {
@@ -50,15 +50,7 @@ test.describe('engine on WASM', () => {
 
     await page.reload();
     requests.length = 0;
-    const again = await runInPage(page, photo('astronaut.png'), { backend: 'wasm' });
-    expect(again.modelFrom).toBe('indexeddb');
-    expectMatchesReference(again, 'astronaut.png');
-    expect(requests).toEqual([]);
-  });
-
-  test('bad input gives typed errors and the same engine goes on', async ({ page }) => {
-    test.setTimeout(240_000);
-    await page.goto('/');
+    // Bad input gives typed errors, and the same engine goes on to the next photo.
     const text = await runInPage(page, Buffer.from('this is not an image\n'), { backend: 'wasm' });
     expect(text.ok).toBe(false);
     expect(['NotAnImage', 'DecodeFailed']).toContain(text.name);
@@ -89,7 +81,9 @@ test.describe('engine on WASM', () => {
     expect(truncated.ok).toBe(false);
     expect(truncated.name).toBe('DecodeFailed');
 
-    const good = await runInPage(page, photo('chelsea.png'));
-    expectMatchesReference(good, 'chelsea.png');
+    const again = await runInPage(page, photo('astronaut.png'), { backend: 'wasm' });
+    expect(again.modelFrom).toBe('indexeddb');
+    expectMatchesReference(again, 'astronaut.png');
+    expect(requests).toEqual([]);
   });
 });

@@ -121,6 +121,10 @@ test('a full session sends no request to any origin but the app’s', async ({ b
     await context.addInitScript(() =>
       Object.defineProperty(window, 'showSaveFilePicker', { value: undefined, configurable: true }),
     );
+    // The small model (a person's saved choice): what is proved here is where requests go, not pixels.
+    await context.addInitScript(() => {
+      if (!localStorage.getItem('jingjie.model')) localStorage.setItem('jingjie.model', 'isnet-uint8');
+    });
     const page = await context.newPage();
 
     // First load and model download (the app starts the engine by itself).
