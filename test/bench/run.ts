@@ -24,7 +24,8 @@ const args = new Set(process.argv.slice(2));
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const PORT = Number(process.env.BENCH_PORT ?? 4179);
 const PEER_PORT = Number(process.env.BENCH_PEER_PORT ?? PORT + 1);
-const ARGS = [...CHROMIUM_ARGS, '--js-flags=--expose-gc'];
+// ForceEagerMeasureMemory: measureUserAgentSpecificMemory() answers at once (the memory part).
+const ARGS = [...CHROMIUM_ARGS, '--js-flags=--expose-gc', '--enable-blink-features=ForceEagerMeasureMemory'];
 const APP_URL = `http://127.0.0.1:${PORT}`;
 
 const PARTS = ['speed', 'engine', 'batch', 'edges', 'brush', 'memory', 'cli', 'lib'] as const;
@@ -109,6 +110,7 @@ async function memoryPart(bench: Bench, page: Page) {
   const { line, ...rest } = r;
   bench.record.memory = rest;
   console.table(r.peakMb);
+  console.table(r.contexts);
   bench.lines.push(line);
 }
 
