@@ -6,5 +6,10 @@ export default defineConfig({
     include: ['test/unit/**/*.test.ts'],
     environment: 'node',
     testTimeout: 60_000,
+    // Worker threads sharing their module cache: 9 s instead of 21 s on two cores (most of it was
+    // starting a fresh process and module graph per file). Every file sets up its own state
+    // (fake-indexeddb, queues, stores); shuffled orders (--sequence.shuffle) pass alike.
+    pool: 'threads',
+    isolate: false,
   },
 });
