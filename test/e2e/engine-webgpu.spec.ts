@@ -25,15 +25,15 @@ test('WebGPU is chosen when an adapter exists: the fp32 graph starts a session w
 }) => {
   test.setTimeout(600_000);
   await page.goto('/');
+  // The app's own engine, as a visitor's page starts it (backend 'auto'): a second engine here
+  // would start a second fp32 session on the emulated GPU beside it.
+  await page.waitForFunction(() => !!window.jingjie?.queue);
   const info = await page.evaluate(async () => {
-    const eng = window.jingjie.createEngine({ backend: 'webgpu' });
     try {
-      const i = await eng.load();
+      const i = await window.jingjie.queue!.engine.load();
       return { ok: true, backend: i.backend, variant: i.variant.id, fallbackReason: i.fallbackReason };
     } catch (e) {
       return { ok: false, message: (e as Error).message };
-    } finally {
-      await eng.dispose();
     }
   });
   expect(info.ok, info.message).toBe(true);

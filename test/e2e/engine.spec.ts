@@ -39,19 +39,19 @@ test.describe('engine on WASM', () => {
     expect(requests.length).toBe(1);
     expect(requests[0]).toContain(manifest.variants.find((v) => v.id === manifest.defaults.wasm)!.file);
 
-    const r = await runInPage(page, photo('chelsea.png'), { backend: 'wasm' });
+    const r = await runInPage(page, photo('chelsea.png'), { app: true });
     expect(r.ok, r.message).toBe(true);
     expect(r.backend).toBe('wasm');
     expect(r.variant).toBe(manifest.defaults.wasm);
     expect(r.type).toBe('image/png');
-    expect(r.modelFrom).toBe('indexeddb');
+    expect(r.modelFrom).toBe('network');
     expectMatchesReference(r, 'chelsea.png');
     expect(requests.length).toBe(1);
 
     await page.reload();
     requests.length = 0;
     // Bad input gives typed errors, and the same engine goes on to the next photo.
-    const text = await runInPage(page, Buffer.from('this is not an image\n'), { backend: 'wasm' });
+    const text = await runInPage(page, Buffer.from('this is not an image\n'), { app: true });
     expect(text.ok).toBe(false);
     expect(['NotAnImage', 'DecodeFailed']).toContain(text.name);
     expect(text.message).toBeTruthy();
@@ -81,7 +81,7 @@ test.describe('engine on WASM', () => {
     expect(truncated.ok).toBe(false);
     expect(truncated.name).toBe('DecodeFailed');
 
-    const again = await runInPage(page, photo('astronaut.png'), { backend: 'wasm' });
+    const again = await runInPage(page, photo('astronaut.png'), { app: true });
     expect(again.modelFrom).toBe('indexeddb');
     expectMatchesReference(again, 'astronaut.png');
     expect(requests).toEqual([]);

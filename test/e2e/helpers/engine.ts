@@ -23,12 +23,14 @@ export interface PageResult {
 export async function runInPage(
   page: Page,
   bytes: Buffer,
-  opts: { backend?: 'wasm' | 'webgpu'; variant?: string } = {},
+  opts: { backend?: 'wasm' | 'webgpu'; variant?: string; app?: boolean } = {},
 ): Promise<PageResult> {
+  // app: the engine the app started by itself (its saved or default model), not a second one.
+  if (opts.app) await page.waitForFunction(() => !!window.jingjie?.queue);
   return page.evaluate(
     async ({ b64, opts }) => {
       const w = window as unknown as { __eng?: ReturnType<Window['jingjie']['createEngine']> };
-      w.__eng ??= window.jingjie.createEngine(opts);
+      w.__eng ??= opts.app ? window.jingjie.queue!.engine : window.jingjie.createEngine(opts);
       const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
       try {
         const r = await w.__eng.removeBackground(new Blob([bytes]));
