@@ -129,6 +129,30 @@ test('a pick made during start-up reaches the queue, though the drop zone is rep
   await expect(task(page, 'picked-0.png')).toHaveAttribute('data-state', 'done');
 });
 
+test('a paste made before the app has rendered is kept and runs once it has', async ({ page }) => {
+  await openApp(page);
+  // At DOMContentLoaded the entry has run (and started catching) but the app's chunk has not
+  // rendered: its own paste listener does not exist yet. A Ctrl+V then was lost.
+  await page.addInitScript((b64) => {
+    document.addEventListener('DOMContentLoaded', () => {
+      const w = window as unknown as { __pastedBeforeRender?: boolean };
+      w.__pastedBeforeRender = !document.querySelector('[data-testid="dropzone"], [data-testid="task"]');
+      const dt = new DataTransfer();
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      dt.items.add(new File([bytes], 'early.png', { type: 'image/png' }));
+      document.body.dispatchEvent(
+        new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }),
+      );
+    });
+  }, readFixture(CHELSEA).toString('base64'));
+  await page.reload();
+  expect(
+    await page.evaluate(() => (window as unknown as { __pastedBeforeRender?: boolean }).__pastedBeforeRender),
+  ).toBe(true);
+  await expect(page.getByTestId('task')).toHaveCount(1);
+  await expect(page.getByTestId('task')).toHaveAttribute('data-state', 'done');
+});
+
 test('clear all asks first and names how many go; a failed task can be removed alone', async ({ page }) => {
   await openApp(page);
   await page

@@ -2,6 +2,7 @@
 // the OS file handler (launchQueue) and the share target. Calls `onFiles` with what arrived.
 import { useEffect, useRef, useState } from 'react';
 import { filesFromClipboard, filesFromDataTransfer } from './collect';
+import { takeEarlyFiles } from './early';
 import { listenForLaunchedFiles, takeSharedFiles } from './launch';
 
 function hasFiles(e: DragEvent): boolean {
@@ -56,6 +57,8 @@ export function useIncomingFiles(
     window.addEventListener('dragleave', leave);
     window.addEventListener('drop', drop);
     window.addEventListener('paste', paste);
+    // What was pasted or dropped before these listeners existed (early.ts), in order.
+    void takeEarlyFiles().then((early) => early.forEach((e) => cb.current(e.files, e.from)));
     return () => {
       window.removeEventListener('dragenter', enter);
       window.removeEventListener('dragover', over);
