@@ -157,10 +157,28 @@ export function upsampleAlphaMatting(
   const reach = opts.reach ?? 32;
   const fit2 = (opts.fit ?? 0.1) ** 2;
   const rel = opts.fitRelative ?? 0.2;
+  const grow = opts.recover ?? 0;
+  // cells a band pixel's bilinear tap reads (the fields are only needed there)
+  const tapped = new Uint8Array(n);
+  for (let i = 0; i < lh; i++)
+    for (let j = 0; j < lw; j++) {
+      if (state[i * lw + j] !== 2) continue;
+      const i1 = Math.min(lh - 1, i + 1),
+        j1 = Math.min(lw - 1, j + 1);
+      tapped[i * lw + j] = tapped[i * lw + j1] = tapped[i1 * lw + j] = tapped[i1 * lw + j1] = 1;
+    }
   const fb = new Float32Array(3),
     fd = new Float32Array(3);
   const k255 = 1 / 255;
   let Flast: Float32Array | null = null;
+  let lattice: Int32Array | null = null;
+  if (passes > 1) {
+    let nl = 0;
+    for (let q = 0; q < count; q++) if (!((idx[q] % w) & 1) && !(((idx[q] / w) | 0) & 1)) nl++;
+    lattice = new Int32Array(nl);
+    nl = 0;
+    for (let q = 0; q < count; q++) if (!((idx[q] % w) & 1) && !(((idx[q] / w) | 0) & 1)) lattice[nl++] = q;
+  }
   for (let pass = 0; pass < passes; pass++) {
     let fS2 = fS,
       bS2 = bS;
@@ -168,19 +186,24 @@ export function upsampleAlphaMatting(
       // near-pure band pixels of the previous pass join the samples (weighted by purity)
       fS2 = fS.slice();
       bS2 = bS.slice();
-      for (let q = 0; q < count; q++) {
+      // the previous pass solved every pixel (the last) or one in four (k = 4, earlier passes)
+      const prev = pass - 1 < passes - 1 ? lattice : null;
+      const m = prev ? prev.length : count;
+      const k = prev ? 4 : 1;
+      for (let s = 0; s < m; s++) {
+        const q = prev ? prev[s] : s;
         const a = alpha[q];
         const i = idx[q];
         const c = (rowY[(i / w) | 0] * lw + colX[i % w]) * 4;
         const o = i * 4;
         if (a > 0.9) {
-          const wt = (a - 0.9) * 10;
+          const wt = (a - 0.9) * 10 * k;
           fS2[c] += wt * rgba[o];
           fS2[c + 1] += wt * rgba[o + 1];
           fS2[c + 2] += wt * rgba[o + 2];
           fS2[c + 3] += wt;
         } else if (a < 0.1) {
-          const wt = (0.1 - a) * 10;
+          const wt = (0.1 - a) * 10 * k;
           bS2[c] += wt * rgba[o];
           bS2[c + 1] += wt * rgba[o + 1];
           bS2[c + 2] += wt * rgba[o + 2];
@@ -188,11 +211,16 @@ export function upsampleAlphaMatting(
         }
       }
     }
-    const F = pushPull(fS2, lw, lh);
-    const B = pushPull(bS2, lw, lh);
+    const F = pushPull(fS2, lw, lh, grow > 0 ? undefined : tapped);
+    const B = pushPull(bS2, lw, lh, tapped);
     Flast = F;
     lap('fields');
-    for (let q = 0; q < count; q++) {
+    // Earlier passes only feed the next pass's colour samples (per-cell means): one pixel in
+    // four (even x and y) is enough there and costs a quarter; the last pass solves them all.
+    const sub = pass < passes - 1 ? lattice : null;
+    const m = sub ? sub.length : count;
+    for (let s = 0; s < m; s++) {
+      const q = sub ? sub[s] : s;
       const i = idx[q];
       const y = (i / w) | 0,
         x = i - y * w;
@@ -228,7 +256,6 @@ export function upsampleAlphaMatting(
     lap('solve');
   }
   for (let q = 0; q < count; q++) out[idx[q]] = alpha[q] * 255 + 0.5;
-  const grow = opts.recover ?? 0;
   if (grow > 0 && Flast) {
     recoverStrands(out, rgba, w, h, state, lw, lh, X, Y, colX, rowY, Flast, grow, opts, sig2, fit2, rel);
     lap('recover');
@@ -385,7 +412,7 @@ function recoverStrands(
  * and borrows the coarser level's (bilinearly) where it has little. Result: RGB in 0..1 and a
  * support (1 = own samples, halved per level borrowed from), 4 floats per cell.
  */
-function pushPull(S: Float32Array, w: number, h: number): Float32Array {
+function pushPull(S: Float32Array, w: number, h: number, need?: Uint8Array): Float32Array {
   const levels: { s: Float32Array; w: number; h: number }[] = [{ s: S, w, h }];
   while (levels[levels.length - 1].w > 1 || levels[levels.length - 1].h > 1) {
     const L = levels[levels.length - 1];
@@ -423,6 +450,7 @@ function pushPull(S: Float32Array, w: number, h: number): Float32Array {
         y1 = Math.min(ph - 1, y0 + 1),
         fy = sy - y0;
       for (let x = 0; x < L.w; x++) {
+        if (l === 0 && need && !need[y * L.w + x]) continue; // only the cells the caller reads
         let sx = (x + 0.5) / 2 - 0.5;
         if (sx < 0) sx = 0;
         const x0 = Math.min(pw - 1, Math.floor(sx)),
@@ -431,13 +459,28 @@ function pushPull(S: Float32Array, w: number, h: number): Float32Array {
         const a = (y * L.w + x) * 4;
         const wt = L.s[a + 3];
         const own = Math.min(1, wt); // a cell with a whole pixel of samples keeps its own mean
+        if (own >= 1) {
+          const inv = 1 / (wt * 255);
+          m[a] = L.s[a] * inv;
+          m[a + 1] = L.s[a + 1] * inv;
+          m[a + 2] = L.s[a + 2] * inv;
+          m[a + 3] = 1;
+          continue;
+        }
+        const w00 = (1 - fy) * (1 - fx),
+          w01 = (1 - fy) * fx,
+          w10 = fy * (1 - fx),
+          w11 = fy * fx;
+        const p00 = (y0 * pw + x0) * 4,
+          p01 = (y0 * pw + x1) * 4,
+          p10 = (y1 * pw + x0) * 4,
+          p11 = (y1 * pw + x1) * 4;
+        const inv = wt > 0 ? 1 / (wt * 255) : 0;
         for (let k = 0; k < 4; k++) {
-          const up =
-            (1 - fy) * ((1 - fx) * mean[(y0 * pw + x0) * 4 + k] + fx * mean[(y0 * pw + x1) * 4 + k]) +
-            fy * ((1 - fx) * mean[(y1 * pw + x0) * 4 + k] + fx * mean[(y1 * pw + x1) * 4 + k]);
-          const mine = k < 3 ? (wt > 0 ? L.s[a + k] / wt / 255 : 0) : 1;
+          const up = w00 * mean[p00 + k] + w01 * mean[p01 + k] + w10 * mean[p10 + k] + w11 * mean[p11 + k];
+          const mine = k < 3 ? L.s[a + k] * inv : 1;
           // support: 1 where the cell has its own samples, halved per level borrowed from
-          m[(y * L.w + x) * 4 + k] = own * mine + (1 - own) * (k < 3 ? up : 0.5 * up);
+          m[a + k] = own * mine + (1 - own) * (k < 3 ? up : 0.5 * up);
         }
       }
     }
