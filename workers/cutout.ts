@@ -9,9 +9,9 @@ import type { RemoveOptions, RemoveProgress, RemoveResult, StageTimings } from '
 import type { DecodeLimits, DecodeResult } from './pipeline/decode-core';
 import type { PngColour } from './pipeline/png';
 import { MODEL_SIZE, preprocess } from './pipeline/preprocess';
-import { minMaxNormalize, upsampleMask } from './pipeline/postprocess';
+import { minMaxNormalize } from './pipeline/postprocess';
 import { compose, parseHexColour } from './pipeline/compose';
-import { edgeFocus, estimateForeground, refineAlpha, unrefinedCrop } from './refine';
+import { cutoutAlpha, edgeFocus, refinesEdges, unrefinedCrop } from './refine';
 
 /** What differs between the browser and Node: the decoder, the model run and the encoder. */
 export interface CutoutPlatform {
@@ -68,17 +68,12 @@ export async function cutOut(
   await platform.checkpoint?.();
 
   const low = minMaxNormalize(raw);
-  // Edge-aware upsampling only helps where the mask is stretched: photos larger than the
-  // model's grid. Smaller ones take the reference path (bilinear).
-  const guided = opts.refineEdges !== false && (w > MODEL_SIZE || h > MODEL_SIZE);
-  const mask = guided ? undefined : upsampleMask(low, MODEL_SIZE, MODEL_SIZE, w, h);
   lap('postprocess');
-  // Matting in the model's uncertain band (workers/refine/README.md); can pass a second at 12 MP.
+  // Matting in the model's uncertain band for photos larger than its grid (workers/refine/README.md).
+  const guided = refinesEdges(w, h, MODEL_SIZE, MODEL_SIZE, opts.refineEdges);
   if (guided) onProgress?.('refine');
-  const alpha = mask ?? refineAlpha(low, MODEL_SIZE, MODEL_SIZE, img.rgba, w, h);
+  const { alpha, foreground } = cutoutAlpha(low, MODEL_SIZE, MODEL_SIZE, img.rgba, w, h, opts);
   await platform.checkpoint?.();
-  // Soft pixels get the subject's own colour instead of a mix with the old background.
-  const foreground = opts.decontaminate !== false ? estimateForeground(img.rgba, alpha, w, h) : undefined;
   const { x: fx, y: fy } = edgeFocus(alpha, w, h);
   // The checked window without refinement, so the result view can compare (before compose).
   const unrefined = guided ? unrefinedCrop(low, MODEL_SIZE, MODEL_SIZE, img.rgba, w, h, fx, fy) : undefined;

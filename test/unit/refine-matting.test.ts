@@ -3,7 +3,13 @@
 // unrefined crop the edge check compares with (workers/refine/compare.ts).
 
 import { describe, expect, it } from 'vitest';
-import { refineAlpha, unrefinedCrop, upsampleAlphaMatting } from '../../workers/refine/index';
+import {
+  CUTOUT_MATTING,
+  cutoutAlpha,
+  refineAlpha,
+  unrefinedCrop,
+  upsampleAlphaMatting,
+} from '../../workers/refine/index';
 import { upsampleMask } from '../../workers/pipeline/postprocess';
 import { trimapFromLowRes } from '../../workers/refine/resample';
 import { downsampleAlphaArea, proceduralBackground } from '../support/scenes';
@@ -148,5 +154,36 @@ describe('strand recovery (opt-in `recover`)', () => {
     expect(strandOff / 50).toBe(0);
     expect(Math.abs(strandOn / 50 - 0.6 * 255)).toBeLessThan(20);
     expect(stray).toBe(0);
+  });
+});
+
+describe('cutoutAlpha (what the worker, the CLI and the edges bench run)', () => {
+  const lw = 32,
+    lh = 32;
+  const low = new Float32Array(lw * lh);
+  for (let i = 0; i < lh; i++)
+    for (let j = 0; j < lw; j++) low[i * lw + j] = Math.min(1, Math.max(0, (16 - j) / 4));
+
+  it('takes the reference bilinear mask for a photo no larger than the grid', () => {
+    const w = 30,
+      h = 20;
+    const rgba = proceduralBackground(w, h, 2);
+    const r = cutoutAlpha(low, lw, lh, rgba, w, h);
+    expect(r.refined).toBe(false);
+    expect(r.alpha).toEqual(upsampleMask(low, lw, lh, w, h));
+    expect(r.foreground?.length).toBe(w * h * 4);
+  });
+
+  it('refines a larger photo, unless asked not to, and skips colours when told', () => {
+    const w = 96,
+      h = 64;
+    const rgba = proceduralBackground(w, h, 3);
+    const r = cutoutAlpha(low, lw, lh, rgba, w, h, { decontaminate: false });
+    expect(r.refined).toBe(true);
+    expect(r.alpha).toEqual(refineAlpha(low, lw, lh, rgba, w, h, CUTOUT_MATTING));
+    expect(r.foreground).toBeUndefined();
+    const off = cutoutAlpha(low, lw, lh, rgba, w, h, { refineEdges: false });
+    expect(off.refined).toBe(false);
+    expect(off.alpha).toEqual(upsampleMask(low, lw, lh, w, h));
   });
 });

@@ -3,7 +3,14 @@
 
 export { upsampleAlphaGuided, type GuidedUpsampleOptions } from './upsample';
 export { upsampleAlphaMatting, type MattingOptions } from './matting';
-export { refineAlpha, type RefineOptions } from './refine';
+export {
+  CUTOUT_MATTING,
+  cutoutAlpha,
+  refineAlpha,
+  refinesEdges,
+  type CutoutAlpha,
+  type RefineOptions,
+} from './refine';
 export { estimateForeground, type ForegroundOptions } from './foreground';
 export type { AlphaInput } from './resample';
 export { edgeFocus, type EdgeFocus, type EdgeFocusOptions } from './focus';
