@@ -37,35 +37,11 @@ function pixelStates(low: Float32Array, w: number, h: number): Uint8Array {
   return st;
 }
 
-/** Pixels within r px (square) of a pixel whose state is not sure background. */
+/** Pixels within r px (square) of a pixel whose state is not sure background (edgeBand's dilation). */
 function nearSubject(st: Uint8Array, w: number, h: number, r: number): Uint8Array {
-  const tmp = new Uint8Array(w * h),
-    out = new Uint8Array(w * h);
-  for (let y = 0; y < h; y++) {
-    let last = -1e9;
-    for (let x = 0; x < w; x++) {
-      if (st[y * w + x] !== 0) last = x;
-      if (x - last <= r) tmp[y * w + x] = 1;
-    }
-    last = 1e9;
-    for (let x = w - 1; x >= 0; x--) {
-      if (st[y * w + x] !== 0) last = x;
-      if (last - x <= r) tmp[y * w + x] = 1;
-    }
-  }
-  for (let x = 0; x < w; x++) {
-    let last = -1e9;
-    for (let y = 0; y < h; y++) {
-      if (tmp[y * w + x]) last = y;
-      if (y - last <= r) out[y * w + x] = 1;
-    }
-    last = 1e9;
-    for (let y = h - 1; y >= 0; y--) {
-      if (tmp[y * w + x]) last = y;
-      if (last - y <= r) out[y * w + x] = 1;
-    }
-  }
-  return out;
+  const seed = new Float32Array(w * h);
+  for (let i = 0; i < w * h; i++) if (st[i] !== 0) seed[i] = 0.5; // soft: every one is a seed
+  return edgeBand(seed, w, h, r);
 }
 
 const ratios = Object.fromEntries(ORACLES.map((o) => [o, { grad: [] as number[], recomp: [] as number[] }]));
