@@ -236,7 +236,14 @@ export const CHECKS: Check[] = [
         'the result view with its download',
         STAND_IN_MS,
       );
-      // Compare: the before/after split, moved as the slider's input event does.
+      // Compare: the before/after split, moved as the slider's input event does. The toolbar
+      // can render after the image (WebKit once set the value before the slider existed).
+      await until(
+        d,
+        `async () => document.querySelector('.viewer__toolbar input[type="range"]') instanceof HTMLInputElement`,
+        'the compare slider',
+        STAND_IN_MS,
+      );
       await d.run(`async () => {
         const r = document.querySelector('.viewer__toolbar input[type="range"]');
         Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set.call(r, '50');
