@@ -171,13 +171,16 @@ export function upsampleAlphaMatting(
     fd = new Float32Array(3);
   const k255 = 1 / 255;
   let Flast: Float32Array | null = null;
+  // band pixels at even x and y: what the earlier passes solve
   let lattice: Int32Array | null = null;
   if (passes > 1) {
+    const all = new Int32Array(count);
     let nl = 0;
-    for (let q = 0; q < count; q++) if (!((idx[q] % w) & 1) && !(((idx[q] / w) | 0) & 1)) nl++;
-    lattice = new Int32Array(nl);
-    nl = 0;
-    for (let q = 0; q < count; q++) if (!((idx[q] % w) & 1) && !(((idx[q] / w) | 0) & 1)) lattice[nl++] = q;
+    for (let q = 0; q < count; q++) {
+      const i = idx[q];
+      if (!((i % w) & 1) && !(((i / w) | 0) & 1)) all[nl++] = q;
+    }
+    lattice = all.subarray(0, nl);
   }
   for (let pass = 0; pass < passes; pass++) {
     let fS2 = fS,
