@@ -155,6 +155,26 @@ describe('strand recovery (opt-in `recover`)', () => {
     expect(Math.abs(strandOn / 50 - 0.6 * 255)).toBeLessThan(20);
     expect(stray).toBe(0);
   });
+
+  it('drops recovered specks that touch nothing (grain), keeps the strand', () => {
+    // two 2×2 dots of the strand's colour, clear of the block and the strand
+    const dotted = rgba.slice();
+    const dots = [
+      [54, 20],
+      [54, 50],
+    ];
+    for (const [x0, y0] of dots)
+      for (let y = y0; y < y0 + 2; y++)
+        for (let x = x0; x < x0 + 2; x++)
+          dotted.set(rgba.subarray((30 * w + 48) * 4, (30 * w + 48) * 4 + 4), (y * w + x) * 4);
+    const dotSum = (a: Uint8ClampedArray) =>
+      dots.reduce((s, [x, y]) => s + a[y * w + x] + a[(y + 1) * w + x + 1], 0);
+    const keep = refineAlpha(low, lw, lh, dotted, w, h, { recover: 16 });
+    const drop = refineAlpha(low, lw, lh, dotted, w, h, { recover: 16, recoverMin: 16 });
+    expect(dotSum(keep)).toBeGreaterThan(0);
+    expect(dotSum(drop)).toBe(0);
+    for (let y = 15; y < 65; y++) expect(drop[y * w + 48]).toBe(keep[y * w + 48]);
+  });
 });
 
 describe('cutoutAlpha (what the worker, the CLI and the edges bench run)', () => {

@@ -43,6 +43,12 @@ export interface MattingOptions {
   recoverZ2?: number;
   /** Radius (model cells) of the window the local background mean and spread are taken over. Default 2. */
   recoverBox?: number;
+  /**
+   * Recovered pieces (8-connected) of fewer pixels than this that do not touch the rest of the
+   * mask are dropped: on a grainy or dotted background they are the grain, not strands (a
+   * speckle around the head). 0 keeps every piece. Default 0.
+   */
+  recoverMin?: number;
   /** If given, receives the milliseconds spent per stage. */
   timings?: Record<string, number>;
 }
@@ -365,6 +371,8 @@ function recoverStrands(
       for (let k = 0; k < lw * 5; k++) S[d0 + k] += T[so + k];
     }
   const noise2 = 3 * (2 / 255) ** 2;
+  const rec = new Uint8Array(w * h);
+  let nrec = 0;
   const t = newTap();
   for (let y = 0; y < h; y++) {
     const r0 = Y.i0[y] * lw,
@@ -404,8 +412,50 @@ function recoverStrands(
       const u = (trust - 0.2) / 0.4;
       const conf = u <= 0 ? 0 : u >= 1 ? 1 : u * u * (3 - 2 * u);
       const a = conf * as * 255 + 0.5;
-      if (a >= 1) out[y * w + x] = a;
+      if (a >= 1) {
+        out[y * w + x] = a;
+        rec[y * w + x] = 1;
+        nrec++;
+      }
     }
+  }
+  const minPx = opts.recoverMin ?? 0;
+  if (minPx > 0 && nrec > 0) dropSpecks(out, rec, w, h, minPx);
+}
+
+/**
+ * Recovered pixels (rec = 1) in 8-connected pieces of fewer than minPx pixels that touch no other
+ * part of the mask (alpha > 0, not recovered) are set to 0. rec is used as the visited mark.
+ */
+function dropSpecks(out: Uint8ClampedArray, rec: Uint8Array, w: number, h: number, minPx: number): void {
+  const stack: number[] = [];
+  const piece: number[] = [];
+  for (let s0 = 0; s0 < w * h; s0++) {
+    if (rec[s0] !== 1) continue;
+    rec[s0] = 2;
+    stack.push(s0);
+    piece.length = 0;
+    let touches = false;
+    while (stack.length) {
+      const i = stack.pop() as number;
+      piece.push(i);
+      const y = (i / w) | 0,
+        x = i - y * w;
+      for (let dy = -1; dy <= 1; dy++) {
+        const yy = y + dy;
+        if (yy < 0 || yy >= h) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          const xx = x + dx;
+          if (xx < 0 || xx >= w || (dx === 0 && dy === 0)) continue;
+          const j = yy * w + xx;
+          if (rec[j] === 1) {
+            rec[j] = 2;
+            stack.push(j);
+          } else if (rec[j] === 0 && out[j] > 0) touches = true;
+        }
+      }
+    }
+    if (piece.length < minPx && !touches) for (const i of piece) out[i] = 0;
   }
 }
 
