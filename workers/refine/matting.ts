@@ -266,7 +266,26 @@ export function upsampleAlphaMatting(
   }
   for (let q = 0; q < count; q++) out[idx[q]] = alpha[q] * 255 + 0.5;
   if (grow > 0 && Flast) {
-    recoverStrands(out, rgba, w, h, state, lw, lh, X, Y, colX, rowY, Flast, grow, opts, sig2, fit2, rel);
+    recoverStrands(
+      out,
+      rgba,
+      w,
+      h,
+      state,
+      lw,
+      lh,
+      X,
+      Y,
+      runStart,
+      colX,
+      rowY,
+      Flast,
+      grow,
+      opts,
+      sig2,
+      fit2,
+      rel,
+    );
     lap('recover');
   }
   return out;
@@ -289,6 +308,7 @@ function recoverStrands(
   lh: number,
   X: { i0: Int32Array; i1: Int32Array; w1: Float32Array },
   Y: { i0: Int32Array; i1: Int32Array; w1: Float32Array },
+  runStart: Int32Array,
   colX: Int32Array,
   rowY: Int32Array,
   F: Float32Array,
@@ -302,45 +322,32 @@ function recoverStrands(
   const gc = Math.max(1, Math.ceil(grow * Math.max(lw / w, lh / h)));
   const z2h = opts.recoverZ2 ?? 1;
   const br = opts.recoverBox ?? 2;
-  // ext: sure-background cells within gc cells of a non-background cell (separable dilation)
-  const tmp = new Uint8Array(n),
-    ext = new Uint8Array(n);
-  for (let i = 0; i < lh; i++) {
-    let last = -1e9;
-    for (let j = 0; j < lw; j++) {
-      if (state[i * lw + j] !== 0) last = j;
-      if (j - last <= gc) tmp[i * lw + j] = 1;
-    }
-    last = 1e9;
-    for (let j = lw - 1; j >= 0; j--) {
-      if (state[i * lw + j] !== 0) last = j;
-      if (last - j <= gc) tmp[i * lw + j] = 1;
-    }
-  }
+  // ext: sure-background cells within gc cells of a non-background cell
+  const fg = new Uint8Array(n);
+  for (let k = 0; k < n; k++) fg[k] = state[k] !== 0 ? 1 : 0;
+  const ext = dilateCells(fg, lw, lh, gc);
   let any = false;
-  for (let j = 0; j < lw; j++) {
-    let last = -1e9;
-    for (let i = 0; i < lh; i++) {
-      if (tmp[i * lw + j]) last = i;
-      if (i - last <= gc && state[i * lw + j] === 0) ext[i * lw + j] = 1;
-    }
-    last = 1e9;
-    for (let i = lh - 1; i >= 0; i--) {
-      if (tmp[i * lw + j]) last = i;
-      if (last - i <= gc && state[i * lw + j] === 0) ext[i * lw + j] = 1;
-    }
-  }
+  for (let k = 0; k < n; k++) if (state[k] !== 0) ext[k] = 0;
   for (let k = 0; k < n; k++) if (ext[k]) any = true;
   if (!any) return;
-  // per-cell sums of sure-background pixels (r, g, b, |I|², count) on the colour grid, near ext
+  // per-cell sums of sure-background pixels (r, g, b, |I|², count) on the colour grid, only in
+  // the cells the box below reads (an ext pixel's colour cell is within 1 of its tap cell)
+  const need = dilateCells(ext, lw, lh, br + 1);
+  const rowNeed = new Uint8Array(lh);
+  for (let i = 0; i < lh; i++)
+    for (let j = 0; j < lw; j++)
+      if (need[i * lw + j]) {
+        rowNeed[i] = 1;
+        break;
+      }
   const S = new Float32Array(n * 5);
   for (let y = 0; y < h; y++) {
+    if (!rowNeed[rowY[y]]) continue;
     const ry = Y.i0[y] * lw,
       cy = rowY[y] * lw;
     for (let x = 0; x < w; x++) {
-      const s = ry + X.i0[x];
-      if (state[s] !== 0) continue;
       const cell = cy + colX[x];
+      if (!need[cell] || state[ry + X.i0[x]] !== 0) continue;
       const o = (y * w + x) * 4,
         c = cell * 5;
       const r = rgba[o] * (1 / 255),
@@ -353,22 +360,30 @@ function recoverStrands(
       S[c + 4] += 1;
     }
   }
-  // box over (2br+1)² cells, rows then columns
+  // box over (2br+1)² cells, rows then columns: row sums where a column sum reads them (need),
+  // column sums only where an ext pixel's colour cell reads them (within 1 of ext)
+  const near = dilateCells(ext, lw, lh, 1);
   const T = new Float32Array(n * 5);
-  for (let i = 0; i < lh; i++)
+  for (let i = 0; i < lh; i++) {
+    if (!rowNeed[i]) continue;
     for (let j = 0; j < lw; j++) {
+      if (!need[i * lw + j]) continue;
       const d = (i * lw + j) * 5;
       for (let b = Math.max(0, j - br); b <= Math.min(lw - 1, j + br); b++) {
         const s = (i * lw + b) * 5;
         for (let k = 0; k < 5; k++) T[d + k] += S[s + k];
       }
     }
+  }
   S.fill(0);
   for (let i = 0; i < lh; i++)
-    for (let a = Math.max(0, i - br); a <= Math.min(lh - 1, i + br); a++) {
-      const so = a * lw * 5,
-        d0 = i * lw * 5;
-      for (let k = 0; k < lw * 5; k++) S[d0 + k] += T[so + k];
+    for (let j = 0; j < lw; j++) {
+      if (!near[i * lw + j]) continue;
+      const d = (i * lw + j) * 5;
+      for (let a = Math.max(0, i - br); a <= Math.min(lh - 1, i + br); a++) {
+        const so = (a * lw + j) * 5;
+        for (let k = 0; k < 5; k++) S[d + k] += T[so + k];
+      }
     }
   const noise2 = 3 * (2 / 255) ** 2;
   const rec = new Uint8Array(w * h);
@@ -377,50 +392,83 @@ function recoverStrands(
   for (let y = 0; y < h; y++) {
     const r0 = Y.i0[y] * lw,
       cy = rowY[y] * lw;
-    for (let x = 0; x < w; x++) {
-      if (!ext[r0 + X.i0[x]]) continue;
-      const c = (cy + colX[x]) * 5;
-      const cnt = S[c + 4];
-      if (cnt < 4) continue;
-      const inv = 1 / cnt;
-      const b0 = S[c] * inv,
-        b1 = S[c + 1] * inv,
-        b2 = S[c + 2] * inv;
-      const varB = Math.max(0, S[c + 3] * inv - b0 * b0 - b1 * b1 - b2 * b2) + noise2;
-      bilinearTap(X, Y, x, y, lw, t);
-      const o = (y * w + x) * 4;
-      const i0 = rgba[o] * (1 / 255) - b0,
-        i1 = rgba[o + 1] * (1 / 255) - b1,
-        i2 = rgba[o + 2] * (1 / 255) - b2;
-      const d0 = tapValue(F, t, 4, 0) - b0;
-      const d1 = tapValue(F, t, 4, 1) - b1;
-      const d2 = tapValue(F, t, 4, 2) - b2;
-      const den = d0 * d0 + d1 * d1 + d2 * d2;
-      let as = (i0 * d0 + i1 * d1 + i2 * d2) / (den + 1e-6);
-      if (as <= 0) continue;
-      if (as > 1) as = 1;
-      const e0 = i0 - as * d0,
-        e1 = i1 - as * d1,
-        e2 = i2 - as * d2;
-      const res = e0 * e0 + e1 * e1 + e2 * e2;
-      const dev = i0 * i0 + i1 * i1 + i2 * i2;
-      const z2 = dev / varB;
-      const sig = (z2 * z2) / (z2 * z2 + z2h * z2h);
-      const tol = fit2 + rel * den;
-      const trust = sig * (den / (den + sig2)) * (tol / (tol + res));
-      // a decision, not a shrinkage: a faint copy of every candidate would be a grey haze
-      const u = (trust - 0.2) / 0.4;
-      const conf = u <= 0 ? 0 : u >= 1 ? 1 : u * u * (3 - 2 * u);
-      const a = conf * as * 255 + 0.5;
-      if (a >= 1) {
-        out[y * w + x] = a;
-        rec[y * w + x] = 1;
-        nrec++;
+    for (let j = 0; j < lw; j++) {
+      if (!ext[r0 + j]) continue;
+      for (let x = runStart[j]; x < runStart[j + 1]; x++) {
+        const c = (cy + colX[x]) * 5;
+        const cnt = S[c + 4];
+        if (cnt < 4) continue;
+        const inv = 1 / cnt;
+        const b0 = S[c] * inv,
+          b1 = S[c + 1] * inv,
+          b2 = S[c + 2] * inv;
+        const varB = Math.max(0, S[c + 3] * inv - b0 * b0 - b1 * b1 - b2 * b2) + noise2;
+        bilinearTap(X, Y, x, y, lw, t);
+        const o = (y * w + x) * 4;
+        const i0 = rgba[o] * (1 / 255) - b0,
+          i1 = rgba[o + 1] * (1 / 255) - b1,
+          i2 = rgba[o + 2] * (1 / 255) - b2;
+        const d0 = tapValue(F, t, 4, 0) - b0;
+        const d1 = tapValue(F, t, 4, 1) - b1;
+        const d2 = tapValue(F, t, 4, 2) - b2;
+        const den = d0 * d0 + d1 * d1 + d2 * d2;
+        let as = (i0 * d0 + i1 * d1 + i2 * d2) / (den + 1e-6);
+        if (as <= 0) continue;
+        if (as > 1) as = 1;
+        const e0 = i0 - as * d0,
+          e1 = i1 - as * d1,
+          e2 = i2 - as * d2;
+        const res = e0 * e0 + e1 * e1 + e2 * e2;
+        const dev = i0 * i0 + i1 * i1 + i2 * i2;
+        const z2 = dev / varB;
+        const sig = (z2 * z2) / (z2 * z2 + z2h * z2h);
+        const tol = fit2 + rel * den;
+        const trust = sig * (den / (den + sig2)) * (tol / (tol + res));
+        // a decision, not a shrinkage: a faint copy of every candidate would be a grey haze
+        const u = (trust - 0.2) / 0.4;
+        const conf = u <= 0 ? 0 : u >= 1 ? 1 : u * u * (3 - 2 * u);
+        const a = conf * as * 255 + 0.5;
+        if (a >= 1) {
+          out[y * w + x] = a;
+          rec[y * w + x] = 1;
+          nrec++;
+        }
       }
     }
   }
   const minPx = opts.recoverMin ?? 0;
   if (minPx > 0 && nrec > 0) dropSpecks(out, rec, w, h, minPx);
+}
+
+/** Cells within r (Chebyshev distance) of a set cell: separable max over rows, then columns. */
+function dilateCells(m: Uint8Array, lw: number, lh: number, r: number): Uint8Array {
+  const tmp = new Uint8Array(lw * lh),
+    out = new Uint8Array(lw * lh);
+  for (let i = 0; i < lh; i++) {
+    let last = -1e9;
+    for (let j = 0; j < lw; j++) {
+      if (m[i * lw + j]) last = j;
+      if (j - last <= r) tmp[i * lw + j] = 1;
+    }
+    last = 1e9;
+    for (let j = lw - 1; j >= 0; j--) {
+      if (m[i * lw + j]) last = j;
+      if (last - j <= r) tmp[i * lw + j] = 1;
+    }
+  }
+  for (let j = 0; j < lw; j++) {
+    let last = -1e9;
+    for (let i = 0; i < lh; i++) {
+      if (tmp[i * lw + j]) last = i;
+      if (i - last <= r) out[i * lw + j] = 1;
+    }
+    last = 1e9;
+    for (let i = lh - 1; i >= 0; i--) {
+      if (tmp[i * lw + j]) last = i;
+      if (last - i <= r) out[i * lw + j] = 1;
+    }
+  }
+  return out;
 }
 
 /**
