@@ -11,7 +11,7 @@ import type { PngColour } from './pipeline/png';
 import { MODEL_SIZE, preprocess } from './pipeline/preprocess';
 import { minMaxNormalize } from './pipeline/postprocess';
 import { compose, parseHexColour } from './pipeline/compose';
-import { cutoutAlpha, edgeFocus, refinesEdges, unrefinedCrop } from './refine';
+import { cutoutAlpha, edgeFocus, unrefinedCrop } from './refine';
 
 /** What differs between the browser and Node: the decoder, the model run and the encoder. */
 export interface CutoutPlatform {
@@ -69,14 +69,14 @@ export async function cutOut(
 
   const low = minMaxNormalize(raw);
   lap('postprocess');
-  // Matting in the model's uncertain band for photos larger than its grid (workers/refine/README.md).
-  const guided = refinesEdges(w, h, MODEL_SIZE, MODEL_SIZE, opts.refineEdges);
-  if (guided) onProgress?.('refine');
-  const { alpha, foreground } = cutoutAlpha(low, MODEL_SIZE, MODEL_SIZE, img.rgba, w, h, opts);
+  // Matting in the model's uncertain band for photos larger than its grid, then feathering
+  // (workers/refine/README.md).
+  if (opts.refineEdges !== false) onProgress?.('refine');
+  const { alpha, foreground, refined } = cutoutAlpha(low, MODEL_SIZE, MODEL_SIZE, img.rgba, w, h, opts);
   await platform.checkpoint?.();
   const { x: fx, y: fy } = edgeFocus(alpha, w, h);
   // The checked window without refinement, so the result view can compare (before compose).
-  const unrefined = guided ? unrefinedCrop(low, MODEL_SIZE, MODEL_SIZE, img.rgba, w, h, fx, fy) : undefined;
+  const unrefined = refined ? unrefinedCrop(low, MODEL_SIZE, MODEL_SIZE, img.rgba, w, h, fx, fy) : undefined;
   lap('refine');
 
   const bg = opts.background ? parseHexColour(opts.background) : undefined;

@@ -4,8 +4,10 @@
 
 import { describe, expect, it } from 'vitest';
 import {
+  CUTOUT_FEATHER,
   CUTOUT_MATTING,
   cutoutAlpha,
+  featherAlpha,
   refineAlpha,
   unrefinedCrop,
   upsampleAlphaMatting,
@@ -184,23 +186,27 @@ describe('cutoutAlpha (what the worker, the CLI and the edges bench run)', () =>
   for (let i = 0; i < lh; i++)
     for (let j = 0; j < lw; j++) low[i * lw + j] = Math.min(1, Math.max(0, (16 - j) / 4));
 
-  it('takes the reference bilinear mask for a photo no larger than the grid', () => {
+  it('feathers the reference bilinear mask of a photo no larger than the grid', () => {
     const w = 30,
       h = 20;
     const rgba = proceduralBackground(w, h, 2);
     const r = cutoutAlpha(low, lw, lh, rgba, w, h);
-    expect(r.refined).toBe(false);
-    expect(r.alpha).toEqual(upsampleMask(low, lw, lh, w, h));
+    expect(r.refined).toBe(true);
+    expect(r.alpha).toEqual(featherAlpha(upsampleMask(low, lw, lh, w, h), rgba, w, h, CUTOUT_FEATHER));
     expect(r.foreground?.length).toBe(w * h * 4);
+    const off = cutoutAlpha(low, lw, lh, rgba, w, h, { refineEdges: false });
+    expect(off.refined).toBe(false);
+    expect(off.alpha).toEqual(upsampleMask(low, lw, lh, w, h));
   });
 
-  it('refines a larger photo, unless asked not to, and skips colours when told', () => {
+  it('mattes and feathers a larger photo, unless asked not to, and skips colours when told', () => {
     const w = 96,
       h = 64;
     const rgba = proceduralBackground(w, h, 3);
     const r = cutoutAlpha(low, lw, lh, rgba, w, h, { decontaminate: false });
     expect(r.refined).toBe(true);
-    expect(r.alpha).toEqual(refineAlpha(low, lw, lh, rgba, w, h, CUTOUT_MATTING));
+    const matted = refineAlpha(low, lw, lh, rgba, w, h, CUTOUT_MATTING);
+    expect(r.alpha).toEqual(featherAlpha(matted, rgba, w, h, CUTOUT_FEATHER));
     expect(r.foreground).toBeUndefined();
     const off = cutoutAlpha(low, lw, lh, rgba, w, h, { refineEdges: false });
     expect(off.refined).toBe(false);

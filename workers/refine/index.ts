@@ -4,14 +4,16 @@
 export { upsampleAlphaGuided, type GuidedUpsampleOptions } from './upsample';
 export { upsampleAlphaMatting, type MattingOptions } from './matting';
 export {
+  CUTOUT_FEATHER,
   CUTOUT_MATTING,
   cutoutAlpha,
+  mattesEdges,
   refineAlpha,
-  refinesEdges,
   type CutoutAlpha,
   type RefineOptions,
 } from './refine';
 export { estimateForeground, type ForegroundOptions } from './foreground';
+export { featherAlpha, type FeatherOptions } from './feather';
 export type { AlphaInput } from './resample';
 export { edgeFocus, type EdgeFocus, type EdgeFocusOptions } from './focus';
 export { unrefinedCrop, type EdgeCrop } from './compare';
