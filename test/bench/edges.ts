@@ -11,6 +11,7 @@ import { cpus, loadavg } from 'node:os';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
+  dilateMask,
   estimateForeground,
   upsampleAlphaGuided,
   refineAlpha,
@@ -444,36 +445,7 @@ export function edgeBand(alpha: Float32Array, w: number, h: number, r = 8): Uint
       else if (x + 1 < w && Math.abs(alpha[i + 1] - a) > 0.5) seed[i] = seed[i + 1] = 1;
       else if (y + 1 < h && Math.abs(alpha[i + w] - a) > 0.5) seed[i] = seed[i + w] = 1;
     }
-  // separable max filter (square dilation)
-  const tmp = new Uint8Array(w * h),
-    out = new Uint8Array(w * h);
-  for (let y = 0; y < h; y++) {
-    let last = -1e9;
-    const o = y * w;
-    for (let x = 0; x < w + r; x++) {
-      if (x < w && seed[o + x]) last = x;
-      const t = x - r;
-      if (t >= 0 && t < w && x - last <= 2 * r) tmp[o + t] = 1;
-    }
-    last = 1e9;
-    for (let x = w - 1; x >= 0; x--) {
-      if (seed[o + x]) last = x;
-      if (last - x <= r) tmp[o + x] = 1;
-    }
-  }
-  for (let x = 0; x < w; x++) {
-    let last = -1e9;
-    for (let y = 0; y < h; y++) {
-      if (tmp[y * w + x]) last = y;
-      if (y - last <= r) out[y * w + x] = 1;
-    }
-    last = 1e9;
-    for (let y = h - 1; y >= 0; y--) {
-      if (tmp[y * w + x]) last = y;
-      if (last - y <= r) out[y * w + x] = 1;
-    }
-  }
-  return out;
+  return dilateMask(seed, w, h, r); // square dilation
 }
 
 export function bandErrors(

@@ -9,6 +9,8 @@
 // Photos above 3 MP use the fast guided filter (He & Sun 2015): window statistics pooled on
 // s×s blocks and the coefficients interpolated bilinearly, so the cost stays near that of 1.5 MP.
 
+import { dilateMask } from './resample';
+
 export interface FeatherOptions {
   /** Window radius in blocks (a block is `scale`² px). Default 3. */
   radius?: number;
@@ -189,8 +191,8 @@ function featherTile(
   }
   // Only blocks within 1 of a soft block need mean coefficients, and only those within r + 1
   // need coefficients; the others are left 0 (no needed mean reads them).
-  const near1 = dilate(soft, RW, RH, 1, ws.tmp, ws.near1);
-  const nearC = dilate(soft, RW, RH, r + 1, ws.tmp, ws.nearC);
+  const near1 = dilateMask(soft, RW, RH, 1, ws.tmp, ws.near1);
+  const nearC = dilateMask(soft, RW, RH, r + 1, ws.tmp, ws.nearC);
   // 2. coefficients (a, b) on the zone, each window clipped to the grid; their integral images
   const C = ws.coef;
   const CW = zx1 - zx0 + 1;
@@ -311,41 +313,4 @@ function featherTile(
       out[i] = v * 255; // the clamped array rounds to nearest
     }
   }
-}
-
-/** dst = src dilated by r blocks (Chebyshev), on a W×H grid: separable, rows then columns. */
-function dilate(
-  src: Uint8Array,
-  W: number,
-  H: number,
-  r: number,
-  tmp: Uint8Array,
-  dst: Uint8Array,
-): Uint8Array {
-  for (let y = 0; y < H; y++) {
-    const o = y * W;
-    let last = -1e9;
-    for (let x = 0; x < W; x++) {
-      if (src[o + x]) last = x;
-      tmp[o + x] = x - last <= r ? 1 : 0;
-    }
-    last = 1e9;
-    for (let x = W - 1; x >= 0; x--) {
-      if (src[o + x]) last = x;
-      if (last - x <= r) tmp[o + x] = 1;
-    }
-  }
-  for (let x = 0; x < W; x++) {
-    let last = -1e9;
-    for (let y = 0; y < H; y++) {
-      if (tmp[y * W + x]) last = y;
-      dst[y * W + x] = y - last <= r ? 1 : 0;
-    }
-    last = 1e9;
-    for (let y = H - 1; y >= 0; y--) {
-      if (tmp[y * W + x]) last = y;
-      if (last - y <= r) dst[y * W + x] = 1;
-    }
-  }
-  return dst;
 }

@@ -14,6 +14,6 @@ export {
 } from './refine';
 export { estimateForeground, type ForegroundOptions } from './foreground';
 export { featherAlpha, type FeatherOptions } from './feather';
-export type { AlphaInput } from './resample';
+export { dilateMask, type AlphaInput } from './resample';
 export { edgeFocus, type EdgeFocus, type EdgeFocusOptions } from './focus';
 export { unrefinedCrop, type EdgeCrop } from './compare';

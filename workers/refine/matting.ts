@@ -3,7 +3,7 @@
 // fields pushed-pulled from the sure regions, re-estimated from the first pass, projected).
 
 import { axisTable, bilinearTap, newTap, tapValue } from '../pipeline/resize';
-import { type AlphaInput, alphaToFloat, runStarts, trimapFromLowRes } from './resample';
+import { type AlphaInput, alphaToFloat, dilateMask, runStarts, trimapFromLowRes } from './resample';
 import { stageTimer } from '../../src/shared/stage-timer';
 
 export interface MattingOptions {
@@ -325,14 +325,14 @@ function recoverStrands(
   // ext: sure-background cells within gc cells of a non-background cell
   const fg = new Uint8Array(n);
   for (let k = 0; k < n; k++) fg[k] = state[k] !== 0 ? 1 : 0;
-  const ext = dilateCells(fg, lw, lh, gc);
+  const ext = dilateMask(fg, lw, lh, gc);
   let any = false;
   for (let k = 0; k < n; k++) if (state[k] !== 0) ext[k] = 0;
   for (let k = 0; k < n; k++) if (ext[k]) any = true;
   if (!any) return;
   // per-cell sums of sure-background pixels (r, g, b, |I|², count) on the colour grid, only in
   // the cells the box below reads (an ext pixel's colour cell is within 1 of its tap cell)
-  const need = dilateCells(ext, lw, lh, br + 1);
+  const need = dilateMask(ext, lw, lh, br + 1);
   const rowNeed = new Uint8Array(lh);
   for (let i = 0; i < lh; i++)
     for (let j = 0; j < lw; j++)
@@ -362,7 +362,7 @@ function recoverStrands(
   }
   // box over (2br+1)² cells, rows then columns: row sums where a column sum reads them (need),
   // column sums only where an ext pixel's colour cell reads them (within 1 of ext)
-  const near = dilateCells(ext, lw, lh, 1);
+  const near = dilateMask(ext, lw, lh, 1);
   const T = new Float32Array(n * 5);
   for (let i = 0; i < lh; i++) {
     if (!rowNeed[i]) continue;
@@ -438,37 +438,6 @@ function recoverStrands(
   }
   const minPx = opts.recoverMin ?? 0;
   if (minPx > 0 && nrec > 0) dropSpecks(out, rec, w, h, minPx);
-}
-
-/** Cells within r (Chebyshev distance) of a set cell: separable max over rows, then columns. */
-function dilateCells(m: Uint8Array, lw: number, lh: number, r: number): Uint8Array {
-  const tmp = new Uint8Array(lw * lh),
-    out = new Uint8Array(lw * lh);
-  for (let i = 0; i < lh; i++) {
-    let last = -1e9;
-    for (let j = 0; j < lw; j++) {
-      if (m[i * lw + j]) last = j;
-      if (j - last <= r) tmp[i * lw + j] = 1;
-    }
-    last = 1e9;
-    for (let j = lw - 1; j >= 0; j--) {
-      if (m[i * lw + j]) last = j;
-      if (last - j <= r) tmp[i * lw + j] = 1;
-    }
-  }
-  for (let j = 0; j < lw; j++) {
-    let last = -1e9;
-    for (let i = 0; i < lh; i++) {
-      if (tmp[i * lw + j]) last = i;
-      if (i - last <= r) out[i * lw + j] = 1;
-    }
-    last = 1e9;
-    for (let i = lh - 1; i >= 0; i--) {
-      if (tmp[i * lw + j]) last = i;
-      if (last - i <= r) out[i * lw + j] = 1;
-    }
-  }
-  return out;
 }
 
 /**

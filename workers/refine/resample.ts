@@ -300,3 +300,43 @@ export function trimapFromLowRes(p: Float32Array, lw: number, lh: number, t: num
   }
   return { state, anyUnknown };
 }
+
+/**
+ * dst = src (0/1) dilated by r cells (Chebyshev distance) on a W×H grid: separable, rows then
+ * columns. tmp and dst (at least W·H) may be reused scratch; every cell of dst is written.
+ */
+export function dilateMask(
+  src: Uint8Array,
+  W: number,
+  H: number,
+  r: number,
+  tmp: Uint8Array = new Uint8Array(W * H),
+  dst: Uint8Array = new Uint8Array(W * H),
+): Uint8Array {
+  for (let y = 0; y < H; y++) {
+    const o = y * W;
+    let last = -1e9;
+    for (let x = 0; x < W; x++) {
+      if (src[o + x]) last = x;
+      tmp[o + x] = x - last <= r ? 1 : 0;
+    }
+    last = 1e9;
+    for (let x = W - 1; x >= 0; x--) {
+      if (src[o + x]) last = x;
+      if (last - x <= r) tmp[o + x] = 1;
+    }
+  }
+  for (let x = 0; x < W; x++) {
+    let last = -1e9;
+    for (let y = 0; y < H; y++) {
+      if (tmp[y * W + x]) last = y;
+      dst[y * W + x] = y - last <= r ? 1 : 0;
+    }
+    last = 1e9;
+    for (let y = H - 1; y >= 0; y--) {
+      if (tmp[y * W + x]) last = y;
+      if (last - y <= r) dst[y * W + x] = 1;
+    }
+  }
+  return dst;
+}
