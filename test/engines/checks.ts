@@ -236,23 +236,18 @@ export const CHECKS: Check[] = [
         'the result view with its download',
         STAND_IN_MS,
       );
-      // Compare: the before/after split, moved as the slider's input event does. The toolbar
-      // can render after the image (WebKit once set the value before the slider existed).
+      // Compare: the before/after split, moved as the slider's input event does. Found and moved
+      // in one step, again until the split shows: the toolbar can render after the image and be
+      // rendered anew (WebKit once lost the slider between finding it and setting its value).
       await until(
         d,
-        `async () => document.querySelector('.viewer__toolbar input[type="range"]') instanceof HTMLInputElement`,
-        'the compare slider',
-        STAND_IN_MS,
-      );
-      await d.run(`async () => {
-        const r = document.querySelector('.viewer__toolbar input[type="range"]');
-        Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set.call(r, '50');
-        r.dispatchEvent(new Event('input', { bubbles: true }));
-        return true;
-      }`);
-      await until(
-        d,
-        `async () => !!document.querySelector('.viewer__tag--before')`,
+        `async () => {
+          const r = document.querySelector('.viewer__toolbar input[type="range"]');
+          if (!(r instanceof HTMLInputElement)) return false;
+          Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set.call(r, '50');
+          r.dispatchEvent(new Event('input', { bubbles: true }));
+          return !!document.querySelector('.viewer__tag--before');
+        }`,
         'the compare split',
         STAND_IN_MS,
       );
