@@ -26,14 +26,22 @@ async function until<T>(d: Driver, fn: string, what: string, timeoutMs = 120_000
     const v = await d.run<T>(fn, arg).catch(() => undefined);
     if (v) return v;
     if (Date.now() > end) {
-      // What the page did download, and any error it logged: the reason is usually there.
+      // What the page did download, any error it logged or showed, which parts are still in a
+      // phase and which buttons are disabled: the reason is usually there.
       const seen = await d
         .run<unknown>(
-          `async () => ({ url: location.href, downloads: window.__jjDownloads ?? null, errors: window.__jjErrors ?? null })`,
+          `async () => ({
+            url: location.href,
+            downloads: window.__jjDownloads ?? null,
+            errors: window.__jjErrors ?? null,
+            alerts: [...document.querySelectorAll('[role="alert"]')].map((e) => e.textContent),
+            phases: [...document.querySelectorAll('[data-phase]')].map((e) => (e.dataset.testid ?? e.className) + ':' + e.dataset.phase),
+            disabled: [...document.querySelectorAll('button[disabled][data-testid]')].map((e) => e.dataset.testid),
+          })`,
         )
         .catch(() => undefined);
       throw new Error(
-        `timed out waiting for ${what}${seen ? `; page: ${JSON.stringify(seen).slice(0, 400)}` : ''}`,
+        `timed out waiting for ${what}${seen ? `; page: ${JSON.stringify(seen).slice(0, 800)}` : ''}`,
       );
     }
     await new Promise((r) => setTimeout(r, 250));
