@@ -7,7 +7,6 @@ export {
   CUTOUT_FEATHER,
   CUTOUT_MATTING,
   cutoutAlpha,
-  mattesEdges,
   refineAlpha,
   type CutoutAlpha,
   type RefineOptions,

@@ -323,12 +323,13 @@ function recoverStrands(
   const z2h = opts.recoverZ2 ?? 1;
   const br = opts.recoverBox ?? 2;
   // ext: sure-background cells within gc cells of a non-background cell
-  const fg = new Uint8Array(n);
-  for (let k = 0; k < n; k++) fg[k] = state[k] !== 0 ? 1 : 0;
-  const ext = dilateMask(fg, lw, lh, gc);
+  const notBg = new Uint8Array(n);
+  for (let k = 0; k < n; k++) notBg[k] = state[k] !== 0 ? 1 : 0;
+  const ext = dilateMask(notBg, lw, lh, gc);
   let any = false;
-  for (let k = 0; k < n; k++) if (state[k] !== 0) ext[k] = 0;
-  for (let k = 0; k < n; k++) if (ext[k]) any = true;
+  for (let k = 0; k < n; k++)
+    if (notBg[k]) ext[k] = 0;
+    else if (ext[k]) any = true;
   if (!any) return;
   // per-cell sums of sure-background pixels (r, g, b, |I|², count) on the colour grid, only in
   // the cells the box below reads (an ext pixel's colour cell is within 1 of its tap cell)

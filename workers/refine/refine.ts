@@ -29,7 +29,7 @@ export function refineAlpha(
  * tuning seeds at 1024×768 the matting's re-composite error was no better than plain (median
  * 0.98×) and a hard-edged scene four times worse (docs/edges.md). Every photo is then feathered.
  */
-export function mattesEdges(w: number, h: number, lw: number, lh: number): boolean {
+function mattesEdges(w: number, h: number, lw: number, lh: number): boolean {
   return w > lw || h > lh;
 }
 
