@@ -18,6 +18,16 @@ const only = process.argv.slice(2); // e.g. `npm test -- unit` or `npm test -- e
 const CHECK = ['typecheck', 'lint', 'format', 'headers', 'unit'];
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const stages = [];
+/** What failed and why, one line each: repeated above the closing line, where a CI log's tail shows it. */
+const failures = [];
+const fail = (stage, what) =>
+  failures.push(
+    `${stage}: ${String(what)
+      // eslint-disable-next-line no-control-regex -- colour codes of the reporters
+      .replace(/\x1b\[[0-9;]*m/g, '')
+      .replace(/\s+/g, ' ')
+      .slice(0, 1000)}`,
+  );
 
 function run(name, cmd, args, env = {}) {
   const t0 = Date.now();
@@ -96,6 +106,13 @@ if (want('unit')) {
     // A file that fails to load has no failed test but no success either: count it once.
     const loadFailures = !j.success && j.numFailedTests === 0 ? 1 : 0;
     count(j.numPassedTests, j.numFailedTests + loadFailures, j.numPendingTests + j.numTodoTests);
+    for (const f of j.testResults ?? []) {
+      if (f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed'))
+        fail('unit', `${path.relative(root, f.name)}: ${f.message}`);
+      for (const a of f.assertionResults ?? [])
+        if (a.status === 'failed')
+          fail('unit', `${a.fullName}: ${(a.failureMessages?.[0] ?? '').split('\n')[0]}`);
+    }
   } else count(0, 1, 0);
 
   const nodeTests = [
@@ -142,8 +159,21 @@ async function playwright(name, args, env = {}) {
     ...env,
   });
   if (fs.existsSync(out)) {
-    const s = JSON.parse(fs.readFileSync(out, 'utf8')).stats ?? {};
+    const report = JSON.parse(fs.readFileSync(out, 'utf8'));
+    const s = report.stats ?? {};
     count(s.expected ?? 0, (s.unexpected ?? 0) + (s.flaky ?? 0), s.skipped ?? 0);
+    // Each failed (or flaky) test, with the first line of its first error.
+    const walk = (suite, titles) => {
+      for (const spec of suite.specs ?? [])
+        for (const t of spec.tests ?? [])
+          if (t.status === 'unexpected' || t.status === 'flaky') {
+            const err = t.results?.find((r) => r.error)?.error?.message ?? '';
+            fail(name, `${[...titles, spec.title].join(' › ')} (${t.status}): ${err.split('\n')[0]}`);
+          }
+      for (const sub of suite.suites ?? []) walk(sub, [...titles, sub.title]);
+    };
+    for (const suite of report.suites ?? []) walk(suite, [suite.title]);
+    for (const e of report.errors ?? []) fail(name, e.message ?? e);
   } else count(0, 1, 0);
 }
 
@@ -161,6 +191,7 @@ async function engines() {
   if (fs.existsSync(out)) {
     const c = JSON.parse(fs.readFileSync(out, 'utf8'));
     count(c.passed, c.failed, c.skipped);
+    for (const f of c.failures ?? []) fail('engines', f);
   } else count(0, 1, 0);
 }
 
@@ -182,6 +213,7 @@ if (built) {
   } else if (wantEngines) await engines();
 }
 
+if (failures.length) console.log('\nfailures:\n' + failures.map((f) => `  ${f}`).join('\n'));
 console.log('\n' + stages.map((s) => `${s.ok ? 'ok  ' : 'FAIL'} ${s.name} (${s.s} s)`).join('\n'));
 console.log(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(totals.failed === 0 && stages.every((s) => s.ok) ? 0 : 1);

@@ -261,10 +261,15 @@ export const CHECKS: Check[] = [
       );
 
       // One brush stroke with the mouse, then Done: the result says it was edited.
-      await d.run(`async () => (document.querySelector('[data-testid="brush-open"]').click(), true)`);
+      // Opened again until the editor shows: the button is disabled while the result view works
+      // (a preview, an export), and a click then is lost.
       await until(
         d,
-        `async () => document.querySelector('[data-testid="brush-editor"]')?.dataset.phase === 'ready'`,
+        `async () => {
+          const ed = document.querySelector('[data-testid="brush-editor"]');
+          if (!ed) document.querySelector('[data-testid="brush-open"]:not([disabled])')?.click();
+          return ed?.dataset.phase === 'ready';
+        }`,
         'the brush editor ready',
         STAND_IN_MS,
       );

@@ -21,6 +21,8 @@ if (!process.env.JJ_SKIP_BUILD) {
 const server = await startServer(join(ROOT, 'dist'));
 const counts = { passed: 0, failed: 0, skipped: 0 };
 const summary: string[] = [];
+/** `engine › check: why`, for the closing summary of `npm test`. */
+const failed: string[] = [];
 const t0 = Date.now();
 
 for (const engine of engines) {
@@ -28,6 +30,7 @@ for (const engine of engines) {
   if (missing) {
     counts.failed += CHECKS.length;
     summary.push(`${engine} failed: ${missing}`);
+    failed.push(`${engine}: ${missing}`);
     continue;
   }
   const te = Date.now();
@@ -38,6 +41,7 @@ for (const engine of engines) {
   } catch (e) {
     counts.failed += CHECKS.length;
     summary.push(`${engine} failed: could not start (${(e as Error).message.split('\n')[0]})`);
+    failed.push(`${engine}: could not start: ${(e as Error).message}`);
     console.log(`✘ ${engine}: could not start: ${(e as Error).message}`);
     continue;
   }
@@ -56,6 +60,7 @@ for (const engine of engines) {
       const err = e as Error;
       const why = err.message || `${err.name} ${err.stack?.split('\n').slice(1, 4).join(' ') ?? String(e)}`;
       console.log(`  ✘ ${c.name} (${((Date.now() - tc) / 1000).toFixed(1)} s): ${why}`);
+      failed.push(`${engine} › ${c.name}: ${why}`);
     }
     for (const l of lines) console.log(`      ${l}`);
   }
@@ -65,7 +70,8 @@ for (const engine of engines) {
 }
 
 await server.close();
-if (process.env.JJ_ENGINES_JSON) writeFileSync(process.env.JJ_ENGINES_JSON, JSON.stringify(counts));
+if (process.env.JJ_ENGINES_JSON)
+  writeFileSync(process.env.JJ_ENGINES_JSON, JSON.stringify({ ...counts, failures: failed }));
 console.log(`(${((Date.now() - t0) / 1000).toFixed(0)} s)`);
 console.log(`engines: ${summary.join(', ')}`);
 process.exit(counts.failed ? 1 : 0);
