@@ -62,11 +62,14 @@ export function featherAlpha(
   return out;
 }
 
-/** Scratch planes reused by every tile: 13 block statistics' integral images, 4 coefficient planes. */
+/** Scratch planes reused by every tile: 13 block statistics' integral images, 4 coefficient planes, their means and one row of them. */
 class Workspace {
-  readonly sums: Float64Array[];
+  /** the 13 integral images interleaved: entry e's statistic k at e * 13 + k */
+  readonly sums: Float64Array;
   readonly coef: Float64Array[];
   readonly mean: Float64Array[];
+  /** the mean coefficients interpolated to one pixel row */
+  readonly line: Float64Array[];
   readonly block: Float64Array;
   /** blocks of the tile holding a soft pixel, and those dilated by 1 and by r + 1 */
   readonly soft: Uint8Array;
@@ -80,9 +83,10 @@ class Workspace {
     this.near1 = new Uint8Array(m * m);
     this.nearC = new Uint8Array(m * m);
     this.tmp = new Uint8Array(m * m);
-    this.sums = Array.from({ length: 13 }, () => new Float64Array(n));
+    this.sums = new Float64Array(13 * n);
     this.coef = Array.from({ length: 4 }, () => new Float64Array(n));
     this.mean = Array.from({ length: 4 }, () => new Float64Array(n));
+    this.line = Array.from({ length: 4 }, () => new Float64Array(m));
   }
 }
 
@@ -131,7 +135,7 @@ function featherTile(
   const S = ws.sums;
   // 1. block means of p and I (the fast guided filter subsamples its inputs), then integral
   //    images of p, I_c, I_c·p, I_c·I_d on the block grid (row and column 0 zero)
-  for (let k = 0; k < 13; k++) S[k].fill(0, 0, SW);
+  S.fill(0, 0, 13 * SW);
   const blk = ws.block;
   const soft = ws.soft;
   soft.fill(0, 0, RW * RH);
@@ -165,7 +169,7 @@ function featherTile(
     row.fill(0);
     const up = by * SW,
       cur = (by + 1) * SW;
-    for (let k = 0; k < 13; k++) S[k][cur] = 0;
+    S.fill(0, cur * 13, cur * 13 + 13);
     for (let bx = 0; bx < RW; bx++) {
       const px0 = (rx0 + bx) * s;
       const inv = k255 / ((Math.min(w, px0 + s) - px0) * (py1 - py0));
@@ -186,7 +190,9 @@ function featherTile(
       row[10] += c1 * c1;
       row[11] += c1 * c2;
       row[12] += c2 * c2;
-      for (let k = 0; k < 13; k++) S[k][cur + bx + 1] = S[k][up + bx + 1] + row[k];
+      const e = (cur + bx + 1) * 13,
+        u = (up + bx + 1) * 13;
+      for (let k = 0; k < 13; k++) S[e + k] = S[u + k] + row[k];
     }
   }
   // Only blocks within 1 of a soft block need mean coefficients, and only those within r + 1
@@ -215,14 +221,11 @@ function featherTile(
       const x0 = Math.max(0, zx - r) - rx0,
         x1 = Math.min(bw, zx + r + 1) - rx0;
       const inv = 1 / ((x1 - x0) * (y1 - y0));
-      const a00 = y0 * SW + x0,
-        a01 = y0 * SW + x1,
-        a10 = y1 * SW + x0,
-        a11 = y1 * SW + x1;
-      for (let k = 0; k < 13; k++) {
-        const P = S[k];
-        m[k] = (P[a11] - P[a01] - P[a10] + P[a00]) * inv;
-      }
+      const a00 = (y0 * SW + x0) * 13,
+        a01 = (y0 * SW + x1) * 13,
+        a10 = (y1 * SW + x0) * 13,
+        a11 = (y1 * SW + x1) * 13;
+      for (let k = 0; k < 13; k++) m[k] = (S[a11 + k] - S[a01 + k] - S[a10 + k] + S[a00 + k]) * inv;
       const mp = m[0],
         m0 = m[1],
         m1 = m[2],
@@ -277,12 +280,14 @@ function featherTile(
       }
     }
   }
-  // 4. each soft pixel of the tile: q = ā·I + b̄, ā and b̄ bilinear between block centres
+  // 4. each soft pixel of the tile: q = ā·I + b̄, ā and b̄ bilinear between block centres (the
+  //    block columns' coefficients interpolated down to the pixel row first, once per row)
   const py0 = ty * s,
     py1 = Math.min(h, ty1 * s),
     px0 = tx * s,
     px1 = Math.min(w, tx1 * s);
   const half = (s - 1) / 2;
+  const line = ws.line;
   for (let y = py0; y < py1; y++) {
     let fy = (y - half) / s;
     fy = fy < 0 ? 0 : fy > bh - 1 ? bh - 1 : fy;
@@ -291,25 +296,35 @@ function featherTile(
       wy = fy - by0;
     const r0 = (Math.max(my0, by0) - my0) * MW,
       r1 = (Math.min(my1 - 1, by1) - my0) * MW;
+    let rowReady = false;
     for (let x = px0; x < px1; x++) {
       const i = y * w + x;
       const a = alpha[i];
       if (a === 0 || a === 255) continue;
+      if (!rowReady) {
+        for (let k = 0; k < 4; k++) {
+          const P = Mn[k],
+            L = line[k];
+          for (let c = 0; c < MW; c++) L[c] = P[r0 + c] + wy * (P[r1 + c] - P[r0 + c]);
+        }
+        rowReady = true;
+      }
       let fx = (x - half) / s;
       fx = fx < 0 ? 0 : fx > bw - 1 ? bw - 1 : fx;
       const bx0 = Math.floor(fx),
-        bx1 = Math.min(bw - 1, bx0 + 1),
         wx = fx - bx0;
       const c0 = Math.max(mx0, bx0) - mx0,
-        c1 = Math.min(mx1 - 1, bx1) - mx0;
-      let v = 0;
-      for (let k = 0; k < 4; k++) {
-        const P = Mn[k];
-        const top = P[r0 + c0] + wx * (P[r0 + c1] - P[r0 + c0]);
-        const bot = P[r1 + c0] + wx * (P[r1 + c1] - P[r1 + c0]);
-        const q = top + wy * (bot - top);
-        v += k < 3 ? q * rgba[i * 4 + k] * k255 : q;
-      }
+        c1 = Math.min(mx1 - 1, Math.min(bw - 1, bx0 + 1)) - mx0;
+      const L0 = line[0],
+        L1 = line[1],
+        L2 = line[2],
+        L3 = line[3];
+      const o = i * 4;
+      const v =
+        (L0[c0] + wx * (L0[c1] - L0[c0])) * rgba[o] * k255 +
+        (L1[c0] + wx * (L1[c1] - L1[c0])) * rgba[o + 1] * k255 +
+        (L2[c0] + wx * (L2[c1] - L2[c0])) * rgba[o + 2] * k255 +
+        (L3[c0] + wx * (L3[c1] - L3[c0]));
       out[i] = v * 255; // the clamped array rounds to nearest
     }
   }
