@@ -79,15 +79,19 @@ export function upsampleAlphaMatting(
   const { state, anyUnknown } = trimapFromLowRes(p, lw, lh, t);
   const X = axisTable(lw, w);
   const Y = axisTable(lh, h);
-  const tap = newTap();
   const out = new Uint8ClampedArray(w * h);
   // Certain runs first: the band is filled below.
   const runStart = runStarts(X, lw, w);
   for (let y = 0; y < h; y++) {
     const srow = Y.i0[y] * lw,
       o = y * w;
-    for (let j = 0; j < lw; j++)
-      if (state[srow + j] === 1) out.fill(255, o + runStart[j], o + runStart[j + 1]);
+    for (let j = 0; j < lw; j++) {
+      if (state[srow + j] !== 1) continue;
+      let j1 = j + 1; // one fill per run of sure cells, not per cell
+      while (j1 < lw && state[srow + j1] === 1) j1++;
+      out.fill(255, o + runStart[j], o + runStart[j1]);
+      j = j1 - 1;
+    }
   }
   lap('trimap');
   if (!anyUnknown) return out;
@@ -173,8 +177,19 @@ export function upsampleAlphaMatting(
         j1 = Math.min(lw - 1, j + 1);
       tapped[i * lw + j] = tapped[i * lw + j1] = tapped[i1 * lw + j] = tapped[i1 * lw + j1] = 1;
     }
+  // Strand recovery's cells (sure background within its reach of the mask) and the cells whose
+  // foreground colour the last pass must give it: its taps there, and the band's.
+  const ext = grow > 0 ? recoveryCells(state, lw, lh, w, h, grow) : null;
+  let fNeed: Uint8Array = tapped;
+  if (ext) {
+    fNeed = dilateMask(ext, lw, lh, 1);
+    for (let k = 0; k < n; k++) fNeed[k] |= tapped[k];
+  }
   const fb = new Float32Array(3),
     fd = new Float32Array(3);
+  const rowF = new Float32Array(lw * 4),
+    rowB = new Float32Array(lw * 4),
+    stamp = new Int32Array(lw);
   const k255 = 1 / 255;
   let Flast: Float32Array | null = null;
   // band pixels at even x and y: what the earlier passes solve
@@ -220,7 +235,7 @@ export function upsampleAlphaMatting(
         }
       }
     }
-    const F = pushPull(fS2, lw, lh, grow > 0 ? undefined : tapped);
+    const F = pushPull(fS2, lw, lh, pass === passes - 1 ? fNeed : tapped);
     const B = pushPull(bS2, lw, lh, tapped);
     Flast = F;
     lap('fields');
@@ -228,18 +243,30 @@ export function upsampleAlphaMatting(
     // four (even x and y) is enough there and costs a quarter; the last pass solves them all.
     const sub = pass < passes - 1 ? lattice : null;
     const m = sub ? sub.length : count;
+    // The fields interpolated down to the pixel's row first, per model column as the row's band
+    // pixels reach it (stamp: the row it was done for), then across to the pixel.
+    stamp.fill(-1);
     for (let s = 0; s < m; s++) {
       const q = sub ? sub[s] : s;
       const i = idx[q];
       const y = (i / w) | 0,
         x = i - y * w;
-      bilinearTap(X, Y, x, y, lw, tap);
+      const r0 = Y.i0[y] * lw,
+        r1 = Y.i1[y] * lw,
+        fy = Y.w1[y];
+      const j0 = X.i0[x],
+        j1 = X.i1[x],
+        fx = X.w1[x];
+      if (stamp[j0] !== y) rowFields(F, B, r0 + j0, r1 + j0, fy, rowF, rowB, j0, stamp, y);
+      if (stamp[j1] !== y) rowFields(F, B, r0 + j1, r1 + j1, fy, rowF, rowB, j1, stamp, y);
+      const a0 = j0 * 4,
+        a1 = j1 * 4;
       const o = i * 4;
       let num = 0,
         den = 0;
       for (let k = 0; k < 3; k++) {
-        const f = tapValue(F, tap, 4, k);
-        const b = tapValue(B, tap, 4, k);
+        const f = rowF[a0 + k] + fx * (rowF[a1 + k] - rowF[a0 + k]);
+        const b = rowB[a0 + k] + fx * (rowB[a1 + k] - rowB[a0 + k]);
         const d = f - b;
         fb[k] = b;
         fd[k] = d;
@@ -255,8 +282,8 @@ export function upsampleAlphaMatting(
         res += e * e;
       }
       // trust the sample only where F and B differ and both were sampled nearby
-      const sf = tapValue(F, tap, 4, 3);
-      const sb = tapValue(B, tap, 4, 3);
+      const sf = rowF[a0 + 3] + fx * (rowF[a1 + 3] - rowF[a0 + 3]);
+      const sb = rowB[a0 + 3] + fx * (rowB[a1 + 3] - rowB[a0 + 3]);
       const near = Math.min(1, reach * sf) * Math.min(1, reach * sb);
       const tol = fit2 + rel * den; // strands vary in tint: allow more where F and B are far apart
       const conf = ((near * den) / (den + sig2)) * (tol / (tol + res));
@@ -265,9 +292,10 @@ export function upsampleAlphaMatting(
     lap('solve');
   }
   for (let q = 0; q < count; q++) out[idx[q]] = alpha[q] * 255 + 0.5;
-  if (grow > 0 && Flast) {
+  if (ext && Flast) {
     recoverStrands(
       out,
+      ext,
       rgba,
       w,
       h,
@@ -280,7 +308,6 @@ export function upsampleAlphaMatting(
       colX,
       rowY,
       Flast,
-      grow,
       opts,
       sig2,
       fit2,
@@ -289,6 +316,53 @@ export function upsampleAlphaMatting(
     lap('recover');
   }
   return out;
+}
+
+/** Model column j of fields F and B (RGB + support) interpolated between grid rows to one pixel row. */
+function rowFields(
+  F: Float32Array,
+  B: Float32Array,
+  c0: number,
+  c1: number,
+  fy: number,
+  rowF: Float32Array,
+  rowB: Float32Array,
+  j: number,
+  stamp: Int32Array,
+  y: number,
+): void {
+  const a = c0 * 4,
+    b = c1 * 4,
+    o = j * 4;
+  for (let k = 0; k < 4; k++) {
+    rowF[o + k] = F[a + k] + fy * (F[b + k] - F[a + k]);
+    rowB[o + k] = B[a + k] + fy * (B[b + k] - B[a + k]);
+  }
+  stamp[j] = y;
+}
+
+/**
+ * Strand recovery's cells: sure-background cells within `grow` px (in cells, at least 1) of a
+ * non-background cell; null when there are none.
+ */
+function recoveryCells(
+  state: Uint8Array,
+  lw: number,
+  lh: number,
+  w: number,
+  h: number,
+  grow: number,
+): Uint8Array | null {
+  const n = lw * lh;
+  const gc = Math.max(1, Math.ceil(grow * Math.max(lw / w, lh / h)));
+  const notBg = new Uint8Array(n);
+  for (let k = 0; k < n; k++) notBg[k] = state[k] !== 0 ? 1 : 0;
+  const ext = dilateMask(notBg, lw, lh, gc);
+  let any = false;
+  for (let k = 0; k < n; k++)
+    if (notBg[k]) ext[k] = 0;
+    else if (ext[k]) any = true;
+  return any ? ext : null;
 }
 
 /**
@@ -300,6 +374,7 @@ export function upsampleAlphaMatting(
  */
 function recoverStrands(
   out: Uint8ClampedArray,
+  ext: Uint8Array,
   rgba: Uint8ClampedArray,
   w: number,
   h: number,
@@ -312,25 +387,14 @@ function recoverStrands(
   colX: Int32Array,
   rowY: Int32Array,
   F: Float32Array,
-  grow: number,
   opts: MattingOptions,
   sig2: number,
   fit2: number,
   rel: number,
 ): void {
   const n = lw * lh;
-  const gc = Math.max(1, Math.ceil(grow * Math.max(lw / w, lh / h)));
   const z2h = opts.recoverZ2 ?? 1;
   const br = opts.recoverBox ?? 2;
-  // ext: sure-background cells within gc cells of a non-background cell
-  const notBg = new Uint8Array(n);
-  for (let k = 0; k < n; k++) notBg[k] = state[k] !== 0 ? 1 : 0;
-  const ext = dilateMask(notBg, lw, lh, gc);
-  let any = false;
-  for (let k = 0; k < n; k++)
-    if (notBg[k]) ext[k] = 0;
-    else if (ext[k]) any = true;
-  if (!any) return;
   // per-cell sums of sure-background pixels (r, g, b, |I|², count) on the colour grid, only in
   // the cells the box below reads (an ext pixel's colour cell is within 1 of its tap cell)
   const need = dilateMask(ext, lw, lh, br + 1);
