@@ -1,6 +1,9 @@
 // Where the shipped edge error could be removed: the shipped cut-out with the true alpha and
 // foreground pasted into one region of the model's trimap at a time. A region whose oracle
 // leaves a large error cannot be fixed by any refinement confined to it (docs/edges.md).
+// A second table splits the shipped re-composite error between alpha and colour: the shipped
+// alpha with the true foreground, the true alpha with the shipped foreground estimate run on it,
+// the true alpha with the photo's own colours.
 //
 //   npx tsx test/bench/edges-oracle.ts [--set tuning|held-out] [--cache DIR]
 // (--cache: the directory edges-family.ts --cache filled; scenes and model outputs are reused.)
@@ -13,6 +16,7 @@ import { bandErrors, defaultWasmModel, edgeBand } from './edges';
 import { gradientMagnitude } from '../support/edge-metrics';
 import { blurRgba, proceduralBackground } from '../support/scenes';
 import { MODEL_SIZE } from '../../workers/pipeline/preprocess';
+import { estimateForeground } from '../../workers/refine/index';
 import { axisTable } from '../../workers/pipeline/resize';
 import { alphaToFloat, trimapFromLowRes } from '../../workers/refine/resample';
 
@@ -44,6 +48,10 @@ function nearSubject(st: Uint8Array, w: number, h: number, r: number): Uint8Arra
   return edgeBand(seed, w, h, r);
 }
 
+/** Re-composite × plain of alpha and colour taken apart (the second table). */
+const SPLITS = ['shipped α, true F', 'true α, estimated F', "true α, the photo's colours"] as const;
+const splits = Object.fromEntries(SPLITS.map((k) => [k, [] as number[]]));
+const splitRows: string[] = [];
 const ratios = Object.fromEntries(ORACLES.map((o) => [o, { grad: [] as number[], recomp: [] as number[] }]));
 console.log(`| seed | class | ${ORACLES.join(' | ')} |  (gradient / re-composite, × plain)`);
 console.log(`|---:|---|${ORACLES.map(() => '---').join('|')}|`);
@@ -91,7 +99,29 @@ for (const seed of seeds) {
     cells.push(`${(e.grad / plain.grad).toFixed(2)} / ${(e.recomposite / plain.recomposite).toFixed(2)}`);
   }
   console.log(`| ${seed} | ${p.cls} | ${cells.join(' | ')} |`);
+
+  const trueA = new Uint8ClampedArray(w * h);
+  for (let i = 0; i < w * h; i++) trueA[i] = scene.alpha[i] * 255 + 0.5;
+  const split: Record<(typeof SPLITS)[number], [Uint8ClampedArray, Uint8ClampedArray]> = {
+    'shipped α, true F': [shipped.alpha, scene.fg],
+    'true α, estimated F': [trueA, estimateForeground(scene.composite, trueA, w, h)],
+    "true α, the photo's colours": [trueA, scene.composite],
+  };
+  const row = SPLITS.map((k) => {
+    const r = bandErrors(scene, band, gt, split[k][0], split[k][1], bg2).recomposite / plain.recomposite;
+    splits[k].push(r);
+    return r.toFixed(2);
+  });
+  splitRows.push(`| ${seed} | ${p.cls} | ${cells[0].split(' / ')[1]} | ${row.join(' | ')} |`);
 }
 console.log(
   `| median | | ${ORACLES.map((o) => `${median(ratios[o].grad).toFixed(2)} / ${median(ratios[o].recomp).toFixed(2)}`).join(' | ')} |`,
+);
+
+console.log(`\nRe-composite × plain, alpha and colour apart:\n`);
+console.log(`| seed | class | shipped | ${SPLITS.join(' | ')} |`);
+console.log(`|---:|---|---|${SPLITS.map(() => '---').join('|')}|`);
+for (const r of splitRows) console.log(r);
+console.log(
+  `| median | | ${median(ratios.shipped.recomp).toFixed(2)} | ${SPLITS.map((k) => median(splits[k]).toFixed(2)).join(' | ')} |`,
 );
