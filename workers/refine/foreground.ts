@@ -23,6 +23,16 @@ export interface ForegroundOptions {
    * low-res F/B more than the exact compositing equation at each pixel). Default 0.01.
    */
   priorWeight?: number;
+  /**
+   * Keep the photo's colour where the alpha is flat: the per-pixel correction is scaled by the
+   * alpha's local range (max − min over the window below) divided by this share of 0..255, capped
+   * at 1. Where a soft alpha has no local structure (an inside the model is unsure of) the
+   * compositing equation cannot tell F from B, and the correction would extrapolate the colour.
+   * 0 (default) turns it off.
+   */
+  flatRange?: number;
+  /** Radius of that window in blocks of about one model cell (`max(w, h) / 1024` px). Default 2. */
+  flatRadius?: number;
   /** Colour written under alpha = 0: the estimated foreground (default) or black. */
   transparent?: 'estimate' | 'zero';
   /** If given, receives the milliseconds spent per stage. */
@@ -108,6 +118,8 @@ export function estimateForeground(
     pk8[k * 4 + 1] = fb[k * 6 + 1] * 255;
     pk8[k * 4 + 2] = fb[k * 6 + 2] * 255;
   }
+  const flat = opts.flatRange ? flatness(alpha, w, h, opts.flatRadius ?? 2) : null;
+  const flatK = opts.flatRange ? 1 / (opts.flatRange * 255) : 0;
   const xn = new Int32Array(w);
   for (let x = 0; x < w; x++) xn[x] = Math.min(lw - 1, Math.floor(((x + 0.5) * lw) / w));
   const inv = 1 / 255;
@@ -118,6 +130,7 @@ export function estimateForeground(
       y1 = Y.i1[y],
       fy = Y.w1[y];
     const pn = Math.min(lh - 1, Math.floor(((y + 0.5) * lh) / h)) * lw;
+    const flatRow = flat === null ? 0 : ((y / flat.s) | 0) * flat.bw;
     const o = y * w;
     for (let x = 0; x < w; x++) {
       const i = o + x;
@@ -180,14 +193,115 @@ export function estimateForeground(
       const rr = src[q] * inv - a * fr - a1 * br;
       const rg = src[q + 1] * inv - a * fg - a1 * bg;
       const rb = src[q + 2] * inv - a * fbl - a1 * bb;
-      out[q] = fr * 255 + k * rr;
-      out[q + 1] = fg * 255 + k * rg;
-      out[q + 2] = fbl * 255 + k * rb;
+      if (flat === null) {
+        out[q] = fr * 255 + k * rr;
+        out[q + 1] = fg * 255 + k * rg;
+        out[q + 2] = fbl * 255 + k * rb;
+      } else {
+        // F = I + t·(F̂ − I): t from the alpha's local range
+        const r = flat.range[flatRow + flat.col[x]] * flatK;
+        const t = r < 1 ? r : 1;
+        out[q] = src[q] + t * (fr * 255 + k * rr - src[q]);
+        out[q + 1] = src[q + 1] + t * (fg * 255 + k * rg - src[q + 1]);
+        out[q + 2] = src[q + 2] + t * (fbl * 255 + k * rb - src[q + 2]);
+      }
       out[q + 3] = a8;
     }
   }
   lap('fullres');
   return out;
+}
+
+/**
+ * The alpha's local range on blocks of about one model cell (s px): per block its min and max,
+ * then max − min over (2r + 1)² blocks (separable running extremes).
+ */
+function flatness(
+  alpha: Uint8Array | Uint8ClampedArray,
+  w: number,
+  h: number,
+  r: number,
+): { range: Uint8Array; s: number; bw: number; col: Int32Array } {
+  const s = Math.max(1, Math.round(Math.max(w, h) / 1024));
+  const bw = Math.ceil(w / s),
+    bh = Math.ceil(h / s);
+  const mn = new Uint8Array(bw * bh).fill(255),
+    mx = new Uint8Array(bw * bh);
+  const col = new Int32Array(w);
+  for (let x = 0; x < w; x++) col[x] = (x / s) | 0;
+  // blocks of whole 32-bit words (s and w multiples of 4, as at 12 MP): a word of 0 or of 255s
+  // settles its four pixels at once
+  const a32 =
+    s % 4 === 0 && w % 4 === 0 && (alpha.byteOffset & 3) === 0
+      ? new Uint32Array(alpha.buffer, alpha.byteOffset, (w * h) >> 2)
+      : null;
+  for (let y = 0; y < h; y++) {
+    const row = ((y / s) | 0) * bw;
+    if (a32 !== null) {
+      const end = ((y + 1) * w) >> 2; // the last block of a row may be narrower
+      for (let bx = 0, q = (y * w) >> 2; bx < bw; bx++) {
+        let lo = mn[row + bx],
+          hi = mx[row + bx];
+        for (let e = Math.min(end, q + s / 4); q < e; q++) {
+          const v = a32[q];
+          if (v === 0) lo = 0;
+          else if (v === 0xffffffff) hi = 255;
+          else
+            for (let k = 0; k < 32; k += 8) {
+              const a = (v >>> k) & 255;
+              if (a < lo) lo = a;
+              if (a > hi) hi = a;
+            }
+        }
+        mn[row + bx] = lo;
+        mx[row + bx] = hi;
+      }
+      continue;
+    }
+    for (let bx = 0, x = 0, i = y * w; bx < bw; bx++) {
+      const e = Math.min(w, x + s);
+      let lo = mn[row + bx],
+        hi = mx[row + bx];
+      for (; x < e; x++, i++) {
+        const a = alpha[i];
+        if (a < lo) lo = a;
+        if (a > hi) hi = a;
+      }
+      mn[row + bx] = lo;
+      mx[row + bx] = hi;
+    }
+  }
+  // extremes over ±r blocks: along each row, then over rows (whole rows at a time)
+  const hMx = new Uint8Array(bw * bh),
+    hMn = new Uint8Array(bw * bh);
+  for (let y = 0; y < bh; y++) {
+    const o = y * bw;
+    for (let x = 0; x < bw; x++) {
+      let hi = 0,
+        lo = 255;
+      for (let j = Math.max(0, x - r), e = Math.min(bw - 1, x + r); j <= e; j++) {
+        if (mx[o + j] > hi) hi = mx[o + j];
+        if (mn[o + j] < lo) lo = mn[o + j];
+      }
+      hMx[o + x] = hi;
+      hMn[o + x] = lo;
+    }
+  }
+  const range = new Uint8Array(bw * bh),
+    lo = new Uint8Array(bw);
+  for (let y = 0; y < bh; y++) {
+    const o = y * bw;
+    lo.fill(255);
+    for (let j = Math.max(0, y - r), e = Math.min(bh - 1, y + r); j <= e; j++) {
+      const q = j * bw;
+      for (let x = 0; x < bw; x++) {
+        if (hMx[q + x] > range[o + x]) range[o + x] = hMx[q + x];
+        if (hMn[q + x] < lo[x]) lo[x] = hMn[q + x];
+      }
+    }
+    for (let x = 0; x < bw; x++) range[o + x] -= lo[x];
+  }
+  return { range, s, bw, col };
 }
 
 /**

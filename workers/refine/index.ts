@@ -5,6 +5,7 @@ export { upsampleAlphaGuided, type GuidedUpsampleOptions } from './upsample';
 export { upsampleAlphaMatting, type MattingOptions } from './matting';
 export {
   CUTOUT_FEATHER,
+  CUTOUT_FOREGROUND,
   CUTOUT_MATTING,
   cutoutAlpha,
   refineAlpha,

@@ -4,7 +4,7 @@
 
 import { upsampleMask } from '../pipeline/postprocess';
 import { upsampleAlphaMatting, type MattingOptions } from './matting';
-import { estimateForeground } from './foreground';
+import { estimateForeground, type ForegroundOptions } from './foreground';
 import { featherAlpha, type FeatherOptions } from './feather';
 import type { AlphaInput } from './resample';
 
@@ -54,6 +54,16 @@ export const CUTOUT_MATTING: Readonly<MattingOptions> = { recover: 32, recoverZ2
  */
 export const CUTOUT_FEATHER: Readonly<FeatherOptions> = { radius: 3, eps: 1e-4 };
 
+/**
+ * The foreground estimate the cut-out runs: the colour correction scaled down where the alpha is
+ * flat (its range over ±2 model cells under 20 % of 0..255), chosen on the scene family's tuning
+ * seeds 1–96 (shipped path, re-composite median vs plain; docs/edges.md): 0.763× → 0.739×, and
+ * the hard-edged seeds 60 and 90 no longer worse than plain (an inside the model was unsure of
+ * got a colour extrapolated far from the photo's). Ranges 15 % and 25 % did the same; radius 3
+ * less well.
+ */
+export const CUTOUT_FOREGROUND: Readonly<ForegroundOptions> = { flatRange: 0.2, flatRadius: 2 };
+
 export interface CutoutAlpha {
   /** w×h alpha, 0..255. */
   alpha: Uint8ClampedArray;
@@ -80,6 +90,7 @@ export function cutoutAlpha(
       : upsampleMask(low, lw, lh, w, h);
   if (refined) alpha = featherAlpha(alpha, rgba, w, h, CUTOUT_FEATHER);
   // Soft pixels get the subject's own colour instead of a mix with the old background.
-  const foreground = opts.decontaminate !== false ? estimateForeground(rgba, alpha, w, h) : undefined;
+  const foreground =
+    opts.decontaminate !== false ? estimateForeground(rgba, alpha, w, h, CUTOUT_FOREGROUND) : undefined;
   return { alpha, foreground, refined };
 }
