@@ -78,6 +78,24 @@ export function tapValue(a: ArrayLike<number>, t: BilinearTap, step: number, k: 
 }
 
 /**
+ * Column j of an interleaved grid (`stride` values per cell) interpolated between two of its rows
+ * (offsets r0, r1 of those rows' starts) into `row` at j·stride. The hot loops that read a coarse
+ * grid at every pixel of a row do this once per column and row, then interpolate across.
+ */
+export function lerpColumn(
+  grid: Float32Array,
+  row: Float32Array,
+  stride: number,
+  j: number,
+  r0: number,
+  r1: number,
+  fy: number,
+): void {
+  const q = j * stride;
+  for (let k = q; k < q + stride; k++) row[k] = grid[r0 + k] + fy * (grid[r1 + k] - grid[r0 + k]);
+}
+
+/**
  * Resize one float plane (row-major, inW×inH) to outW×outH.
  * Separable: rows are interpolated horizontally once, then blended vertically.
  */

@@ -1,7 +1,7 @@
 // Foreground colour estimation (colour decontamination): multi-level foreground estimation
 // (Germer et al. 2020) on a reduced grid, then a per-pixel closed-form correction at full res.
 
-import { axisTable } from '../pipeline/resize';
+import { axisTable, lerpColumn } from '../pipeline/resize';
 import { downsampleArea } from './resample';
 import { stageTimer } from '../../src/shared/stage-timer';
 
@@ -169,11 +169,11 @@ export function estimateForeground(
       const j0 = X.i0[x],
         j1 = X.i1[x];
       if (rowY[j0] !== y) {
-        lerpColumn(fb, row, j0, y0 * lw * 6, y1 * lw * 6, fy);
+        lerpColumn(fb, row, 6, j0, y0 * lw * 6, y1 * lw * 6, fy);
         rowY[j0] = y;
       }
       if (rowY[j1] !== y) {
-        lerpColumn(fb, row, j1, y0 * lw * 6, y1 * lw * 6, fy);
+        lerpColumn(fb, row, 6, j1, y0 * lw * 6, y1 * lw * 6, fy);
         rowY[j1] = y;
       }
       const c0 = j0 * 6,
@@ -487,18 +487,6 @@ function sweep(
       fb[o + 5] = clamp01(m01 * f2 + m11 * b2);
     }
   }
-}
-
-function lerpColumn(
-  fb: Float32Array,
-  row: Float32Array,
-  j: number,
-  r0: number,
-  r1: number,
-  fy: number,
-): void {
-  const q = j * 6;
-  for (let k = q; k < q + 6; k++) row[k] = fb[r0 + k] + fy * (fb[r1 + k] - fb[r0 + k]);
 }
 
 /** A pixel as the platform's 32-bit word (endianness-agnostic). */

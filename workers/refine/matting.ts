@@ -2,7 +2,7 @@
 // from the full-resolution colours by local colour sampling (foreground and background colour
 // fields pushed-pulled from the sure regions, re-estimated from the first pass, projected).
 
-import { axisTable, bilinearTap, newTap, tapValue } from '../pipeline/resize';
+import { axisTable, bilinearTap, lerpColumn, newTap, tapValue } from '../pipeline/resize';
 import { type AlphaInput, alphaToFloat, dilateMask, runStarts, trimapFromLowRes } from './resample';
 import { stageTimer } from '../../src/shared/stage-timer';
 
@@ -251,14 +251,22 @@ export function upsampleAlphaMatting(
       const i = idx[q];
       const y = (i / w) | 0,
         x = i - y * w;
-      const r0 = Y.i0[y] * lw,
-        r1 = Y.i1[y] * lw,
+      const r0 = Y.i0[y] * lw * 4,
+        r1 = Y.i1[y] * lw * 4,
         fy = Y.w1[y];
       const j0 = X.i0[x],
         j1 = X.i1[x],
         fx = X.w1[x];
-      if (stamp[j0] !== y) rowFields(F, B, r0 + j0, r1 + j0, fy, rowF, rowB, j0, stamp, y);
-      if (stamp[j1] !== y) rowFields(F, B, r0 + j1, r1 + j1, fy, rowF, rowB, j1, stamp, y);
+      if (stamp[j0] !== y) {
+        lerpColumn(F, rowF, 4, j0, r0, r1, fy);
+        lerpColumn(B, rowB, 4, j0, r0, r1, fy);
+        stamp[j0] = y;
+      }
+      if (stamp[j1] !== y) {
+        lerpColumn(F, rowF, 4, j1, r0, r1, fy);
+        lerpColumn(B, rowB, 4, j1, r0, r1, fy);
+        stamp[j1] = y;
+      }
       const a0 = j0 * 4,
         a1 = j1 * 4;
       const o = i * 4;
@@ -316,29 +324,6 @@ export function upsampleAlphaMatting(
     lap('recover');
   }
   return out;
-}
-
-/** Model column j of fields F and B (RGB + support) interpolated between grid rows to one pixel row. */
-function rowFields(
-  F: Float32Array,
-  B: Float32Array,
-  c0: number,
-  c1: number,
-  fy: number,
-  rowF: Float32Array,
-  rowB: Float32Array,
-  j: number,
-  stamp: Int32Array,
-  y: number,
-): void {
-  const a = c0 * 4,
-    b = c1 * 4,
-    o = j * 4;
-  for (let k = 0; k < 4; k++) {
-    rowF[o + k] = F[a + k] + fy * (F[b + k] - F[a + k]);
-    rowB[o + k] = B[a + k] + fy * (B[b + k] - B[a + k]);
-  }
-  stamp[j] = y;
 }
 
 /**
