@@ -37,6 +37,7 @@ async function until<T>(d: Driver, fn: string, what: string, timeoutMs = 120_000
             alerts: [...document.querySelectorAll('[role="alert"]')].map((e) => e.textContent),
             phases: [...document.querySelectorAll('[data-phase]')].map((e) => (e.dataset.testid ?? e.className) + ':' + e.dataset.phase),
             disabled: [...document.querySelectorAll('button[disabled][data-testid]')].map((e) => e.dataset.testid),
+            selects: [...document.querySelectorAll('select[data-testid]')].map((e) => e.dataset.testid + '=' + e.value),
           })`,
         )
         .catch(() => undefined);
@@ -297,15 +298,21 @@ export const CHECKS: Check[] = [
         'the Marketplace preset listed',
         STAND_IN_MS,
       );
-      await d.run(`async () => {
-        const sel = document.querySelector('[data-testid="export-preset"]');
-        Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, 'value').set.call(sel, 'builtin:marketplace');
-        sel.dispatchEvent(new Event('change', { bubbles: true }));
-        return true;
-      }`);
+      // Picked again while the pick is not shown: the list can render anew as the preset store
+      // answers, and a pick made just before is lost (Firefox once waited 90 s for the preview;
+      // a timeout now reports the select's value, to tell a lost pick from a preview never made).
       await until(
         d,
-        `async () => !!document.querySelector('[data-testid="preset-preview"]')`,
+        `async () => {
+          if (document.querySelector('[data-testid="preset-preview"]')) return true;
+          const sel = document.querySelector('[data-testid="export-preset"]');
+          // only while the pick is not there: a repeated pick would restart the preview
+          if (sel instanceof HTMLSelectElement && sel.value !== 'builtin:marketplace') {
+            Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, 'value').set.call(sel, 'builtin:marketplace');
+            sel.dispatchEvent(new Event('change', { bubbles: true }));
+          }
+          return false;
+        }`,
         'the preset preview',
         STAND_IN_MS,
       );
