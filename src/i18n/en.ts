@@ -297,6 +297,8 @@ export const en = {
   'preset.save': 'Save preset',
   'preset.cancel': 'Cancel',
   'preset.saved': 'Preset “{name}” saved.',
+  'preset.previewFailed': 'The preview could not be made. {reason}',
+  'preset.previewRetry': 'Try the preview again',
   'preset.zipLabel': 'Download all as',
   'preset.invalid.badFormat': 'The file format is not one Jingjie can write.',
   'preset.invalid.jpegNeedsOpaque': 'JPEG has no transparency: choose a background, or PNG or WebP.',

@@ -283,6 +283,8 @@ export const zh: Record<MessageKey, string> = {
   'preset.save': '保存预设',
   'preset.cancel': '取消',
   'preset.saved': '预设“{name}”已保存。',
+  'preset.previewFailed': '无法生成预览。{reason}',
+  'preset.previewRetry': '重新生成预览',
   'preset.zipLabel': '全部下载为',
   'preset.invalid.badFormat': '净界无法写出这种文件格式。',
   'preset.invalid.jpegNeedsOpaque': 'JPEG 不支持透明：请选择一个背景，或改用 PNG 或 WebP。',

@@ -2,27 +2,46 @@
 // images get one URL shared by all the components that show them.
 import { useEffect, useState } from 'react';
 
-export function useBlobUrl(load: () => Promise<Blob | undefined>, deps: unknown[]): string | undefined {
+export interface BlobLoad {
+  url?: string;
+  /** What the last load threw, to be shown with its code; cleared by `retry` and new deps. */
+  error?: unknown;
+  /** Runs the load again (after an error). */
+  retry(): void;
+}
+
+/** An object URL for a Blob loaded asynchronously, with the load's failure kept for the caller. */
+export function useBlobLoad(load: () => Promise<Blob | undefined>, deps: unknown[]): BlobLoad {
   const [url, setUrl] = useState<string>();
+  const [error, setError] = useState<unknown>();
+  const [attempt, setAttempt] = useState(0);
   useEffect(() => {
     let alive = true;
     let made: string | undefined;
     setUrl(undefined);
+    setError(undefined);
     void load().then(
       (b) => {
         if (!alive || !b) return;
         made = URL.createObjectURL(b);
         setUrl(made);
       },
-      () => undefined,
+      (err: unknown) => {
+        if (alive) setError(err ?? new Error('load failed'));
+      },
     );
     return () => {
       alive = false;
       if (made) URL.revokeObjectURL(made);
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, deps);
-  return url;
+  }, [...deps, attempt]);
+  return { url, error, retry: () => setAttempt((n) => n + 1) };
+}
+
+/** `useBlobLoad` for a picture whose failure shows nothing (the URL alone). */
+export function useBlobUrl(load: () => Promise<Blob | undefined>, deps: unknown[]): string | undefined {
+  return useBlobLoad(load, deps).url;
 }
 
 interface Shared {

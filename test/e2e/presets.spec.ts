@@ -144,3 +144,36 @@ test('Marketplace: one JPEG and a ZIP of the batch, picks and presets survive a 
   await view.screenshot({ path: shot('marketplace-output') });
   await view.close();
 });
+
+test('a preview that fails says why and is made on Try again', async ({ page }) => {
+  test.setTimeout(minutes(2));
+  await page.goto('/');
+  await page.waitForFunction(() => !!(window as unknown as Win).jingjie?.queue);
+  await page.evaluate(async () => {
+    const q = (window as unknown as Win).jingjie.queue as unknown as {
+      ready: Promise<void>;
+      clearAll(): Promise<void>;
+    };
+    await q.ready;
+    await q.clearAll();
+  });
+  await dropFiles(page, [photoPath('chelsea.png')]);
+  await allDone(page, 1);
+  // No preset, so no preview; then the next render fails in the worker, as a damaged stored
+  // cut-out would, and Marketplace is picked.
+  const picker = page.getByTestId('export-preset');
+  await picker.selectOption('');
+  await expect(page.getByTestId('preset-preview')).toHaveCount(0);
+  await page.evaluate(() =>
+    (window as unknown as { __jjStandIn: Worker }).__jjStandIn.postMessage({ __standInFailPresent: 1 }),
+  );
+  await picker.selectOption('builtin:marketplace');
+  const failed = page.getByTestId('preset-preview-error');
+  await expect(failed).toContainText('The preview could not be made.');
+  await expect(failed).toContainText('damaged or incomplete');
+  await expect(page.getByTestId('preset-preview')).toHaveCount(0);
+  await page.locator('.result__panel').screenshot({ path: shot('preview-failed') });
+  await page.getByTestId('preset-preview-retry').click();
+  await expect(page.getByTestId('preset-preview')).toBeVisible();
+  await expect(failed).toHaveCount(0);
+});

@@ -81,6 +81,9 @@ const api = {
 // replies are relayed unchanged.
 const RELAYED = ['present', 'applyEdits'];
 let realUrl, real;
+// The page may ask for the next present() calls to fail (window.__jjStandIn.postMessage({
+// __standInFailPresent: n })), as a damaged stored cut-out would: DecodeFailed.
+let failPresent = 0;
 function realWorker() {
   if (!real) {
     real = new Worker(realUrl, { type: 'module', name: 'jingjie-present' });
@@ -91,8 +94,15 @@ function realWorker() {
 // The Comlink 4 wire protocol, as much of it as the engine uses.
 self.onmessage = async (ev) => {
   if (ev.data && ev.data.__standInRealUrl) { realUrl = ev.data.__standInRealUrl; return; }
+  if (ev.data && ev.data.__standInFailPresent) { failPresent += ev.data.__standInFailPresent; return; }
   const { id, type, path = [], argumentList = [] } = ev.data || {};
   if (!id) return;
+  if (type === 'APPLY' && path[0] === 'present' && failPresent > 0) {
+    failPresent--;
+    self.postMessage({ id, type: 'HANDLER', name: 'throw',
+      value: { isError: true, value: { name: 'DecodeFailed', message: 'stand-in: present failed as asked' } } });
+    return;
+  }
   if (type === 'APPLY' && RELAYED.includes(path[0]) && realUrl) { realWorker().postMessage(ev.data); return; }
   if (type === 'RELEASE') { self.postMessage({ id, type: 'RAW', value: undefined }); return; }
   if (type !== 'APPLY') { self.postMessage({ id, type: 'RAW', value: undefined }); return; }
@@ -121,7 +131,10 @@ self.onmessage = async (ev) => {
     constructor(u, o) {
       const standIn = !!o && o.name === 'jingjie-inference';
       super(standIn ? url : u, standIn ? { name: o.name } : o);
-      if (standIn) this.postMessage({ __standInRealUrl: new URL(String(u), location.href).href });
+      if (standIn) {
+        this.postMessage({ __standInRealUrl: new URL(String(u), location.href).href });
+        globalThis.__jjStandIn = this;
+      }
     }
   };
 })();`;

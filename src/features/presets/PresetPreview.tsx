@@ -3,7 +3,7 @@
 import type { Engine } from '../../engine';
 import { useI18n } from '../../i18n';
 import type { Preset } from '../../shared/presets';
-import { useBlobUrl } from '../../ui/blob-url';
+import { resultKey, useBlobLoad } from '../../ui/blob-url';
 import type { QueueApi, Task } from '../queue';
 import { presetBackground } from './store';
 import { presetLabel, readyIssue } from './PresetControls';
@@ -21,8 +21,8 @@ export function PresetPreview({
   task: Task;
   preset: Preset;
 }) {
-  const { t } = useI18n();
-  const url = useBlobUrl(async () => {
+  const { t, te } = useI18n();
+  const { url, error, retry } = useBlobLoad(async () => {
     if (readyIssue(preset)) return undefined;
     const cut = await queue.result(task.id);
     if (!cut) return undefined;
@@ -35,7 +35,23 @@ export function PresetPreview({
       backgroundImage: preset.background.kind === 'image' ? presetBackground.get() : undefined,
       original: preset.background.kind === 'blur' ? await queue.original(task.id) : undefined,
     });
-  }, [task.id, preset]);
+  }, [resultKey(task), preset]); // made anew after a brush edit or a revert
+  // A preview that could not be made says why, with its code, and can be tried again: the export
+  // itself may still work, and a silent gap told the user nothing.
+  if (error)
+    return (
+      <p className="preset-preview__error" role="alert" data-testid="preset-preview-error">
+        {t('preset.previewFailed', { reason: te(error) })}{' '}
+        <button
+          type="button"
+          className="btn btn--ghost btn--small"
+          onClick={retry}
+          data-testid="preset-preview-retry"
+        >
+          {t('preset.previewRetry')}
+        </button>
+      </p>
+    );
   if (!url) return null;
   return (
     <img
