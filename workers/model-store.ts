@@ -84,55 +84,110 @@ interface Downloaded {
   sha256: string;
 }
 
+/** No byte for this long ends a download attempt; the next one resumes where it stopped. */
+export const STALL_MS = 30_000;
+/** Resumes after a stall or a dropped connection before the download fails. */
+const MAX_RESUMES = 3;
+
+/** Where a 206 answer starts (`Content-Range: bytes a-b/n`); undefined when absent or malformed. */
+function rangeStart(res: Response): number | undefined {
+  const m = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(res.headers.get('Content-Range') ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * The model file, hashed chunk by chunk as it arrives. A connection that delivers nothing for
+ * `stallMs`, or drops, is abandoned and the download resumes from the last byte with a Range
+ * request (from the start when the server ignores Range), up to MAX_RESUMES times: a stalled
+ * transfer (a flaky network, a proxy that stops forwarding) no longer leaves the progress bar
+ * stuck for good.
+ */
 async function download(
   url: string,
   variant: ModelVariant,
   onProgress?: ByteProgress,
   reload = false,
+  stallMs = STALL_MS,
 ): Promise<Downloaded> {
-  let res: Response;
-  try {
-    res = await fetch(url, { cache: reload ? 'reload' : 'default' });
-  } catch (err) {
-    throw new JingjieError(
-      'ModelDownloadFailed',
-      `Downloading ${variant.name} failed: ${(err as Error).message}`,
-    );
-  }
-  if (!res.ok || !res.body)
-    throw new JingjieError('ModelDownloadFailed', `Downloading ${variant.name} failed (HTTP ${res.status}).`);
   const total = variant.bytes;
   // Preallocate the size the manifest promises; a larger body is an integrity failure, not a realloc.
   const buf = new Uint8Array(total);
   let loaded = 0;
-  const hash = await sha256Stream();
-  const reader = res.body.getReader();
+  let hash = await sha256Stream();
   // Progress in steps of 0.5 % (and the last byte), not per chunk: 88 MB arrive in thousands of
   // chunks, and each report crossed to the page and re-rendered it beside the start-up's work.
   const step = Math.max(1, Math.floor(total / 200));
   let reported = 0;
   onProgress?.(0, total);
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (loaded + value.length > total) {
-      await reader.cancel();
-      throw new JingjieError(
-        'ModelIntegrity',
-        `${variant.name}: the server sent more than the expected ${total} bytes.`,
-      );
+  const failed = (why: string, detail?: Record<string, string | number | boolean>) =>
+    new JingjieError('ModelDownloadFailed', `Downloading ${variant.name} failed: ${why}`, detail);
+  for (let resumes = 0; ; resumes++) {
+    const ctrl = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let stalled = false;
+    // Armed before each wait for the network; a wait that outlasts it aborts this attempt.
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        stalled = true;
+        ctrl.abort();
+      }, stallMs);
+    };
+    const from = loaded;
+    let cut: string | undefined;
+    try {
+      arm();
+      const res = await fetch(url, {
+        cache: reload || from > 0 ? 'no-store' : 'default',
+        signal: ctrl.signal,
+        ...(from > 0 ? { headers: { Range: `bytes=${from}-` } } : {}),
+      });
+      if (from > 0 && res.status === 206 && rangeStart(res) !== from)
+        throw failed(`the server resumed at the wrong byte (${res.headers.get('Content-Range')}).`);
+      if (!res.ok || !res.body) throw failed(`HTTP ${res.status}.`, { status: res.status });
+      if (from > 0 && res.status !== 206) {
+        // The server sent the whole file again: start over.
+        loaded = 0;
+        reported = 0;
+        hash = await sha256Stream();
+        onProgress?.(0, total);
+      }
+      const reader = res.body.getReader();
+      for (;;) {
+        arm();
+        const { done, value } = await reader.read();
+        if (done) break;
+        if (loaded + value.length > total) {
+          await reader.cancel();
+          throw new JingjieError(
+            'ModelIntegrity',
+            `${variant.name}: the server sent more than the expected ${total} bytes.`,
+          );
+        }
+        buf.set(value, loaded);
+        hash.update(value);
+        loaded += value.length;
+        if (loaded - reported >= step || loaded === total) onProgress?.((reported = loaded), total);
+      }
+    } catch (err) {
+      if (err instanceof JingjieError) throw err;
+      cut = stalled ? `no data for ${Math.round(stallMs / 1000)} s` : (err as Error).message;
+    } finally {
+      clearTimeout(timer);
     }
-    buf.set(value, loaded);
-    hash.update(value);
-    loaded += value.length;
-    if (loaded - reported >= step || loaded === total) onProgress?.((reported = loaded), total);
+    if (cut === undefined && loaded === total) return { data: buf, sha256: hash.hex() };
+    if (cut === undefined)
+      throw new JingjieError('ModelIntegrity', `${variant.name}: received ${loaded} of ${total} bytes.`, {
+        loaded,
+        total,
+      });
+    if (resumes >= MAX_RESUMES)
+      throw failed(`${cut} (after ${MAX_RESUMES} resumes, ${loaded} of ${total} bytes).`, {
+        loaded,
+        total,
+        ...(stalled ? { stalled: true } : {}),
+      });
   }
-  if (loaded !== total)
-    throw new JingjieError('ModelIntegrity', `${variant.name}: received ${loaded} of ${total} bytes.`, {
-      loaded,
-      total,
-    });
-  return { data: buf, sha256: hash.hex() };
 }
 
 export async function readCache(variant: ModelVariant): Promise<Uint8Array | undefined> {
@@ -208,6 +263,8 @@ export async function loadModelBytes(
     /** The bytes match the manifest's sha256 (network bytes only). */
     onVerified?: () => void;
     noCache?: boolean;
+    /** Stall limit of a download attempt (tests shorten it). */
+    stallMs?: number;
   } = {},
 ): Promise<ModelBytes> {
   let storage: StorageProblem | undefined;
@@ -227,7 +284,7 @@ export async function loadModelBytes(
   for (let attempt = 0; attempt < 2 && !data; attempt++) {
     let got: Downloaded;
     try {
-      got = await download(url, variant, opts.onProgress, attempt > 0);
+      got = await download(url, variant, opts.onProgress, attempt > 0, opts.stallMs);
     } catch (err) {
       if (attempt === 0 && err instanceof JingjieError && err.name === 'ModelIntegrity') continue;
       throw err;

@@ -110,6 +110,92 @@ describe('loadModelBytes (network, no cache)', () => {
     expect(fetch).toHaveBeenCalledTimes(2);
     expect(verified).not.toHaveBeenCalled();
   });
+
+  /**
+   * A server whose first answer stops after `cutAt` bytes, by `how`: 'stall' (the connection stays
+   * open, nothing more arrives) or 'drop' (the stream errors). Later answers honour Range (206 from
+   * the asked byte) unless `ignoreRange`, and may stall again (`stallAlways`).
+   */
+  const flaky = (
+    body: Uint8Array,
+    o: { cutAt: number; how: 'stall' | 'drop'; ignoreRange?: boolean; stallAlways?: boolean },
+  ) =>
+    vi.fn(async (_url: string, init?: RequestInit) => {
+      const range = new Headers(init?.headers).get('Range');
+      const from = range && !o.ignoreRange ? Number(/^bytes=(\d+)-$/.exec(range)?.[1]) : 0;
+      const first = !range;
+      const signal = init?.signal;
+      const part = body.subarray(from);
+      const cut = first || o.stallAlways ? Math.min(o.cutAt, part.length) : part.length;
+      const queue = chunks(part.subarray(0, cut));
+      const stream = new ReadableStream<Uint8Array>({
+        pull(c) {
+          const next = queue.shift();
+          if (next) return c.enqueue(next.slice());
+          if (cut === part.length) return c.close();
+          if (o.how === 'drop') return c.error(new TypeError('network connection lost'));
+          // stalled: only the caller's abort ends it
+          return new Promise<void>((done) =>
+            signal?.addEventListener('abort', () => {
+              c.error(new DOMException('aborted', 'AbortError'));
+              done();
+            }),
+          );
+        },
+      });
+      return from
+        ? new Response(stream, {
+            status: 206,
+            headers: { 'Content-Range': `bytes ${from}-${body.length - 1}/${body.length}` },
+          })
+        : new Response(stream);
+    });
+  const sha = createHash('sha256').update(data).digest('hex');
+
+  it('resumes a stalled download with a Range request and verifies the joined bytes', async () => {
+    const fetch = flaky(data, { cutAt: 123_457, how: 'stall' });
+    vi.stubGlobal('fetch', fetch);
+    const seen: number[] = [];
+    const r = await loadModelBytes('http://127.0.0.1/models/', variant(sha), {
+      noCache: true,
+      stallMs: 40,
+      onProgress: (n) => seen.push(n),
+    });
+    expect(Buffer.from(r.data).equals(Buffer.from(data))).toBe(true);
+    expect(fetch).toHaveBeenCalledTimes(2);
+    const second = fetch.mock.calls[1][1] as RequestInit;
+    expect(new Headers(second.headers).get('Range')).toBe('bytes=123457-');
+    expect(seen[seen.length - 1]).toBe(data.length);
+    expect(seen.every((n, i) => i === 0 || n >= seen[i - 1])).toBe(true); // progress never goes back
+  });
+
+  it('resumes a dropped connection', async () => {
+    const fetch = flaky(data, { cutAt: 300_001, how: 'drop' });
+    vi.stubGlobal('fetch', fetch);
+    const r = await loadModelBytes('http://127.0.0.1/models/', variant(sha), {
+      noCache: true,
+      stallMs: 1000,
+    });
+    expect(Buffer.from(r.data).equals(Buffer.from(data))).toBe(true);
+    expect(fetch).toHaveBeenCalledTimes(2);
+  });
+
+  it('starts over when the server ignores Range', async () => {
+    const fetch = flaky(data, { cutAt: 200_000, how: 'stall', ignoreRange: true });
+    vi.stubGlobal('fetch', fetch);
+    const r = await loadModelBytes('http://127.0.0.1/models/', variant(sha), { noCache: true, stallMs: 40 });
+    expect(Buffer.from(r.data).equals(Buffer.from(data))).toBe(true);
+    expect(fetch).toHaveBeenCalledTimes(2);
+  });
+
+  it('fails with ModelDownloadFailed (stalled) after three resumes that stall too', async () => {
+    const fetch = flaky(data, { cutAt: 1000, how: 'stall', stallAlways: true });
+    vi.stubGlobal('fetch', fetch);
+    await expect(
+      loadModelBytes('http://127.0.0.1/models/', variant(sha), { noCache: true, stallMs: 30 }),
+    ).rejects.toMatchObject({ name: 'ModelDownloadFailed', detail: { stalled: true, total: data.length } });
+    expect(fetch).toHaveBeenCalledTimes(4);
+  });
 });
 
 describe('runtime build', () => {
