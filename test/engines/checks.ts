@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { alphaOf, compareMasks, decodePng } from '../support/png';
 import { photoPath, readFixture, referencePath } from '../e2e/helpers/fixtures';
 import type { Driver } from './drivers';
-import type { TestServer } from './server';
+import { openRequests, type TestServer } from './server';
 
 export interface Check {
   name: string;
@@ -38,11 +38,14 @@ async function until<T>(d: Driver, fn: string, what: string, timeoutMs = 120_000
             phases: [...document.querySelectorAll('[data-phase]')].map((e) => (e.dataset.testid ?? e.className) + ':' + e.dataset.phase),
             disabled: [...document.querySelectorAll('button[disabled][data-testid]')].map((e) => e.dataset.testid),
             selects: [...document.querySelectorAll('select[data-testid]')].map((e) => e.dataset.testid + '=' + e.value),
+            text: document.body.innerText.replace(/\\s+/g, ' ').slice(0, 240),
           })`,
         )
         .catch(() => undefined);
+      const open = openRequests();
       throw new Error(
-        `timed out waiting for ${what}${seen ? `; page: ${JSON.stringify(seen).slice(0, 800)}` : ''}`,
+        `timed out waiting for ${what}${seen ? `; page: ${JSON.stringify(seen).slice(0, 1100)}` : ''}` +
+          (open.length ? `; server: ${open.slice(0, 8).join(', ')}` : ''),
       );
     }
     await new Promise((r) => setTimeout(r, 250));
@@ -301,10 +304,12 @@ export const CHECKS: Check[] = [
       // Picked again while the pick is not shown: the list can render anew as the preset store
       // answers, and a pick made just before is lost (Firefox once waited 90 s for the preview;
       // a timeout now reports the select's value, to tell a lost pick from a preview never made).
-      await until(
+      const preview = await until<string>(
         d,
         `async () => {
-          if (document.querySelector('[data-testid="preset-preview"]')) return true;
+          if (document.querySelector('[data-testid="preset-preview"]')) return 'shown';
+          const failed = document.querySelector('[data-testid="preset-preview-error"]');
+          if (failed) return 'failed: ' + failed.textContent;
           const sel = document.querySelector('[data-testid="export-preset"]');
           // only while the pick is not there: a repeated pick would restart the preview
           if (sel instanceof HTMLSelectElement && sel.value !== 'builtin:marketplace') {
@@ -316,6 +321,7 @@ export const CHECKS: Check[] = [
         'the preset preview',
         STAND_IN_MS,
       );
+      assert(preview === 'shown', `the preset preview ${preview}`);
       await until(
         d,
         `async () => !document.querySelector('[data-testid="download"]').disabled`,

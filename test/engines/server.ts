@@ -58,6 +58,23 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** Requests not yet answered in full, by when they came (the timeout report of a check names them). */
+const inFlight = new Map<object, { url: string; since: number }>();
+/** The last requests whose connection closed before their response was complete. */
+const cutShort: string[] = [];
+
+/** The requests open for over `ms` (`GET :port/path (12 s)`, oldest first), then those cut short. */
+export function openRequests(ms = 5000): string[] {
+  const now = Date.now();
+  return [
+    ...[...inFlight.values()]
+      .filter((r) => now - r.since > ms)
+      .sort((a, b) => a.since - b.since)
+      .map((r) => `${r.url} (${((now - r.since) / 1000).toFixed(0)} s)`),
+    ...cutShort.map((c) => `${c} (cut short)`),
+  ];
+}
+
 export async function startServer(root: string): Promise<TestServer> {
   const upstream = await serveStatic({ root, isolate: true });
   let online = true;
@@ -67,6 +84,16 @@ export async function startServer(root: string): Promise<TestServer> {
     (defaultMode: string | null) =>
     (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
       if (!online) return void req.socket.destroy();
+      const key = {};
+      inFlight.set(key, { url: `${req.method} :${req.socket.localPort}${req.url}`, since: Date.now() });
+      res.on('close', () => {
+        inFlight.delete(key);
+        if (res.writableFinished) return;
+        cutShort.push(
+          `${req.method} :${req.socket.localPort}${req.url} after ${res.socket?.bytesWritten ?? '?'} B`,
+        );
+        if (cutShort.length > 4) cutShort.shift();
+      });
       const url = new URL(req.url ?? '/', 'http://x');
       if (url.pathname === '/__jj-test.js') {
         res.writeHead(200, {
