@@ -38,13 +38,19 @@ async function until<T>(d: Driver, fn: string, what: string, timeoutMs = 120_000
             phases: [...document.querySelectorAll('[data-phase]')].map((e) => (e.dataset.testid ?? e.className) + ':' + e.dataset.phase),
             disabled: [...document.querySelectorAll('button[disabled][data-testid]')].map((e) => e.dataset.testid),
             selects: [...document.querySelectorAll('select[data-testid]')].map((e) => e.dataset.testid + '=' + e.value),
+            workers: window.__jjWorkers ?? null,
+            sw: await Promise.race([
+              navigator.serviceWorker?.getRegistration().then((r) => r ? [r.installing, r.waiting, r.active].map((w) => w?.state ?? '-').join('/') : 'none'),
+              new Promise((ok) => setTimeout(() => ok('getRegistration hung'), 2000)),
+            ]),
+            now: Math.round(performance.now()),
             text: document.body.innerText.replace(/\\s+/g, ' ').slice(0, 240),
           })`,
         )
         .catch(() => undefined);
       const open = openRequests();
       throw new Error(
-        `timed out waiting for ${what}${seen ? `; page: ${JSON.stringify(seen).slice(0, 1100)}` : ''}` +
+        `timed out waiting for ${what}${seen ? `; page: ${JSON.stringify(seen).slice(0, 1500)}` : ''}` +
           (open.length ? `; server: ${open.slice(0, 8).join(', ')}` : ''),
       );
     }

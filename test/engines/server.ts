@@ -32,6 +32,11 @@ window.Worker = class extends W {
     super(u, o);
     this.addEventListener('error', (e) => window.__jjErrors.push('worker ' + ((o && o.name) || '') + ': ' + e.message + ' ' + (e.filename || '') + ':' + (e.lineno || '')));
     this.addEventListener('messageerror', () => window.__jjErrors.push('worker messageerror'));
+    // When each worker was made and first answered (a timeout report tells a worker that never
+    // started from one that stopped).
+    const rec = { name: (o && o.name) || String(u).split('/').pop(), madeAt: Math.round(performance.now()), firstAnswerAt: null };
+    (window.__jjWorkers ??= []).push(rec);
+    this.addEventListener('message', () => { rec.firstAnswerAt ??= Math.round(performance.now()); });
   }
 };
 addEventListener('error', (e) => window.__jjErrors.push(String(e.message)));
