@@ -69,10 +69,8 @@ async function allDone(page: Page, n: number): Promise<void> {
     .toBe(n);
 }
 
-test.describe.configure({ mode: 'serial' });
-
-test('Marketplace: one JPEG and a ZIP of the batch, picks and presets survive a reload', async ({ page }) => {
-  test.setTimeout(minutes(3));
+/** The app with an empty queue (the profile is shared with the other tests of this file). */
+async function openEmpty(page: Page): Promise<void> {
   await page.goto('/');
   await page.waitForFunction(() => !!(window as unknown as Win).jingjie?.queue);
   await page.evaluate(async () => {
@@ -83,6 +81,13 @@ test('Marketplace: one JPEG and a ZIP of the batch, picks and presets survive a 
     await q.ready;
     await q.clearAll();
   });
+}
+
+test.describe.configure({ mode: 'serial' });
+
+test('Marketplace: one JPEG and a ZIP of the batch, picks and presets survive a reload', async ({ page }) => {
+  test.setTimeout(minutes(3));
+  await openEmpty(page);
   await dropFiles(page, ['chelsea.png', 'coffee.png', 'astronaut.png'].map(photoPath));
   await allDone(page, 3);
 
@@ -147,16 +152,7 @@ test('Marketplace: one JPEG and a ZIP of the batch, picks and presets survive a 
 
 test('a preview that fails says why and is made on Try again', async ({ page }) => {
   test.setTimeout(minutes(2));
-  await page.goto('/');
-  await page.waitForFunction(() => !!(window as unknown as Win).jingjie?.queue);
-  await page.evaluate(async () => {
-    const q = (window as unknown as Win).jingjie.queue as unknown as {
-      ready: Promise<void>;
-      clearAll(): Promise<void>;
-    };
-    await q.ready;
-    await q.clearAll();
-  });
+  await openEmpty(page);
   await dropFiles(page, [photoPath('chelsea.png')]);
   await allDone(page, 1);
   // No preset, so no preview; then the next render fails in the worker, as a damaged stored
