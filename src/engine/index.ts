@@ -110,6 +110,8 @@ export interface Engine {
  */
 const HANG_MIN_MS = 5 * 60_000;
 const HANG_FACTOR = 10;
+/** How long a new worker may take to say it is up before it is replaced (EngineOptions.startTimeoutMs). */
+const START_MS = 30_000;
 
 interface WorkerHandle {
   worker: Worker;
@@ -187,15 +189,35 @@ export function createEngine(options: EngineOptions = {}): Engine {
     loading = undefined;
   };
 
-  const load = (onProgress?: (p: LoadProgress) => void): Promise<EngineInfo> => {
+  const load = (onProgress?: (p: LoadProgress) => void, replaced = false): Promise<EngineInfo> => {
+    if (loading) return loading;
     const h = w;
+    // The start watchdog: a worker that has not said it is up (its first act in a load) after
+    // startTimeoutMs never started, and is replaced once, then the load fails with
+    // WorkerNotStarted (Firefox 153 sat at "Preparing the model…" for minutes on a fresh profile).
+    // A worker reports worker-up as soon as a load reaches it, so a slow download or compile
+    // never trips this.
+    let up = false;
+    let startTimer: ReturnType<typeof setTimeout> | undefined;
+    const notUp = new Promise<never>((_, reject) => {
+      const ms = options.startTimeoutMs ?? START_MS;
+      startTimer = setTimeout(
+        () => reject(new JingjieError('WorkerNotStarted', 'the inference worker did not start', { ms })),
+        ms,
+      );
+    });
+    notUp.catch(() => undefined);
     // Moments of the load become marks (jj:*); only changes of stage reach the caller.
     const progress = (p: LoadProgress) => {
+      if (p.event === 'worker-up') {
+        up = true;
+        clearTimeout(startTimer);
+      }
       if (p.event === 'model-stored') storedNow();
       if (p.event) markOnce(`jj:${p.event}`);
       else onProgress?.(p);
     };
-    loading ??= Promise.race([
+    loading = Promise.race([
       h.remote.load(
         {
           ...options,
@@ -209,16 +231,21 @@ export function createEngine(options: EngineOptions = {}): Engine {
         Comlink.proxy(progress),
       ),
       h.died,
+      notUp,
     ])
       .then((i) => {
+        clearTimeout(startTimer);
         current = i;
         storeAfterWaitingJobs(h);
         return i;
       })
       .catch((err: unknown) => {
+        clearTimeout(startTimer);
         const e = asJingjieError(err);
-        if (e.name === 'WorkerCrashed') restart(h);
+        const neverStarted = e.name === 'WorkerNotStarted' && !up;
+        if (e.name === 'WorkerCrashed' || neverStarted) restart(h);
         loading = undefined;
+        if (neverStarted && !replaced) return load(onProgress, true);
         throw e;
       });
     return loading;

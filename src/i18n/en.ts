@@ -213,6 +213,8 @@ export const en = {
     'The engine stopped while working on this image (the device may have run out of memory). It was restarted; the other images go on.',
   'error.WorkerHung':
     'The engine stopped responding on this image. It was restarted; the other images go on.',
+  'error.WorkerNotStarted':
+    'The engine could not start in this tab. Reload the page to try again; if it happens again, try another browser.',
   'error.InputUnavailable': 'The image could not be fetched from its address.',
   'error.unknown': 'Something went wrong.',
   'error.EmptyFile.file':

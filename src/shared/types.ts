@@ -79,6 +79,11 @@ export interface EngineOptions {
   runtimeBaseUrl?: string;
   /** Skip the IndexedDB cache (for benchmarks of the network path). */
   noCache?: boolean;
+  /**
+   * How long a new inference worker may take to answer a load before it is taken as never
+   * started and replaced, once (default 30 s; then the load fails with WorkerHung).
+   */
+  startTimeoutMs?: number;
 }
 
 export type LoadStage = 'manifest' | 'download' | 'verify' | 'session' | 'ready';

@@ -139,6 +139,14 @@ describe('queue core: outcomes', () => {
     expect(nextQueued(s)?.id).toBe(t.id);
   });
 
+  it('a worker that never started halts too', () => {
+    const s = withTasks(1);
+    const t = nextQueued(s)!;
+    patchTask(s, t.id, { state: 'processing' });
+    expect(taskFailed(s, t.id, { name: 'WorkerNotStarted', message: '' }, 1)?.kind).toBe('halt');
+    expect(s.tasks.get(t.id)?.state).toBe('queued');
+  });
+
   it('three RuntimeFailed in a row halt; a success in between resets the count', () => {
     const s = withTasks(6);
     const rf = { name: 'RuntimeFailed' as const, message: '' };

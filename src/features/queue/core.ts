@@ -9,7 +9,11 @@ import type { Task, TaskState } from '../../shared/task';
 import { STOP_REASONS, type QueueSnapshot, type QueueStats, type StopReason } from './types';
 
 /** Errors that say the engine cannot run at all: the next image would fail the same way. */
-const SYSTEMIC: ReadonlySet<ErrorName> = new Set(['ModelDownloadFailed', 'ModelIntegrity']);
+const SYSTEMIC: ReadonlySet<ErrorName> = new Set([
+  'ModelDownloadFailed',
+  'ModelIntegrity',
+  'WorkerNotStarted',
+]);
 /** This many RuntimeFailed in a row halt the queue too (the engine, not the photos, is broken). */
 const RUNTIME_STREAK = 3;
 /** Completions the rate (images per minute) is measured over. */
