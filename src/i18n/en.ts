@@ -214,7 +214,7 @@ export const en = {
   'error.WorkerHung':
     'The engine stopped responding on this image. It was restarted; the other images go on.',
   'error.WorkerNotStarted':
-    'The engine could not start in this tab. Reload the page to try again; if it happens again, try another browser.',
+    'The engine could not start in this tab. Try again or reload the page; if it keeps happening, try another browser.',
   'error.InputUnavailable': 'The image could not be fetched from its address.',
   'error.unknown': 'Something went wrong.',
   'error.EmptyFile.file':

@@ -204,7 +204,7 @@ export const zh: Record<MessageKey, string> = {
   'error.OtherTab': '净界正在另一个标签页中处理照片。关闭那个标签页后即可在这里添加照片。',
   'error.WorkerCrashed': '处理这张图片时引擎停止了（设备内存可能不足）。引擎已重新启动，其他图片会继续处理。',
   'error.WorkerHung': '处理这张图片时引擎没有响应。引擎已重新启动，其他图片会继续处理。',
-  'error.WorkerNotStarted': '引擎无法在此标签页中启动。请重新加载页面再试；如果仍然如此，请换一个浏览器。',
+  'error.WorkerNotStarted': '引擎无法在此标签页中启动。请重试或重新加载页面；如果仍然如此，请换一个浏览器。',
   'error.InputUnavailable': '无法从这个地址获取图片。',
   'error.unknown': '出了点问题。',
   'error.EmptyFile.file': '“{fileName}”是空文件（0 字节）。请重新选择这张照片，复制可能没有成功。',
