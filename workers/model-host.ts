@@ -176,67 +176,83 @@ async function infer(input: Float32Array): Promise<Float32Array> {
   }
 }
 
+/** One load: the manifest, the backend and variant, the bytes, the session (see `model.load`). */
+async function loadModel(req: LoadRequest, onProgress?: (p: LoadProgress) => void): Promise<EngineInfo> {
+  const t0 = performance.now();
+  onProgress?.({ stage: 'manifest', event: 'worker-up' });
+  request = req;
+  await session?.release();
+  session = undefined;
+  onProgress?.({ stage: 'manifest' });
+  // The model list and the WebGPU probe at once; where no adapter exists, the plain wasm build
+  // starts before the list is even in.
+  const manifestP = fetchManifest(req.modelBaseUrl);
+  manifestP.catch(() => undefined);
+  // Storage that fails only loses the imported models, never the load.
+  const importedP = listImported().catch(() => []);
+  const probeP: Promise<GpuProbe | undefined> =
+    req.backend === 'wasm' ? Promise.resolve(undefined) : probeWebGpu();
+  void probeP.then((p) => {
+    if (!p?.ok)
+      runtime(req, 'wasm', (e) => onProgress?.({ stage: 'manifest', event: e })).catch(() => undefined);
+  });
+  manifest = await manifestP;
+  imported = await importedP;
+  let fallback: { code: FallbackCode; reason: string } | undefined;
+  if (req.backend !== 'wasm') {
+    const probe = (await probeP)!;
+    gpuFeatures = probe.features;
+    // An imported model that only runs on WASM (a uint8 graph), chosen by the person: WASM it is.
+    const chosen = req.variant ? undefined : imported.find((x) => x.id === req.preferVariant);
+    const wasmOnly = !!chosen && !variantFits(chosen, 'webgpu', gpuFeatures) && req.backend !== 'webgpu';
+    const v = probe.ok && !wasmOnly ? pickVariant(manifest, 'webgpu', req.variant) : undefined;
+    if (probe.ok && v) {
+      try {
+        return await start(req, 'webgpu', v, onProgress, t0);
+      } catch (err) {
+        fallback = {
+          code: 'webGpuFailed',
+          reason: `WebGPU failed (${(err as Error).message}); using WASM.`,
+        };
+      }
+    } else {
+      fallback = probe.ok
+        ? {
+            code: 'noVariant',
+            reason: wasmOnly
+              ? 'The chosen imported model runs on WASM only.'
+              : 'No model variant fits this WebGPU adapter.',
+          }
+        : { code: probe.code ?? 'noWebGpu', reason: probe.reason ?? 'WebGPU is not available.' };
+    }
+    if (req.backend === 'webgpu') throw new JingjieError('RuntimeFailed', fallback.reason);
+  }
+  const v = pickVariant(manifest, 'wasm', req.variant);
+  if (!v) throw new JingjieError('RuntimeFailed', `Model variant "${req.variant}" cannot run on WASM.`);
+  if (!v.imported) return start(req, 'wasm', v, onProgress, t0, fallback);
+  try {
+    return await start(req, 'wasm', v, onProgress, t0, fallback);
+  } catch {
+    // A saved choice never fails the load: the imported bytes are gone or broken, so the default.
+    const d = pickVariantFor(manifest, 'wasm', gpuFeatures)!;
+    return start(req, 'wasm', d, onProgress, t0, fallback);
+  }
+}
+
+/**
+ * While a load runs, the page hears from the worker at least this often (`alive`), so its
+ * watchdog (src/engine) can tell a worker whose thread stopped from a slow network.
+ */
+const ALIVE_MS = 5000;
+
 /** The model half of the worker's Comlink API. */
 export const model = {
   async load(req: LoadRequest, onProgress?: (p: LoadProgress) => void): Promise<EngineInfo> {
-    const t0 = performance.now();
-    onProgress?.({ stage: 'manifest', event: 'worker-up' });
-    request = req;
-    await session?.release();
-    session = undefined;
-    onProgress?.({ stage: 'manifest' });
-    // The model list and the WebGPU probe at once; where no adapter exists, the plain wasm build
-    // starts before the list is even in.
-    const manifestP = fetchManifest(req.modelBaseUrl);
-    manifestP.catch(() => undefined);
-    // Storage that fails only loses the imported models, never the load.
-    const importedP = listImported().catch(() => []);
-    const probeP: Promise<GpuProbe | undefined> =
-      req.backend === 'wasm' ? Promise.resolve(undefined) : probeWebGpu();
-    void probeP.then((p) => {
-      if (!p?.ok)
-        runtime(req, 'wasm', (e) => onProgress?.({ stage: 'manifest', event: e })).catch(() => undefined);
-    });
-    manifest = await manifestP;
-    imported = await importedP;
-    let fallback: { code: FallbackCode; reason: string } | undefined;
-    if (req.backend !== 'wasm') {
-      const probe = (await probeP)!;
-      gpuFeatures = probe.features;
-      // An imported model that only runs on WASM (a uint8 graph), chosen by the person: WASM it is.
-      const chosen = req.variant ? undefined : imported.find((x) => x.id === req.preferVariant);
-      const wasmOnly = !!chosen && !variantFits(chosen, 'webgpu', gpuFeatures) && req.backend !== 'webgpu';
-      const v = probe.ok && !wasmOnly ? pickVariant(manifest, 'webgpu', req.variant) : undefined;
-      if (probe.ok && v) {
-        try {
-          return await start(req, 'webgpu', v, onProgress, t0);
-        } catch (err) {
-          fallback = {
-            code: 'webGpuFailed',
-            reason: `WebGPU failed (${(err as Error).message}); using WASM.`,
-          };
-        }
-      } else {
-        fallback = probe.ok
-          ? {
-              code: 'noVariant',
-              reason: wasmOnly
-                ? 'The chosen imported model runs on WASM only.'
-                : 'No model variant fits this WebGPU adapter.',
-            }
-          : { code: probe.code ?? 'noWebGpu', reason: probe.reason ?? 'WebGPU is not available.' };
-      }
-      if (req.backend === 'webgpu') throw new JingjieError('RuntimeFailed', fallback.reason);
-    }
-    const v = pickVariant(manifest, 'wasm', req.variant);
-    if (!v) throw new JingjieError('RuntimeFailed', `Model variant "${req.variant}" cannot run on WASM.`);
-    if (!v.imported) return start(req, 'wasm', v, onProgress, t0, fallback);
+    const beat = setInterval(() => onProgress?.({ stage: 'manifest', event: 'alive' }), ALIVE_MS);
     try {
-      return await start(req, 'wasm', v, onProgress, t0, fallback);
-    } catch {
-      // A saved choice never fails the load: the imported bytes are gone or broken, so the default.
-      const d = pickVariantFor(manifest, 'wasm', gpuFeatures)!;
-      return start(req, 'wasm', d, onProgress, t0, fallback);
+      return await loadModel(req, onProgress);
+    } finally {
+      clearInterval(beat);
     }
   },
 

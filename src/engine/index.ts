@@ -10,6 +10,7 @@ import type {
   EngineInfo,
   EngineOptions,
   LoadProgress,
+  LoadStage,
   ModelVariant,
   RemoveOptions,
   RemoveProgress,
@@ -110,8 +111,8 @@ export interface Engine {
  */
 const HANG_MIN_MS = 5 * 60_000;
 const HANG_FACTOR = 10;
-/** How long a new worker may take to say it is up before it is replaced (EngineOptions.startTimeoutMs). */
-const START_MS = 30_000;
+/** How long a loading worker may stay silent before it is replaced (EngineOptions.silenceTimeoutMs). */
+const SILENCE_MS = 30_000;
 
 interface WorkerHandle {
   worker: Worker;
@@ -192,27 +193,43 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const load = (onProgress?: (p: LoadProgress) => void, replaced = false): Promise<EngineInfo> => {
     if (loading) return loading;
     const h = w;
-    // The start watchdog: a worker that has not said it is up (its first act in a load) after
-    // startTimeoutMs never started, and is replaced once, then the load fails with
-    // WorkerNotStarted (Firefox 153 sat at "Preparing the model…" for minutes on a fresh profile).
-    // A worker reports worker-up as soon as a load reaches it, so a slow download or compile
-    // never trips this.
+    // The silence watchdog: while a load starts and downloads (async work: the worker's thread is
+    // free), the worker says it is up at once and then beats every 5 s. Silence for
+    // silenceTimeoutMs means its thread stopped (Firefox 153 sat at "Preparing the model…", or
+    // at 17 % of the download, for minutes on a fresh profile): it is replaced once, and a
+    // second silence fails the load with WorkerNotStarted. Session creation, which may hold the
+    // thread for long on a slow device, is not watched.
+    const ms = options.silenceTimeoutMs ?? SILENCE_MS;
+    let stage: LoadStage = 'manifest';
     let up = false;
-    let startTimer: ReturnType<typeof setTimeout> | undefined;
-    const notUp = new Promise<never>((_, reject) => {
-      const ms = options.startTimeoutMs ?? START_MS;
-      startTimer = setTimeout(
-        () => reject(new JingjieError('WorkerNotStarted', 'the inference worker did not start', { ms })),
+    let quietTimer: ReturnType<typeof setTimeout> | undefined;
+    let failQuiet: (e: JingjieError) => void = () => undefined;
+    const silent = new Promise<never>((_, reject) => (failQuiet = reject));
+    silent.catch(() => undefined);
+    const arm = () => {
+      clearTimeout(quietTimer);
+      if (stage !== 'manifest' && stage !== 'download') return;
+      quietTimer = setTimeout(
+        () =>
+          failQuiet(
+            new JingjieError(
+              'WorkerNotStarted',
+              up
+                ? 'the inference worker stopped answering during the load'
+                : 'the inference worker did not start',
+              { ms, stage, up },
+            ),
+          ),
         ms,
       );
-    });
-    notUp.catch(() => undefined);
+    };
+    arm();
     // Moments of the load become marks (jj:*); only changes of stage reach the caller.
     const progress = (p: LoadProgress) => {
-      if (p.event === 'worker-up') {
-        up = true;
-        clearTimeout(startTimer);
-      }
+      if (p.event === 'worker-up') up = true;
+      if (!p.event) stage = p.stage;
+      arm();
+      if (p.event === 'alive') return;
       if (p.event === 'model-stored') storedNow();
       if (p.event) markOnce(`jj:${p.event}`);
       else onProgress?.(p);
@@ -231,21 +248,23 @@ export function createEngine(options: EngineOptions = {}): Engine {
         Comlink.proxy(progress),
       ),
       h.died,
-      notUp,
+      silent,
     ])
       .then((i) => {
-        clearTimeout(startTimer);
+        stage = 'ready'; // a late message re-arms nothing
+        clearTimeout(quietTimer);
         current = i;
         storeAfterWaitingJobs(h);
         return i;
       })
       .catch((err: unknown) => {
-        clearTimeout(startTimer);
+        stage = 'ready';
+        clearTimeout(quietTimer);
         const e = asJingjieError(err);
-        const neverStarted = e.name === 'WorkerNotStarted' && !up;
-        if (e.name === 'WorkerCrashed' || neverStarted) restart(h);
+        const stuck = e.name === 'WorkerNotStarted';
+        if (e.name === 'WorkerCrashed' || stuck) restart(h);
         loading = undefined;
-        if (neverStarted && !replaced) return load(onProgress, true);
+        if (stuck && !replaced) return load(onProgress, true);
         throw e;
       });
     return loading;

@@ -80,10 +80,11 @@ export interface EngineOptions {
   /** Skip the IndexedDB cache (for benchmarks of the network path). */
   noCache?: boolean;
   /**
-   * How long a new inference worker may take to answer a load before it is taken as never
-   * started and replaced, once (default 30 s; then the load fails with WorkerHung).
+   * How long the inference worker may stay silent while a load starts and downloads (it says it
+   * is up at once and beats every 5 s) before it is taken as stuck and replaced, once; a second
+   * silence fails the load with WorkerNotStarted. Default 30 s.
    */
-  startTimeoutMs?: number;
+  silenceTimeoutMs?: number;
 }
 
 export type LoadStage = 'manifest' | 'download' | 'verify' | 'session' | 'ready';
@@ -94,7 +95,15 @@ export type LoadStage = 'manifest' | 'download' | 'verify' | 'session' | 'ready'
  * model bytes are in, their sha256 matched, the session is created; and, after the load, the
  * model bytes are in IndexedDB (at once when they came from there), so the model works offline.
  */
-export type LoadEvent = 'worker-up' | 'wasm-ready' | 'model-bytes' | 'verified' | 'session' | 'model-stored';
+export type LoadEvent =
+  | 'worker-up'
+  | 'wasm-ready'
+  | 'model-bytes'
+  | 'verified'
+  | 'session'
+  | 'model-stored'
+  /** Not a moment: the worker's heartbeat during a load (every 5 s), never a mark. */
+  | 'alive';
 
 export interface LoadProgress {
   stage: LoadStage;
