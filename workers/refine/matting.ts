@@ -185,8 +185,6 @@ export function upsampleAlphaMatting(
     fNeed = dilateMask(ext, lw, lh, 1);
     for (let k = 0; k < n; k++) fNeed[k] |= tapped[k];
   }
-  const fb = new Float32Array(3),
-    fd = new Float32Array(3);
   const rowF = new Float32Array(lw * 4),
     rowB = new Float32Array(lw * 4),
     stamp = new Int32Array(lw);
@@ -207,9 +205,11 @@ export function upsampleAlphaMatting(
     let fS2 = fS,
       bS2 = bS;
     if (pass > 0) {
-      // near-pure band pixels of the previous pass join the samples (weighted by purity)
-      fS2 = fS.slice();
-      bS2 = bS.slice();
+      // near-pure band pixels of the previous pass join the samples (weighted by purity); the
+      // last pass adds them to the first samples in place, as no later pass starts from those
+      const last = pass === passes - 1;
+      fS2 = last ? fS : fS.slice();
+      bS2 = last ? bS : bS.slice();
       // the previous pass solved every pixel (the last) or one in four (k = 4, earlier passes)
       const prev = pass - 1 < passes - 1 ? lattice : null;
       const m = prev ? prev.length : count;
@@ -246,14 +246,23 @@ export function upsampleAlphaMatting(
     // The fields interpolated down to the pixel's row first, per model column as the row's band
     // pixels reach it (stamp: the row it was done for), then across to the pixel.
     stamp.fill(-1);
+    // The band is listed row by row, so the pixel's row only moves forward.
+    let y = 0,
+      rowEnd = w,
+      r0 = Y.i0[0] * lw * 4,
+      r1 = Y.i1[0] * lw * 4,
+      fy = Y.w1[0];
     for (let s = 0; s < m; s++) {
       const q = sub ? sub[s] : s;
       const i = idx[q];
-      const y = (i / w) | 0,
-        x = i - y * w;
-      const r0 = Y.i0[y] * lw * 4,
-        r1 = Y.i1[y] * lw * 4,
+      if (i >= rowEnd) {
+        y = (i / w) | 0;
+        rowEnd = (y + 1) * w;
+        r0 = Y.i0[y] * lw * 4;
+        r1 = Y.i1[y] * lw * 4;
         fy = Y.w1[y];
+      }
+      const x = i - (rowEnd - w);
       const j0 = X.i0[x],
         j1 = X.i1[x],
         fx = X.w1[x];
@@ -270,25 +279,27 @@ export function upsampleAlphaMatting(
       const a0 = j0 * 4,
         a1 = j1 * 4;
       const o = i * 4;
-      let num = 0,
-        den = 0;
-      for (let k = 0; k < 3; k++) {
-        const f = rowF[a0 + k] + fx * (rowF[a1 + k] - rowF[a0 + k]);
-        const b = rowB[a0 + k] + fx * (rowB[a1 + k] - rowB[a0 + k]);
-        const d = f - b;
-        fb[k] = b;
-        fd[k] = d;
-        num += (rgba[o + k] * k255 - b) * d;
-        den += d * d;
-      }
+      // per channel: B and F − B at the pixel, and the photo
+      const b0 = rowB[a0] + fx * (rowB[a1] - rowB[a0]),
+        b1 = rowB[a0 + 1] + fx * (rowB[a1 + 1] - rowB[a0 + 1]),
+        b2 = rowB[a0 + 2] + fx * (rowB[a1 + 2] - rowB[a0 + 2]);
+      const d0 = rowF[a0] + fx * (rowF[a1] - rowF[a0]) - b0,
+        d1 = rowF[a0 + 1] + fx * (rowF[a1 + 1] - rowF[a0 + 1]) - b1,
+        d2 = rowF[a0 + 2] + fx * (rowF[a1 + 2] - rowF[a0 + 2]) - b2;
+      const i0 = rgba[o] * k255,
+        i1 = rgba[o + 1] * k255,
+        i2 = rgba[o + 2] * k255;
+      const num = (i0 - b0) * d0 + (i1 - b1) * d1 + (i2 - b2) * d2;
+      const den = d0 * d0 + d1 * d1 + d2 * d2;
       let as = num / (den + 1e-6);
       as = as < 0 ? 0 : as > 1 ? 1 : as;
       // distance of the pixel from the line between B and F: large where neither explains it
-      let res = 0;
-      for (let k = 0; k < 3; k++) {
-        const e = rgba[o + k] * k255 - fb[k] - as * fd[k];
-        res += e * e;
-      }
+      // (B and F − B rounded to float32 here, as they were when kept in per-channel arrays: the
+      // alpha stays bit for bit what the tuning measured)
+      const e0 = i0 - Math.fround(b0) - as * Math.fround(d0),
+        e1 = i1 - Math.fround(b1) - as * Math.fround(d1),
+        e2 = i2 - Math.fround(b2) - as * Math.fround(d2);
+      const res = e0 * e0 + e1 * e1 + e2 * e2;
       // trust the sample only where F and B differ and both were sampled nearby
       const sf = rowF[a0 + 3] + fx * (rowF[a1 + 3] - rowF[a0 + 3]);
       const sb = rowB[a0 + 3] + fx * (rowB[a1 + 3] - rowB[a0 + 3]);
@@ -539,16 +550,36 @@ function pushPull(S: Float32Array, w: number, h: number, need?: Uint8Array): Flo
     const nw = Math.max(1, Math.ceil(L.w / 2)),
       nh = Math.max(1, Math.ceil(L.h / 2));
     const s = new Float32Array(nw * nh * 4);
-    for (let y = 0; y < L.h; y++)
+    const Ls = L.s;
+    for (let y = 0; y < L.h; y++) {
+      const rowA = y * L.w * 4,
+        rowB = ((y / 2) | 0) * nw * 4;
       for (let x = 0; x < L.w; x++) {
-        const a = (y * L.w + x) * 4,
-          b = (((y / 2) | 0) * nw + ((x / 2) | 0)) * 4;
-        s[b] += L.s[a];
-        s[b + 1] += L.s[a + 1];
-        s[b + 2] += L.s[a + 2];
-        s[b + 3] += L.s[a + 3];
+        const a = rowA + x * 4;
+        if (Ls[a + 3] === 0) continue; // no samples (and so no colour sums): nothing to add
+        const b = rowB + (x >> 1) * 4;
+        s[b] += Ls[a];
+        s[b + 1] += Ls[a + 1];
+        s[b + 2] += Ls[a + 2];
+        s[b + 3] += Ls[a + 3];
       }
+    }
     levels.push({ s, w: nw, h: nh });
+  }
+  // The cells each level must fill: those the level below reads (its bilinear taps reach one cell
+  // around the parent of each of its needed cells); every cell where the caller needs them all.
+  const needs: (Uint8Array | undefined)[] = [need];
+  for (let l = 1; l < levels.length && need; l++) {
+    const C = levels[l - 1],
+      P = levels[l];
+    const nd = needs[l - 1]!;
+    const up = new Uint8Array(P.w * P.h);
+    for (let y = 0; y < C.h; y++) {
+      const rc = y * C.w,
+        rp = (y >> 1) * P.w;
+      for (let x = 0; x < C.w; x++) if (nd[rc + x]) up[rp + (x >> 1)] = 1;
+    }
+    needs.push(dilateMask(up, P.w, P.h, 1));
   }
   // Pull: means from the top down.
   let top = levels[levels.length - 1];
@@ -560,6 +591,7 @@ function pushPull(S: Float32Array, w: number, h: number, need?: Uint8Array): Flo
   }
   for (let l = levels.length - 2; l >= 0; l--) {
     const L = levels[l];
+    const nd = needs[l];
     const m = new Float32Array(L.w * L.h * 4);
     const pw = top.w,
       ph = top.h;
@@ -570,12 +602,7 @@ function pushPull(S: Float32Array, w: number, h: number, need?: Uint8Array): Flo
         y1 = Math.min(ph - 1, y0 + 1),
         fy = sy - y0;
       for (let x = 0; x < L.w; x++) {
-        if (l === 0 && need && !need[y * L.w + x]) continue; // only the cells the caller reads
-        let sx = (x + 0.5) / 2 - 0.5;
-        if (sx < 0) sx = 0;
-        const x0 = Math.min(pw - 1, Math.floor(sx)),
-          x1 = Math.min(pw - 1, x0 + 1),
-          fx = sx - x0;
+        if (nd && !nd[y * L.w + x]) continue; // only the cells the level below (the caller) reads
         const a = (y * L.w + x) * 4;
         const wt = L.s[a + 3];
         const own = Math.min(1, wt); // a cell with a whole pixel of samples keeps its own mean
@@ -587,6 +614,11 @@ function pushPull(S: Float32Array, w: number, h: number, need?: Uint8Array): Flo
           m[a + 3] = 1;
           continue;
         }
+        let sx = (x + 0.5) / 2 - 0.5;
+        if (sx < 0) sx = 0;
+        const x0 = Math.min(pw - 1, Math.floor(sx)),
+          x1 = Math.min(pw - 1, x0 + 1),
+          fx = sx - x0;
         const w00 = (1 - fy) * (1 - fx),
           w01 = (1 - fy) * fx,
           w10 = fy * (1 - fx),
