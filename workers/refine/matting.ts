@@ -189,7 +189,8 @@ export function upsampleAlphaMatting(
     rowB = new Float32Array(lw * 4),
     stamp = new Int32Array(lw);
   const k255 = 1 / 255;
-  let Flast: Float32Array | null = null;
+  let Flast: Float32Array | null = null,
+    Blast: Float32Array | null = null;
   // band pixels at even x and y: what the earlier passes solve
   let lattice: Int32Array | null = null;
   if (passes > 1) {
@@ -235,8 +236,10 @@ export function upsampleAlphaMatting(
         }
       }
     }
-    const F = pushPull(fS2, lw, lh, pass === passes - 1 ? fNeed : tapped);
-    const B = pushPull(bS2, lw, lh, tapped);
+    // A later pass writes into the earlier fields: it fills at least the cells they filled.
+    const F = pushPull(fS2, lw, lh, pass === passes - 1 ? fNeed : tapped, Flast ?? undefined);
+    const B = pushPull(bS2, lw, lh, tapped, Blast ?? undefined);
+    Blast = B;
     Flast = F;
     lap('fields');
     // Earlier passes only feed the next pass's colour samples (per-cell means): one pixel in
@@ -541,9 +544,17 @@ function dropSpecks(out: Uint8ClampedArray, rec: Uint8Array, w: number, h: numbe
  * Push-pull fill of a weighted colour grid (interleaved sum r, g, b, weight; colours 0..255):
  * sums are pooled 2×2 up to one cell, then each level keeps its own mean where it has weight
  * and borrows the coarser level's (bilinearly) where it has little. Result: RGB in 0..1 and a
- * support (1 = own samples, halved per level borrowed from), 4 floats per cell.
+ * support (1 = own samples, halved per level borrowed from), 4 floats per cell. With `need`,
+ * only those cells are filled (the rest are left as `into` holds them, 0 in a new grid); `into`
+ * is written in place of a new grid.
  */
-function pushPull(S: Float32Array, w: number, h: number, need?: Uint8Array): Float32Array {
+function pushPull(
+  S: Float32Array,
+  w: number,
+  h: number,
+  need?: Uint8Array,
+  into?: Float32Array,
+): Float32Array {
   const levels: { s: Float32Array; w: number; h: number }[] = [{ s: S, w, h }];
   while (levels[levels.length - 1].w > 1 || levels[levels.length - 1].h > 1) {
     const L = levels[levels.length - 1];
@@ -592,7 +603,7 @@ function pushPull(S: Float32Array, w: number, h: number, need?: Uint8Array): Flo
   for (let l = levels.length - 2; l >= 0; l--) {
     const L = levels[l];
     const nd = needs[l];
-    const m = new Float32Array(L.w * L.h * 4);
+    const m = l === 0 && into ? into : new Float32Array(L.w * L.h * 4);
     const pw = top.w,
       ph = top.h;
     for (let y = 0; y < L.h; y++) {
