@@ -594,7 +594,7 @@ function pushPull(
   }
   // Pull: means from the top down.
   let top = levels[levels.length - 1];
-  let mean = new Float32Array(4);
+  let mean: Float32Array = new Float32Array(4);
   {
     const wt = top.s[3];
     for (let k = 0; k < 3; k++) mean[k] = wt > 0 ? top.s[k] / wt / 255 : 0.5;
