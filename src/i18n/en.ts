@@ -213,6 +213,7 @@ export const en = {
     'The engine stopped while working on this image (the device may have run out of memory). It was restarted; the other images go on.',
   'error.WorkerHung':
     'The engine stopped responding on this image. It was restarted; the other images go on.',
+  'error.PreviewTimedOut': 'The engine did not make the preview in time, twice. The download may still work.',
   'error.WorkerNotStarted':
     'The engine could not start in this tab. Try again or reload the page; if it keeps happening, try another browser.',
   'error.InputUnavailable': 'The image could not be fetched from its address.',

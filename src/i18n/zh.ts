@@ -204,6 +204,7 @@ export const zh: Record<MessageKey, string> = {
   'error.OtherTab': '净界正在另一个标签页中处理照片。关闭那个标签页后即可在这里添加照片。',
   'error.WorkerCrashed': '处理这张图片时引擎停止了（设备内存可能不足）。引擎已重新启动，其他图片会继续处理。',
   'error.WorkerHung': '处理这张图片时引擎没有响应。引擎已重新启动，其他图片会继续处理。',
+  'error.PreviewTimedOut': '引擎两次都没能及时生成预览。下载可能仍然可用。',
   'error.WorkerNotStarted': '引擎无法在此标签页中启动。请重试或重新加载页面；如果仍然如此，请换一个浏览器。',
   'error.InputUnavailable': '无法从这个地址获取图片。',
   'error.unknown': '出了点问题。',

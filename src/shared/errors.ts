@@ -20,6 +20,7 @@ export const ERROR_NAMES = [
   'WorkerCrashed', // the inference worker died during the job (often out of memory); it was restarted
   'WorkerHung', // the inference worker made no progress for far longer than a job takes; it was restarted
   'WorkerNotStarted', // a new inference worker never answered its load, twice (detail.ms)
+  'PreviewTimedOut', // a preset preview was not made in time, twice (detail.ms): the export may still work
   'ModelNotOnnx', // an imported model file that onnxruntime cannot open (not ONNX, or ops it lacks)
   'ModelWrongInterface', // an imported ONNX model whose inputs/outputs differ; detail.issue is an InterfaceIssue
   'ModelTestRunFailed', // an imported model failed its test inference; detail.issue is a TestRunIssue

@@ -173,3 +173,20 @@ test('a preview that fails says why and is made on Try again', async ({ page }) 
   await expect(page.getByTestId('preset-preview')).toBeVisible();
   await expect(failed).toHaveCount(0);
 });
+
+test('a preview whose render never answers is asked for again', async ({ page }) => {
+  test.setTimeout(minutes(2));
+  await openEmpty(page);
+  await dropFiles(page, [photoPath('chelsea.png')]);
+  await allDone(page, 1);
+  const picker = page.getByTestId('export-preset');
+  await picker.selectOption('');
+  await page.evaluate(() =>
+    (window as unknown as { __jjStandIn: Worker }).__jjStandIn.postMessage({ __standInHangPresent: 1 }),
+  );
+  await picker.selectOption('builtin:marketplace');
+  // The first render never answers: the marker says so, then the second render is the preview.
+  await expect(page.getByTestId('preset-preview-pending')).toHaveAttribute('data-phase', 'present 1');
+  await expect(page.getByTestId('preset-preview')).toBeVisible({ timeout: 40_000 }); // PREVIEW_WAIT_MS (15 s) and the second render;
+  await expect(page.getByTestId('preset-preview-error')).toHaveCount(0);
+});

@@ -82,8 +82,10 @@ const api = {
 const RELAYED = ['present', 'applyEdits'];
 let realUrl, real;
 // The page may ask for the next present() calls to fail (window.__jjStandIn.postMessage({
-// __standInFailPresent: n })), as a damaged stored cut-out would: DecodeFailed.
-let failPresent = 0;
+// __standInFailPresent: n })), as a damaged stored cut-out would: DecodeFailed; or never to
+// answer (__standInHangPresent: n), as a render that never settled once did in Firefox.
+let failPresent = 0,
+  hangPresent = 0;
 function realWorker() {
   if (!real) {
     real = new Worker(realUrl, { type: 'module', name: 'jingjie-present' });
@@ -95,8 +97,10 @@ function realWorker() {
 self.onmessage = async (ev) => {
   if (ev.data && ev.data.__standInRealUrl) { realUrl = ev.data.__standInRealUrl; return; }
   if (ev.data && ev.data.__standInFailPresent) { failPresent += ev.data.__standInFailPresent; return; }
+  if (ev.data && ev.data.__standInHangPresent) { hangPresent += ev.data.__standInHangPresent; return; }
   const { id, type, path = [], argumentList = [] } = ev.data || {};
   if (!id) return;
+  if (type === 'APPLY' && path[0] === 'present' && hangPresent > 0) { hangPresent--; return; }
   if (type === 'APPLY' && path[0] === 'present' && failPresent > 0) {
     failPresent--;
     self.postMessage({ id, type: 'HANDLER', name: 'throw',
