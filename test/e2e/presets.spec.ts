@@ -150,19 +150,28 @@ test('Marketplace: one JPEG and a ZIP of the batch, picks and presets survive a 
   await view.close();
 });
 
-test('a preview that fails says why and is made on Try again', async ({ page }) => {
-  test.setTimeout(minutes(2));
+/**
+ * One photo done and no preset picked (so no preview), then `standIn` told to the stand-in engine
+ * (how its next present() calls go wrong); returns the preset picker.
+ */
+async function doneThenStandIn(page: Page, standIn: Record<string, number>) {
   await openEmpty(page);
   await dropFiles(page, [photoPath('chelsea.png')]);
   await allDone(page, 1);
-  // No preset, so no preview; then the next render fails in the worker, as a damaged stored
-  // cut-out would, and Marketplace is picked.
   const picker = page.getByTestId('export-preset');
   await picker.selectOption('');
   await expect(page.getByTestId('preset-preview')).toHaveCount(0);
-  await page.evaluate(() =>
-    (window as unknown as { __jjStandIn: Worker }).__jjStandIn.postMessage({ __standInFailPresent: 1 }),
+  await page.evaluate(
+    (m) => (window as unknown as { __jjStandIn: Worker }).__jjStandIn.postMessage(m),
+    standIn,
   );
+  return picker;
+}
+
+test('a preview that fails says why and is made on Try again', async ({ page }) => {
+  test.setTimeout(minutes(2));
+  // The next render fails in the worker, as a damaged stored cut-out would; Marketplace is picked.
+  const picker = await doneThenStandIn(page, { __standInFailPresent: 1 });
   await picker.selectOption('builtin:marketplace');
   const failed = page.getByTestId('preset-preview-error');
   await expect(failed).toContainText('The preview could not be made.');
@@ -176,17 +185,11 @@ test('a preview that fails says why and is made on Try again', async ({ page }) 
 
 test('a preview whose render never answers is asked for again', async ({ page }) => {
   test.setTimeout(minutes(2));
-  await openEmpty(page);
-  await dropFiles(page, [photoPath('chelsea.png')]);
-  await allDone(page, 1);
-  const picker = page.getByTestId('export-preset');
-  await picker.selectOption('');
-  await page.evaluate(() =>
-    (window as unknown as { __jjStandIn: Worker }).__jjStandIn.postMessage({ __standInHangPresent: 1 }),
-  );
+  const picker = await doneThenStandIn(page, { __standInHangPresent: 1 });
   await picker.selectOption('builtin:marketplace');
-  // The first render never answers: the marker says so, then the second render is the preview.
+  // The first render never answers: the marker says so; after PREVIEW_WAIT_MS (15 s) the second
+  // render is the preview.
   await expect(page.getByTestId('preset-preview-pending')).toHaveAttribute('data-phase', 'present 1');
-  await expect(page.getByTestId('preset-preview')).toBeVisible({ timeout: 40_000 }); // PREVIEW_WAIT_MS (15 s) and the second render;
+  await expect(page.getByTestId('preset-preview')).toBeVisible({ timeout: 40_000 });
   await expect(page.getByTestId('preset-preview-error')).toHaveCount(0);
 });
