@@ -41,7 +41,6 @@ export function PresetPreview({
   // in Firefox's cross-engine check could not be told apart from one never asked for.
   const [stage, setStage] = useState('start');
   const { url, error, retry } = useBlobLoad(async () => {
-    setStage('start');
     if (readyIssue(preset)) return void setStage('not-ready');
     setStage('result');
     const cut = await queue.result(task.id);
