@@ -400,6 +400,13 @@ function writeShots(
   );
 }
 
+/** "seeds 1, 2, 3", or "24 seeds 102…240" for a long list: the summary line's set name for `--seeds`. */
+export function seedsLabel(seeds: readonly number[]): string {
+  return seeds.length <= 4
+    ? `seeds ${seeds.join(', ')}`
+    : `${seeds.length} seeds ${seeds[0]}…${seeds[seeds.length - 1]}`;
+}
+
 const isMain = !!process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href;
 if (isMain) {
   const argv = process.argv.slice(2);
@@ -409,6 +416,8 @@ if (isMain) {
   };
   const set = arg('--set') ?? 'held-out';
   const seeds = arg('--seeds')?.split(',').map(Number) ?? (set === 'tuning' ? TUNING_SEEDS : HELD_OUT_SEEDS);
+  // a summary of chosen seeds is not the held-out result: say which seeds it is over
+  const label = arg('--seeds') ? seedsLabel(seeds) : set;
   const methods = (arg('--methods')?.split(',') as FamilyMethod[] | undefined) ?? FAMILY_METHODS;
   const tuning = arg('--opts') ? (JSON.parse(arg('--opts') as string) as Tuning) : undefined;
   const log = (l: string) => console.error(l);
@@ -431,6 +440,6 @@ if (isMain) {
     );
     timingMs = t.cpuMedian;
   }
-  console.log(formatFamily(r, set, timingMs));
+  console.log(formatFamily(r, label, timingMs));
   if (argv.includes('--json')) console.log(JSON.stringify({ summary: r.summary, results: r.results }));
 }
