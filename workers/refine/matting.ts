@@ -27,6 +27,20 @@ export interface MattingOptions {
   fit?: number;
   /** Share of |F − B|² added to fit² before halving trust (a tint tolerance). Default 0.2. */
   fitRelative?: number;
+  /**
+   * Where the sampled alpha would lower a model alpha of at least `ambiguityFrom`, its trust is
+   * scaled by r² / (r² + k·v_F), with r the pixel's distance from the mean of the nearby
+   * sure-foreground colours and v_F their variance (summed over R, G, B): a pixel within the
+   * subject's own colour spread (a dark stripe of a striped subject, whose colour may also be the
+   * background's) cannot be told from the subject by colour, so a confident model keeps its say.
+   * The spread is that of the model's sure region only (the first pass's samples): the band's
+   * near-pure pixels that later passes add would leave out exactly the colours in question. The
+   * per-cluster colour spread is Bayesian matting's (Chuang et al. 2001), used here as a gate,
+   * not a likelihood. This is k; 0 turns it off. Default 0.
+   */
+  ambiguity?: number;
+  /** The model alpha from which `ambiguity` applies. Default 0.9. */
+  ambiguityFrom?: number;
   /** Estimation passes (the second samples F and B from the first pass's near-pure pixels). Default 2. */
   passes?: number;
   /**
@@ -135,6 +149,10 @@ export function upsampleAlphaMatting(
   for (let y = 0; y < h; y++) rowY[y] = Math.min(lh - 1, ((y * lh) / h) | 0);
   const fS = new Float32Array(n * 4),
     bS = new Float32Array(n * 4);
+  // sure-foreground samples' Σ|I|² (channel 0, scaled as push-pull expects) and weight: their spread
+  const amb = opts.ambiguity ?? 0;
+  const ambFrom = opts.ambiguityFrom ?? 0.9;
+  const fQ = amb > 0 ? new Float32Array(n * 4) : null;
   // Sure pixels next to the band: sample the cells of the band and a ring of 2 cells around it.
   const near = new Uint8Array(n);
   for (let i = 0; i < lh; i++)
@@ -158,6 +176,7 @@ export function upsampleAlphaMatting(
       d[c + 1] += rgba[o + 1];
       d[c + 2] += rgba[o + 2];
       d[c + 3] += 1;
+      if (fQ && s === 1) addSquare(fQ, c, rgba, o, 1);
     }
   }
   lap('samples');
@@ -187,8 +206,12 @@ export function upsampleAlphaMatting(
   }
   const rowF = new Float32Array(lw * 4),
     rowB = new Float32Array(lw * 4),
+    rowQ = new Float32Array(lw * 4),
     stamp = new Int32Array(lw);
   const k255 = 1 / 255;
+  let Q: Float32Array | null = null,
+    F0: Float32Array | null = null;
+  const rowF0 = new Float32Array(lw * 4);
   let Flast: Float32Array | null = null,
     Blast: Float32Array | null = null;
   // band pixels at even x and y: what the earlier passes solve
@@ -237,10 +260,19 @@ export function upsampleAlphaMatting(
       }
     }
     // A later pass writes into the earlier fields: it fills at least the cells they filled.
-    const F = pushPull(fS2, lw, lh, pass === passes - 1 ? fNeed : tapped, Flast ?? undefined);
+    // (the first pass's foreground field stays as it is where the ambiguity rule reads it)
+    const F = pushPull(
+      fS2,
+      lw,
+      lh,
+      pass === passes - 1 ? fNeed : tapped,
+      fQ ? undefined : (Flast ?? undefined),
+    );
+    if (pass === 0) F0 = F;
     const B = pushPull(bS2, lw, lh, tapped, Blast ?? undefined);
     Blast = B;
     Flast = F;
+    if (pass === 0 && fQ) Q = pushPull(fQ, lw, lh, tapped);
     lap('fields');
     // Earlier passes only feed the next pass's colour samples (per-cell means): one pixel in
     // four (even x and y) is enough there and costs a quarter; the last pass solves them all.
@@ -272,11 +304,19 @@ export function upsampleAlphaMatting(
       if (stamp[j0] !== y) {
         lerpColumn(F, rowF, 4, j0, r0, r1, fy);
         lerpColumn(B, rowB, 4, j0, r0, r1, fy);
+        if (Q && F0) {
+          lerpColumn(Q, rowQ, 4, j0, r0, r1, fy);
+          lerpColumn(F0, rowF0, 4, j0, r0, r1, fy);
+        }
         stamp[j0] = y;
       }
       if (stamp[j1] !== y) {
         lerpColumn(F, rowF, 4, j1, r0, r1, fy);
         lerpColumn(B, rowB, 4, j1, r0, r1, fy);
+        if (Q && F0) {
+          lerpColumn(Q, rowQ, 4, j1, r0, r1, fy);
+          lerpColumn(F0, rowF0, 4, j1, r0, r1, fy);
+        }
         stamp[j1] = y;
       }
       const a0 = j0 * 4,
@@ -308,7 +348,18 @@ export function upsampleAlphaMatting(
       const sb = rowB[a0 + 3] + fx * (rowB[a1 + 3] - rowB[a0 + 3]);
       const near = Math.min(1, reach * sf) * Math.min(1, reach * sb);
       const tol = fit2 + rel * den; // strands vary in tint: allow more where F and B are far apart
-      const conf = ((near * den) / (den + sig2)) * (tol / (tol + res));
+      let conf = ((near * den) / (den + sig2)) * (tol / (tol + res));
+      if (Q && as < am[q] && am[q] >= ambFrom) {
+        // the pixel within the foreground samples' own spread: colour cannot rule it out as subject
+        const f0 = rowF0[a0] + fx * (rowF0[a1] - rowF0[a0]),
+          f1 = rowF0[a0 + 1] + fx * (rowF0[a1 + 1] - rowF0[a0 + 1]),
+          f2 = rowF0[a0 + 2] + fx * (rowF0[a1 + 2] - rowF0[a0 + 2]);
+        const vf = rowQ[a0] + fx * (rowQ[a1] - rowQ[a0]) - (f0 * f0 + f1 * f1 + f2 * f2);
+        if (vf > 0) {
+          const r2 = (i0 - f0) * (i0 - f0) + (i1 - f1) * (i1 - f1) + (i2 - f2) * (i2 - f2);
+          conf *= r2 / (r2 + amb * vf + 1e-12);
+        }
+      }
       alpha[q] = conf * as + (1 - conf) * am[q];
     }
     lap('solve');
@@ -338,6 +389,15 @@ export function upsampleAlphaMatting(
     lap('recover');
   }
   return out;
+}
+
+/** Adds wt·|I|² of the pixel at o to channel 0 of cell c (÷ 255, so push-pull's mean is E|I|² in 0..1) and wt to its weight. */
+function addSquare(Q: Float32Array, c: number, rgba: Uint8ClampedArray, o: number, wt: number): void {
+  const r = rgba[o],
+    g = rgba[o + 1],
+    b = rgba[o + 2];
+  Q[c] += (wt * (r * r + g * g + b * b)) / 255;
+  Q[c + 3] += wt;
 }
 
 /**
