@@ -273,6 +273,9 @@ export function upsampleAlphaMatting(
     Blast = B;
     Flast = F;
     if (pass === 0 && fQ) Q = pushPull(fQ, lw, lh, tapped);
+    // the sure-foreground mean the ambiguity rule reads: this pass's F row in the first pass
+    const ownF0 = Q !== null && F0 !== F;
+    const rowSure = ownF0 ? rowF0 : rowF;
     lap('fields');
     // Earlier passes only feed the next pass's colour samples (per-cell means): one pixel in
     // four (even x and y) is enough there and costs a quarter; the last pass solves them all.
@@ -304,19 +307,15 @@ export function upsampleAlphaMatting(
       if (stamp[j0] !== y) {
         lerpColumn(F, rowF, 4, j0, r0, r1, fy);
         lerpColumn(B, rowB, 4, j0, r0, r1, fy);
-        if (Q && F0) {
-          lerpColumn(Q, rowQ, 4, j0, r0, r1, fy);
-          lerpColumn(F0, rowF0, 4, j0, r0, r1, fy);
-        }
+        if (Q) lerpColumn(Q, rowQ, 4, j0, r0, r1, fy);
+        if (ownF0) lerpColumn(F0!, rowF0, 4, j0, r0, r1, fy);
         stamp[j0] = y;
       }
       if (stamp[j1] !== y) {
         lerpColumn(F, rowF, 4, j1, r0, r1, fy);
         lerpColumn(B, rowB, 4, j1, r0, r1, fy);
-        if (Q && F0) {
-          lerpColumn(Q, rowQ, 4, j1, r0, r1, fy);
-          lerpColumn(F0, rowF0, 4, j1, r0, r1, fy);
-        }
+        if (Q) lerpColumn(Q, rowQ, 4, j1, r0, r1, fy);
+        if (ownF0) lerpColumn(F0!, rowF0, 4, j1, r0, r1, fy);
         stamp[j1] = y;
       }
       const a0 = j0 * 4,
@@ -350,10 +349,10 @@ export function upsampleAlphaMatting(
       const tol = fit2 + rel * den; // strands vary in tint: allow more where F and B are far apart
       let conf = ((near * den) / (den + sig2)) * (tol / (tol + res));
       if (Q && as < am[q] && am[q] >= ambFrom) {
-        // the pixel within the foreground samples' own spread: colour cannot rule it out as subject
-        const f0 = rowF0[a0] + fx * (rowF0[a1] - rowF0[a0]),
-          f1 = rowF0[a0 + 1] + fx * (rowF0[a1 + 1] - rowF0[a0 + 1]),
-          f2 = rowF0[a0 + 2] + fx * (rowF0[a1 + 2] - rowF0[a0 + 2]);
+        // the pixel within the sure foreground's own spread: colour cannot rule it out as subject
+        const f0 = rowSure[a0] + fx * (rowSure[a1] - rowSure[a0]),
+          f1 = rowSure[a0 + 1] + fx * (rowSure[a1 + 1] - rowSure[a0 + 1]),
+          f2 = rowSure[a0 + 2] + fx * (rowSure[a1 + 2] - rowSure[a0 + 2]);
         const vf = rowQ[a0] + fx * (rowQ[a1] - rowQ[a0]) - (f0 * f0 + f1 * f1 + f2 * f2);
         if (vf > 0) {
           const r2 = (i0 - f0) * (i0 - f0) + (i1 - f1) * (i1 - f1) + (i2 - f2) * (i2 - f2);
